@@ -1,0 +1,219 @@
+// YAML configuration with ${VAR} substitution and located errors.
+#include "common/config.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "common/units.h"
+
+namespace sentinel {
+namespace {
+
+std::string basename_of(const std::string& path) { return path; }
+
+std::string line_of(const std::string& file, const YAML::Mark& mark) {
+  if (mark.line < 0) return file;
+  return fmt::format("{}:{}", file, mark.line + 1);
+}
+
+}  // namespace
+
+bool ConfigNode::has(const std::string& key) const {
+  return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
+}
+
+std::string ConfigNode::where() const { return line_of(shared_->file, node_.Mark()); }
+
+std::string ConfigNode::key_path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void ConfigNode::fail(const std::string& key, const std::string& message) const {
+  YAML::Mark mark = node_.Mark();
+  if (node_.IsMap() && node_[key].IsDefined()) mark = node_[key].Mark();
+  std::string what = key.empty() ? path_ : key_path(key);
+  throw ConfigError(fmt::format("config error: {}: {}{}{}", line_of(shared_->file, mark), what,
+                                what.empty() ? "" : ": ", message));
+}
+
+ConfigNode ConfigNode::child(const std::string& key) const {
+  shared_->used.insert(key_path(key));
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) fail("", "expected a mapping");
+  YAML::Node c = node_.IsMap() ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+  if (c.IsDefined() && !c.IsNull() && !c.IsMap()) {
+    ConfigNode(c, key_path(key), shared_).fail("", "expected a mapping of keys");
+  }
+  return ConfigNode(c, key_path(key), shared_);
+}
+
+std::vector<std::string> ConfigNode::keys() const {
+  std::vector<std::string> out;
+  if (!node_.IsMap()) return out;
+  for (const auto& kv : node_) out.push_back(kv.first.as<std::string>());
+  return out;
+}
+
+YAML::Node ConfigNode::scalar(const std::string& key) const {
+  shared_->used.insert(key_path(key));
+  if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  YAML::Node v = node_[key];
+  if (v.IsDefined() && !v.IsNull() && !v.IsScalar()) fail(key, "expected a single value");
+  return v;
+}
+
+std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  return v.Scalar();
+}
+
+bool ConfigNode::get_bool(const std::string& key, bool fallback) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  const std::string& s = v.Scalar();
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail(key, fmt::format("\"{}\": expected true or false", s));
+}
+
+int64_t ConfigNode::get_int(const std::string& key, int64_t fallback, int64_t min,
+                            int64_t max) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  const std::string& s = v.Scalar();
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0) fail(key, fmt::format("\"{}\": expected a whole number", s));
+  if (n < min || n > max) fail(key, fmt::format("{} is out of range: expected {} to {}", n, min, max));
+  return n;
+}
+
+double ConfigNode::get_double(const std::string& key, double fallback) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  const std::string& s = v.Scalar();
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0') fail(key, fmt::format("\"{}\": expected a number", s));
+  return d;
+}
+
+std::chrono::milliseconds ConfigNode::get_duration(const std::string& key,
+                                                   std::chrono::milliseconds fallback) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  std::string error;
+  auto d = parse_duration(v.Scalar(), &error);
+  if (!d) fail(key, error);
+  return *d;
+}
+
+uint64_t ConfigNode::get_bytes(const std::string& key, uint64_t fallback) const {
+  YAML::Node v = scalar(key);
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  std::string error;
+  auto b = parse_bytes(v.Scalar(), &error);
+  if (!b) fail(key, error);
+  return *b;
+}
+
+std::vector<std::string> ConfigNode::get_strings(const std::string& key,
+                                                 const std::vector<std::string>& fallback) const {
+  shared_->used.insert(key_path(key));
+  if (!node_.IsMap()) return fallback;
+  YAML::Node v = node_[key];
+  if (!v.IsDefined() || v.IsNull()) return fallback;
+  if (v.IsScalar()) return {v.Scalar()};
+  if (!v.IsSequence()) fail(key, "expected a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v) {
+    if (!item.IsScalar()) fail(key, "expected a list of strings");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ConfigNode::get_string_map(const std::string& key) const {
+  shared_->used.insert(key_path(key));
+  std::map<std::string, std::string> out;
+  if (!node_.IsMap()) return out;
+  YAML::Node v = node_[key];
+  if (!v.IsDefined() || v.IsNull()) return out;
+  if (!v.IsMap()) fail(key, "expected a mapping of names to values");
+  for (const auto& kv : v) {
+    std::string k = kv.first.as<std::string>();
+    shared_->used.insert(key_path(key) + "." + k);
+    if (!kv.second.IsScalar()) {
+      ConfigNode(v, key_path(key), shared_).fail(k, "expected a single value");
+    }
+    out[k] = kv.second.Scalar();
+  }
+  return out;
+}
+
+std::string ConfigNode::get_choice(const std::string& key, const std::string& fallback,
+                                   const std::vector<std::string>& choices) const {
+  std::string v = get_string(key, fallback);
+  for (const auto& c : choices) {
+    if (v == c) return v;
+  }
+  fail(key, fmt::format("\"{}\": expected one of {}", v, fmt::join(choices, ", ")));
+}
+
+ConfigFile ConfigFile::load(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(fmt::format("config error: {}: cannot read: {}", path, std::strerror(errno)));
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse(buf.str(), basename_of(path), env);
+}
+
+ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
+                             const EnvLookup& env) {
+  ConfigFile file;
+  file.shared_ = std::make_shared<ConfigNode::Shared>();
+  file.shared_->file = name;
+  std::string error;
+  std::optional<std::string> substituted = substitute_env(text, env, &error);
+  if (!substituted) throw ConfigError(fmt::format("config error: {}: {}", name, error));
+  try {
+    file.root_ = YAML::Load(*substituted);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("config error: {}: {}", line_of(name, e.mark), e.msg));
+  }
+  if (file.root_.IsDefined() && !file.root_.IsNull() && !file.root_.IsMap()) {
+    throw ConfigError(fmt::format("config error: {}: expected a mapping of keys at the top",
+                                  line_of(name, file.root_.Mark())));
+  }
+  return file;
+}
+
+std::vector<std::string> ConfigFile::unknown_keys() const {
+  std::vector<std::string> out;
+  // Walk every mapping; a key is unknown when neither it nor any key below it was looked up.
+  std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& node,
+                                                                         const std::string& path) {
+    if (!node.IsMap()) return;
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      std::string full = path.empty() ? key : path + "." + key;
+      if (!shared_->used.count(full)) {
+        out.push_back(fmt::format("{}: unknown key {}", line_of(shared_->file, kv.first.Mark()), full));
+        continue;
+      }
+      walk(kv.second, full);
+    }
+  };
+  walk(root_, "");
+  return out;
+}
+
+}  // namespace sentinel

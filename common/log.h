@@ -1,0 +1,45 @@
+// Logging to stderr for daemons run by systemd or by hand.
+//
+// Under journald (JOURNAL_STREAM is set) each line starts with a syslog priority prefix such as
+// "<4>", which journald turns into the entry's priority; on a terminal or in a file the line
+// starts with a UTC timestamp and the level's name instead. Thread-safe; one write(2) per line.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace sentinel::log {
+
+enum class Level { kError = 3, kWarning = 4, kNotice = 5, kInfo = 6, kDebug = 7 };
+
+// Lines above this level are not written (default kInfo; SENTINEL_LOG_LEVEL=debug lowers it).
+void set_max_level(Level level);
+bool enabled(Level level);
+// Parses "error", "warning", "notice", "info" or "debug".
+bool parse_level(std::string_view text, Level* out);
+
+void write(Level level, std::string_view message);
+
+template <typename... Args>
+void error(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::kError, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void warning(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::kWarning, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void notice(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::kNotice, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void info(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::kInfo, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
+void debug(fmt::format_string<Args...> f, Args&&... args) {
+  if (enabled(Level::kDebug)) write(Level::kDebug, fmt::format(f, std::forward<Args>(args)...));
+}
+
+}  // namespace sentinel::log
