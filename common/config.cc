@@ -44,7 +44,10 @@ void ConfigNode::fail(const std::string& key, const std::string& message) const 
 ConfigNode ConfigNode::child(const std::string& key) const {
   shared_->used.insert(key_path(key));
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) fail("", "expected a mapping");
-  YAML::Node c = node_.IsMap() ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+  // A missing key gives yaml-cpp's "zombie" node, which throws on most calls: use a plain
+  // undefined node instead.
+  YAML::Node c = (node_.IsMap() && node_[key].IsDefined()) ? node_[key]
+                                                          : YAML::Node(YAML::NodeType::Undefined);
   if (c.IsDefined() && !c.IsNull() && !c.IsMap()) {
     ConfigNode(c, key_path(key), shared_).fail("", "expected a mapping of keys");
   }
@@ -181,14 +184,33 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
   ConfigFile file;
   file.shared_ = std::make_shared<ConfigNode::Shared>();
   file.shared_->file = name;
-  std::string error;
-  std::optional<std::string> substituted = substitute_env(text, env, &error);
-  if (!substituted) throw ConfigError(fmt::format("config error: {}: {}", name, error));
   try {
-    file.root_ = YAML::Load(*substituted);
+    file.root_ = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("config error: {}: {}", line_of(name, e.mark), e.msg));
   }
+  // ${VAR} substitution in every value (not keys, not comments); the value's own line is known.
+  std::function<void(YAML::Node, const std::string&)> substitute = [&](YAML::Node node,
+                                                                        const std::string& path) {
+    if (node.IsScalar()) {
+      const std::string& text = node.Scalar();
+      if (text.find('$') == std::string::npos) return;
+      std::string error;
+      std::optional<std::string> value = substitute_env(text, env, &error);
+      if (!value) {
+        throw ConfigError(fmt::format("config error: {}: {}: {}", line_of(name, node.Mark()), path, error));
+      }
+      node = *value;
+    } else if (node.IsMap()) {
+      for (auto kv : node) {
+        std::string key = kv.first.as<std::string>();
+        substitute(kv.second, path.empty() ? key : path + "." + key);
+      }
+    } else if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) substitute(node[i], fmt::format("{}[{}]", path, i));
+    }
+  };
+  substitute(file.root_, "");
   if (file.root_.IsDefined() && !file.root_.IsNull() && !file.root_.IsMap()) {
     throw ConfigError(fmt::format("config error: {}: expected a mapping of keys at the top",
                                   line_of(name, file.root_.Mark())));

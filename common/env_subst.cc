@@ -17,7 +17,7 @@ EnvLookup process_env() {
 }
 
 std::optional<std::string> substitute_env(std::string_view text, const EnvLookup& lookup,
-                                          std::string* error) {
+                                          std::string* error, int* error_line) {
   std::string out;
   out.reserve(text.size());
   int line = 1;
@@ -40,7 +40,8 @@ std::optional<std::string> substitute_env(std::string_view text, const EnvLookup
     size_t close = text.find('}', i + 2);
     size_t newline = text.find('\n', i + 2);
     if (close == std::string_view::npos || (newline != std::string_view::npos && newline < close)) {
-      if (error) *error = fmt::format("line {}: \"${{\" without a closing \"}}\"", line);
+      if (error) *error = "\"${\" without a closing \"}\"";
+      if (error_line) *error_line = line;
       return std::nullopt;
     }
     std::string_view body = text.substr(i + 2, close - i - 2);
@@ -53,9 +54,9 @@ std::optional<std::string> substitute_env(std::string_view text, const EnvLookup
     bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
     for (char n : name) valid &= (std::isalnum(static_cast<unsigned char>(n)) || n == '_');
     if (!valid) {
+      if (error_line) *error_line = line;
       if (error) {
-        *error = fmt::format("line {}: \"${{{}}}\": expected ${{NAME}} or ${{NAME:-default}}", line,
-                             body);
+        *error = fmt::format("\"${{{}}}\": expected ${{NAME}} or ${{NAME:-default}}", body);
       }
       return std::nullopt;
     }
@@ -65,10 +66,11 @@ std::optional<std::string> substitute_env(std::string_view text, const EnvLookup
     } else if (fallback) {
       out += *fallback;
     } else {
+      if (error_line) *error_line = line;
       if (error) {
         *error = fmt::format(
-            "line {}: environment variable {} is not set (write ${{{}:-default}} to give a default)",
-            line, name, name);
+            "environment variable {} is not set (write ${{{}:-default}} to give a default)", name,
+            name);
       }
       return std::nullopt;
     }

@@ -1,9 +1,9 @@
 // ${VAR} and ${VAR:-default} substitution in configuration text, before it is parsed.
 //
-// `$$` writes a literal `$`. A `${VAR}` whose variable is unset is an error naming the line;
+// `$$` writes a literal `$`. A `${VAR}` whose variable is unset is an error naming the variable;
 // `${VAR:-default}` uses the default when VAR is unset or empty (as the shell does).
-// Substitution never adds or removes newlines of the text itself, so the parser's line numbers
-// still point into the file the operator wrote.
+// YAML configs apply it to each parsed value (never to comments or keys, and a value cannot inject
+// YAML structure); .properties files apply it to each value likewise.
 #pragma once
 
 #include <functional>
@@ -18,8 +18,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // The process environment.
 EnvLookup process_env();
 
-// On error returns nullopt and sets *error to "line N: ...".
+// On error returns nullopt, sets *error to what is wrong and *error_line (if given) to the 1-based
+// line of `text` where it is.
 std::optional<std::string> substitute_env(std::string_view text, const EnvLookup& lookup,
-                                          std::string* error);
+                                          std::string* error, int* error_line = nullptr);
 
 }  // namespace sentinel

@@ -1,0 +1,103 @@
+// Shared helpers for collectors that read small procfs/sysfs text files: one open/read/close into
+// a reused buffer, line and field splitting over string_views, exception-free number parsing,
+// name filters built from config regexes, and a per-name state table for rate baselines.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/config.h"
+
+namespace sentinel::agent {
+
+// Reads whole small files into one buffer that keeps its capacity between ticks.
+class FileReader {
+ public:
+  // On success returns true and the file's text in *text (valid until the next read); on failure
+  // returns false with *error = "cannot read <path>: <strerror>" and *err_no = errno.
+  bool read(const std::string& path, std::string_view* text, std::string* error,
+            int* err_no = nullptr);
+
+ private:
+  std::vector<char> buf_;
+};
+
+// Splits off the next line of *text (without its '\n'); returns false when *text is empty.
+bool next_line(std::string_view* text, std::string_view* line);
+
+// Splits `line` on spaces/tabs into at most `max` fields; returns how many were stored.
+size_t split_fields(std::string_view line, std::string_view* fields, size_t max);
+
+bool parse_u64(std::string_view s, uint64_t* out);
+bool parse_double(std::string_view s, double* out);
+
+// Rounds to 2 decimals, which is all the precision rates and percentages need on the wire.
+double round2(double value);
+
+// Include/exclude decision over names from regex lists; matching happens once per new name
+// (callers keep the answer in their per-name state), never per tick.
+class NameFilter {
+ public:
+  NameFilter() = default;
+  // Compiles the regexes of `options.<include_key>` (default empty) and `options.<exclude_key>`
+  // (default `default_excludes`); a bad regex throws ConfigError naming the key.
+  NameFilter(const ConfigNode& options, const std::string& include_key,
+             const std::string& exclude_key, const std::vector<std::string>& default_excludes);
+  // A name passes when it matches some include regex (or there are none) and no exclude regex.
+  bool accepts(const std::string& name) const;
+
+ private:
+  std::vector<std::regex> include_, exclude_;
+};
+
+// Compiles `patterns` (ECMAScript, searched, so anchor them); a bad one fails `options.key`.
+std::vector<std::regex> compile_regexes(const ConfigNode& options, const std::string& key,
+                                        const std::vector<std::string>& patterns);
+bool any_match(const std::vector<std::regex>& regexes, const std::string& text);
+
+// Per-name state (rate baselines) that survives between ticks; names absent from a tick are
+// dropped, so a device or CPU that comes back starts with a fresh baseline. Lookups by
+// string_view allocate nothing.
+template <typename State>
+class StateTable {
+ public:
+  struct Entry {
+    State state{};
+    bool fresh = true;  // created this tick
+    bool seen = false;  // present in this tick's input
+  };
+
+  void begin_tick() {
+    for (auto& [name, entry] : map_) {
+      entry.seen = false;
+      entry.fresh = false;
+    }
+  }
+  // The entry for `name`, created when new; marks it seen. *was_seen tells whether an earlier
+  // line of this tick already had the same name (a duplicate).
+  Entry& touch(std::string_view name, bool* was_seen = nullptr) {
+    auto it = map_.find(name);
+    if (it == map_.end()) it = map_.emplace(std::string(name), Entry{}).first;
+    if (was_seen) *was_seen = it->second.seen;
+    it->second.seen = true;
+    return it->second;
+  }
+  void drop_unseen() {
+    std::erase_if(map_, [](const auto& kv) { return !kv.second.seen; });
+  }
+  size_t size() const { return map_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
+};
+
+}  // namespace sentinel::agent

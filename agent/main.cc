@@ -1,0 +1,237 @@
+// sentinel-agent: collects host metrics every interval and publishes them to Kafka.
+//
+// One thread runs everything (librdkafka keeps its own): a poll(2) on the signalfd and
+// librdkafka's event pipe, waking for the next tick, the watchdog and delivery reports. If this
+// loop hangs, the watchdog pings stop and systemd restarts the agent.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "agent/agent_config.h"
+#include "agent/publisher.h"
+#include "agent/record.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/signals.h"
+#include "common/units.h"
+
+namespace sentinel::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Runs every collector once; logs a collector's error once, and again only when it changes.
+class CollectionRound {
+ public:
+  void run(AgentConfig& config, MonoClock::time_point now, std::vector<Sample>* samples) {
+    samples->clear();
+    for (auto& collector : config.collectors) {
+      std::string error = collector->collect(now, samples);
+      std::string& last = last_error_[collector->name()];
+      if (error != last) {
+        if (!error.empty()) log::error("collector {}: {}", collector->name(), error);
+        else log::notice("collector {}: recovered", collector->name());
+        last = error;
+      }
+    }
+  }
+
+ private:
+  std::map<std::string, std::string> last_error_;
+};
+
+std::string status_line(const AgentConfig& config, const PublisherStats& s) {
+  std::string state = s.broker_down ? fmt::format("broker unreachable ({}), buffering", s.last_error)
+                                    : "publishing";
+  return fmt::format("{} to {} every {}; {} delivered, {} buffered ({} bytes), {} dropped, {} failed",
+                     state, config.topic, format_duration(config.interval), s.delivered,
+                     s.queued_records, s.queued_bytes + s.inflight_bytes, s.dropped, s.failed);
+}
+
+int run_once(AgentConfig& config) {
+  CollectionRound round;
+  std::vector<Sample> samples;
+  // Rates need two readings: take a baseline, wait, then report.
+  round.run(config, MonoClock::now(), &samples);
+  std::this_thread::sleep_for(std::min<milliseconds>(config.interval, milliseconds(1000)));
+  round.run(config, MonoClock::now(), &samples);
+  int64_t ts = wall_ms();
+  std::string line;
+  for (const Sample& s : samples) {
+    line.clear();
+    append_record(&line, config.host, ts, s);
+    line.push_back('\n');
+    fwrite(line.data(), 1, line.size(), stdout);
+  }
+  return 0;
+}
+
+int create_topics(const AgentConfig& config) {
+  std::string error;
+  kafka::Conf conf = kafka::make_conf(producer_properties(config), &error);
+  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
+  if (!rk || !kafka::create_topics(rk.get(), {config.topic_spec}, milliseconds(15000), &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+  log::info("topic {} is ready ({} partitions, retention.ms {})", config.topic,
+            config.topic_spec.partitions, config.topic_spec.config.at("retention.ms"));
+  return 0;
+}
+
+int run_daemon(const std::string& config_path, const std::string& bootstrap_override,
+               AgentConfig config, SignalWaiter& signals) {
+  SystemdNotifier notifier;
+  std::string error;
+  auto publisher = Publisher::create(producer_properties(config), config.topic,
+                                     config.buffer_max_bytes, &error);
+  if (!publisher) {
+    log::error("{}", error);
+    return 1;
+  }
+  log::info("sentinel-agent {}: host {}, {} collectors, every {}, to {} at {}", SENTINEL_VERSION,
+            config.host, config.collectors.size(), format_duration(config.interval), config.topic,
+            config.kafka["bootstrap.servers"]);
+  notifier.ready();
+
+  CollectionRound round;
+  std::vector<Sample> samples;
+  std::string value;
+  auto next_tick = MonoClock::now();
+  auto next_watchdog = MonoClock::now();
+  auto next_status = MonoClock::now();
+  std::string last_status;
+
+  for (;;) {
+    auto now = MonoClock::now();
+    auto wake = std::min(next_tick, next_status);
+    if (notifier.watchdog_interval()) wake = std::min(wake, next_watchdog);
+    auto timeout = std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
+    int sig = signals.wait(timeout, {publisher->event_fd()});
+
+    if (sig == SIGTERM || sig == SIGINT) {
+      notifier.stopping();
+      log::info("stopping: delivering what is buffered (up to {})",
+                format_duration(config.shutdown_timeout));
+      bool all = publisher->flush(config.shutdown_timeout);
+      const PublisherStats& s = publisher->stats();
+      if (!all) {
+        log::warning("stopped with {} records undelivered after {}", s.queued_records,
+                     format_duration(config.shutdown_timeout));
+      }
+      log::info("stopped: {} delivered, {} dropped, {} failed", s.delivered, s.dropped, s.failed);
+      return 0;
+    }
+    if (sig == SIGHUP) {
+      notifier.reloading();
+      try {
+        AgentConfig fresh = load_agent_config(config_path, bootstrap_override);
+        for (const auto& w : fresh.warnings) log::warning("config: {}", w);
+        if (fresh.kafka != config.kafka || fresh.topic != config.topic ||
+            fresh.buffer_max_bytes != config.buffer_max_bytes) {
+          auto next = Publisher::create(producer_properties(fresh), fresh.topic,
+                                        fresh.buffer_max_bytes, &error);
+          if (!next) throw ConfigError(error);
+          publisher->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
+          next->adopt_queue(publisher.get());
+          publisher = std::move(next);
+        }
+        bool interval_changed = fresh.interval != config.interval;
+        config = std::move(fresh);
+        if (interval_changed) next_tick = MonoClock::now();
+        log::notice("reloaded {}", config_path);
+      } catch (const ConfigError& e) {
+        log::error("reload failed, keeping the running configuration: {}", e.what());
+      }
+      notifier.ready();
+      next_status = MonoClock::now();
+    }
+
+    publisher->service();
+    if (publisher->fatal()) {
+      auto next = Publisher::create(producer_properties(config), config.topic,
+                                    config.buffer_max_bytes, &error);
+      if (next) {
+        log::warning("kafka: replacing the producer after a fatal error; records it held are lost");
+        next->adopt_queue(publisher.get());
+        publisher = std::move(next);
+      }
+    }
+
+    now = MonoClock::now();
+    if (now >= next_tick) {
+      round.run(config, now, &samples);
+      int64_t ts = wall_ms();
+      for (const Sample& s : samples) {
+        value.clear();
+        append_record(&value, config.host, ts, s);
+        publisher->enqueue(record_key(config.key_mode, config.host, s), value, ts);
+      }
+      publisher->service();
+      // Skip ticks missed (e.g. after a suspend) instead of bursting to catch up.
+      do next_tick += config.interval;
+      while (next_tick <= now);
+    }
+    if (notifier.watchdog_interval() && now >= next_watchdog) {
+      notifier.watchdog();
+      next_watchdog = now + *notifier.watchdog_interval();
+    }
+    if (now >= next_status) {
+      std::string status = status_line(config, publisher->stats());
+      if (status != last_status) {
+        notifier.status(status);
+        last_status = status;
+      }
+      next_status = now + std::chrono::seconds(5);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sentinel::agent
+
+int main(int argc, char** argv) {
+  using namespace sentinel;
+  SignalWaiter signals;  // first, before librdkafka starts threads
+  CLI::App app{
+      "sentinel-agent: collects host metrics (cpu, memory, disk, diskio, network, load, pressure)\n"
+      "and publishes them as JSON records to the Kafka topic system_metrics.\n"
+      "Signals: SIGHUP reloads the config (a bad one is reported and the old one kept);\n"
+      "SIGTERM delivers what is buffered (up to shutdown_timeout) and exits 0."};
+  std::string config_path = "/etc/sentinel/agent.yaml";
+  std::string bootstrap;
+  bool check = false, once = false, create = false;
+  app.add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  app.add_option("--bootstrap-servers", bootstrap, "Kafka bootstrap servers (overrides kafka.bootstrap.servers)");
+  app.add_flag("--check-config", check, "Validate the configuration, print any error, and exit (non-zero when invalid)");
+  app.add_flag("--once", once, "Collect one sample, print the records as JSON lines to stdout, and exit (no Kafka)");
+  app.add_flag("--create-topics", create, "Create the metrics topic (partitions, retention from create_topics:) through the admin API, and exit");
+  app.set_version_flag("--version", SENTINEL_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  agent::AgentConfig config;
+  try {
+    // --once needs no Kafka: give it a placeholder broker if none is configured.
+    config = agent::load_agent_config(config_path, bootstrap.empty() && once ? "unused:9092" : bootstrap);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  for (const auto& w : config.warnings) log::warning("config: {}", w);
+  if (check) {
+    std::printf("%s: ok (%zu collectors, interval %s, topic %s)\n", config_path.c_str(),
+                config.collectors.size(), format_duration(config.interval).c_str(),
+                config.topic.c_str());
+    return 0;
+  }
+  if (once) return agent::run_once(config);
+  if (create) return agent::create_topics(config);
+  return agent::run_daemon(config_path, bootstrap, std::move(config), signals);
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Benchmark: sentinel-agent next to collectd (cpu, memory, df, disk, interface, load → write_kafka)
+# and a psutil + confluent-kafka loop like the original Python producer, all publishing to one
+# sentinel-devkafka at the same time, at 1 s and then 10 s intervals. Prints steady RSS and CPU %
+# of one core per process, with ratios to Sentinel.
+#
+# Usage: bench/agent/run.sh [BUILD_DIR] [--warmup S] [--seconds S]
+# CPU % = Δ(utime+stime) / wall over the window, from /proc/PID/stat; RSS = median VmRSS sampled
+# every second in the window (VmHWM shown too).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build="$root/build"
+warmup=20
+seconds=120
+while (($#)); do
+  case "$1" in
+    --warmup) warmup=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+bin="$build/bin"
+[[ -x "$bin/sentinel-agent" ]] || { echo "bench: build first (scripts/build.sh); no $bin/sentinel-agent" >&2; exit 1; }
+command -v collectd >/dev/null || { echo "bench: collectd missing (scripts/install-deps.sh)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-agent.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+"$bin/sentinel-devkafka" --topic system_metrics:3 --topic collectd_metrics:3 --topic psutil_metrics:3 \
+  --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/devkafka.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
+bootstrap=$(cat "$work/bootstrap")
+clk=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+
+collectd_conf() {  # $1 = interval seconds
+  cat <<CONF
+Interval $1
+FQDNLookup false
+Hostname "bench"
+BaseDir "$work/collectd"
+PIDFile "$work/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin cpu
+LoadPlugin memory
+LoadPlugin df
+LoadPlugin disk
+LoadPlugin interface
+LoadPlugin load
+LoadPlugin write_kafka
+<Plugin cpu>
+  ReportByCpu true
+  ReportByState true
+  ValuesPercentage true
+</Plugin>
+<Plugin write_kafka>
+  Property "metadata.broker.list" "$bootstrap"
+  <Topic "collectd_metrics">
+    Format JSON
+  </Topic>
+</Plugin>
+CONF
+}
+
+measure() {  # $1 = interval seconds; prints rows
+  local interval=$1
+  mkdir -p "$work/collectd"
+  collectd_conf "$interval" >"$work/collectd.conf"
+  SENTINEL_INTERVAL=${interval}s "$bin/sentinel-agent" --config "$root/config/agent.yaml" \
+    --bootstrap-servers "$bootstrap" 2>"$work/agent-$interval.log" &
+  local agent=$!
+  collectd -f -C "$work/collectd.conf" >"$work/collectd-$interval.log" 2>&1 &
+  local collectd=$!
+  /usr/bin/python3 "$root/bench/agent/psutil_producer.py" "$bootstrap" psutil_metrics "$interval" \
+    2>"$work/psutil-$interval.log" &
+  local psutil=$!
+  pids+=("$agent" "$collectd" "$psutil")
+  sleep "$warmup"
+  declare -A t0 rss
+  local names=(sentinel-agent collectd psutil-python)
+  local procs=("$agent" "$collectd" "$psutil")
+  for i in 0 1 2; do t0[$i]=$(cpu_ticks "${procs[i]}"); rss[$i]=""; done
+  local start; start=$(date +%s.%N)
+  for ((s = 0; s < seconds; s++)); do
+    sleep 1
+    for i in 0 1 2; do rss[$i]+="$(rss_kb "${procs[i]}") "; done
+  done
+  local end; end=$(date +%s.%N)
+  for i in 0 1 2; do
+    local dt; dt=$(( $(cpu_ticks "${procs[i]}") - t0[$i] ))
+    local median; median=$(echo "${rss[$i]}" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    local hwm; hwm=$(hwm_kb "${procs[i]}")
+    awk -v n="${names[i]}" -v iv="$interval" -v dt="$dt" -v clk="$clk" -v s="$start" -v e="$end" \
+        -v rss="$median" -v hwm="$hwm" \
+        'BEGIN { printf "%s %s %.4f %.2f %.2f\n", n, iv, 100*dt/clk/(e-s), rss/1024, hwm/1024 }'
+  done
+  kill "$agent" "$collectd" "$psutil" 2>/dev/null || true
+  wait "$agent" "$collectd" "$psutil" 2>/dev/null || true
+}
+
+echo "bench/agent: ${warmup}s warm-up, then ${seconds}s measured, per interval; broker: sentinel-devkafka at $bootstrap"
+results="$work/results"
+: >"$results"
+for interval in 1 10; do measure "$interval" | tee -a "$results" >/dev/null; done
+
+awk '
+  { cpu[$1" "$2]=$3; rss[$1" "$2]=$4; hwm[$1" "$2]=$5; order[NR]=$1" "$2 }
+  END {
+    printf "\n%-15s %8s %10s %12s %10s %14s %14s\n", "process", "interval", "CPU % core", "RSS MB", "VmHWM MB", "CPU vs agent", "RSS vs agent"
+    for (i = 1; i <= NR; i++) {
+      k = order[i]; split(k, p, " "); base = "sentinel-agent " p[2]
+      cr = (cpu[base] > 0) ? sprintf("%.1fx", cpu[k] / cpu[base]) : "n/a"
+      rr = sprintf("%.2fx", rss[k] / rss[base])
+      printf "%-15s %7ss %10.3f %12.1f %10.1f %14s %14s\n", p[1], p[2], cpu[k], rss[k], hwm[k], cr, rr
+    }
+  }' "$results"
+echo
+echo "Targets for sentinel-agent at 1 s: RSS <= 8 MB steady, CPU <= 0.1 % of one core."
+echo "Records published: sentinel $(kcat -C -q -b "$bootstrap" -t system_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
+     "collectd $(kcat -C -q -b "$bootstrap" -t collectd_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
+     "psutil $(kcat -C -q -b "$bootstrap" -t psutil_metrics -e -f 'x\n' 2>/dev/null | wc -l)"

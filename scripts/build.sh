@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds Sentinel. Usage: scripts/build.sh [--asan] [targets...]
+#   build/       the normal build (RelWithDebInfo)
+#   build-asan/  with AddressSanitizer + UBSan (--asan)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=build
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [[ "${1:-}" == "--asan" ]]; then
+  dir=build-asan
+  flags+=(-DSENTINEL_SANITIZE=ON)
+  shift
+fi
+jobs=${SENTINEL_JOBS:-$(nproc)}
+cmake -S "$root" -B "$root/$dir" "${flags[@]}" >/dev/null
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$root/$dir" -j"$jobs" "${targets[@]}"
