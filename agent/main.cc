@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -194,6 +198,18 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
   }
 }
 
+// librdkafka initialises Cyrus SASL at start, which loads every plugin in the system's sasl2
+// directory (and Berkeley DB with them): half a megabyte of resident memory that only Kerberos
+// (sasl.mechanisms=GSSAPI) needs — PLAIN, SCRAM and OAUTHBEARER are built into librdkafka. Unless
+// the config mentions GSSAPI, or the operator set SASL_PATH, point Cyrus at a folder with none.
+void skip_sasl_plugins_unless_needed(const std::string& config_path) {
+  if (std::getenv("SASL_PATH")) return;
+  std::ifstream in(config_path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (text.find("gssapi") == std::string::npos) setenv("SASL_PATH", "/nonexistent/sentinel-no-sasl-plugins", 0);
+}
+
 }  // namespace
 }  // namespace sentinel::agent
 
@@ -216,6 +232,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SENTINEL_VERSION);
   CLI11_PARSE(app, argc, argv);
 
+  agent::skip_sasl_plugins_unless_needed(config_path);
   agent::AgentConfig config;
   try {
     // --once needs no Kafka: give it a placeholder broker if none is configured.
