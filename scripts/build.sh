@@ -12,6 +12,10 @@ if [[ "${1:-}" == "--asan" ]]; then
   shift
 fi
 jobs=${SENTINEL_JOBS:-$(nproc)}
+# ccache: paths relative to the checkout, so another clone of the same sources hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 cmake -S "$root" -B "$root/$dir" "${flags[@]}" >/dev/null
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done

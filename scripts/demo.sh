@@ -17,7 +17,6 @@ done
 
 cd "$root"
 scripts/install-deps.sh
-export CCACHE_DIR=${CCACHE_DIR:-$root/.ccache}
 scripts/build.sh sentinel-devkafka sentinel-agent
 bin="$root/build/bin"
 run=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-demo.XXXXXX")
@@ -50,6 +49,8 @@ pids+=($!)
 
 if ((duration > 0)); then
   sleep "$duration"
+  kill "${pids[-1]}" 2>/dev/null || true   # stop the live view before the summary
+  echo
   count=$(kcat -C -q -b "$bootstrap" -t system_metrics -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
   echo "demo: $count records arrived in system_metrics in ${duration}s"
   ((count > 0)) || { echo "demo: no records arrived; see $run/agent.log" >&2; exit 1; }

@@ -5,8 +5,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
-export CCACHE_DIR=${CCACHE_DIR:-$root/.ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
 start=$(date +%s)
 scripts/build.sh
 echo "== tests (build/)"

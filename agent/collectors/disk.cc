@@ -25,7 +25,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 #include "agent/collectors/factories.h"
@@ -37,11 +36,11 @@ namespace sentinel::agent {
 namespace {
 
 const std::vector<std::string> kDefaultExcludedFstypes = {
-    "autofs",    "binfmt_misc", "bpf",        "cgroup",     "cgroup2",   "configfs",
-    "debugfs",   "devpts",      "devtmpfs",   "fusectl",    "hugetlbfs", "iso9660",
-    "mqueue",    "nsfs",        "overlay",    "proc",       "procfs",    "pstore",
-    "rpc_pipefs", "securityfs", "selinuxfs",  "squashfs",   "erofs",     "sysfs",
-    "tracefs",   "tmpfs",       "ramfs",      "efivarfs",   "fuse.lxcfs", "fuse.gvfsd-fuse"};
+    "autofs",     "binfmt_misc", "bpf",       "cgroup",   "cgroup2",    "configfs",
+    "debugfs",    "devpts",      "devtmpfs",  "fusectl",  "hugetlbfs",  "iso9660",
+    "mqueue",     "nsfs",        "overlay",   "proc",     "procfs",     "pstore",
+    "rpc_pipefs", "securityfs",  "selinuxfs", "squashfs", "erofs",      "sysfs",
+    "tracefs",    "tmpfs",       "ramfs",     "efivarfs", "fuse.lxcfs", "fuse.gvfsd-fuse"};
 
 const std::vector<std::string> kDefaultExcludedMounts = {
     "^/(dev|proc|sys|run/credentials/.+|var/lib/docker/.+|var/lib/containers/storage/.+|snap/.+)"
@@ -127,7 +126,7 @@ struct StatPool {
   std::vector<Request> requests;    // this tick's batch
   size_t next = 0;                  // first pending request
   size_t done = 0;
-  size_t idle = 0;                  // workers waiting for work
+  size_t idle = 0;  // workers waiting for work
   bool shutdown = false;
   std::vector<std::string> hung;  // mounts whose statvfs has not returned yet
 };
@@ -172,10 +171,9 @@ class DiskCollector : public Collector {
   DiskCollector(const ConfigNode& options, const HostPaths& paths, StatvfsFn statvfs_fn)
       : mounts_path_(paths.proc + "/self/mounts"),
         exclude_fstypes_(options.get_strings("exclude_fstypes", kDefaultExcludedFstypes)),
-        exclude_mounts_(compile_regexes(options, "exclude_mounts",
-                                        options.get_strings("exclude_mounts", kDefaultExcludedMounts))),
-        include_mounts_(compile_regexes(options, "include_mounts",
-                                        options.get_strings("include_mounts", {}))),
+        exclude_mounts_(options, "exclude_mounts",
+                        options.get_strings("exclude_mounts", kDefaultExcludedMounts)),
+        include_mounts_(options, "include_mounts", options.get_strings("include_mounts", {})),
         timeout_(options.get_duration("timeout", std::chrono::seconds(2))),
         pool_(std::make_shared<StatPool>(std::move(statvfs_fn))) {
     if (timeout_.count() <= 0) options.fail("timeout", "expected a positive duration like 2s");
@@ -253,8 +251,8 @@ class DiskCollector : public Collector {
         exclude_fstypes_.end()) {
       return false;
     }
-    if (!include_mounts_.empty() && !any_match(include_mounts_, m.mount_point)) return false;
-    return !any_match(exclude_mounts_, m.mount_point);
+    if (!include_mounts_.empty() && !include_mounts_.any_match(m.mount_point)) return false;
+    return !exclude_mounts_.any_match(m.mount_point);
   }
 
   // Stats the chosen mounts (minus hung ones, which are dropped from chosen_) on the workers,
@@ -352,7 +350,7 @@ class DiskCollector : public Collector {
 
   std::string mounts_path_;
   std::vector<std::string> exclude_fstypes_;
-  std::vector<std::regex> exclude_mounts_, include_mounts_;
+  RegexList exclude_mounts_, include_mounts_;
   std::chrono::milliseconds timeout_;
   std::shared_ptr<StatPool> pool_;
   std::vector<WorkerThread> workers_;
@@ -370,10 +368,9 @@ std::unique_ptr<Collector> make_disk_collector(const ConfigNode& options, const 
 }
 
 std::unique_ptr<Collector> make_disk_collector(const ConfigNode& options, const HostPaths& paths) {
-  return make_disk_collector(options, paths,
-                             [](const std::string& path, struct statvfs* out) {
-                               return ::statvfs(path.c_str(), out);
-                             });
+  return make_disk_collector(options, paths, [](const std::string& path, struct statvfs* out) {
+    return ::statvfs(path.c_str(), out);
+  });
 }
 
 }  // namespace sentinel::agent

@@ -31,7 +31,8 @@ std::vector<std::pair<std::string, double>> disk_metrics(const struct statvfs& s
 // statvfs(2) or a stand-in for tests; returns 0 or -1 with errno set.
 using StatvfsFn = std::function<int(const std::string& path, struct statvfs* out)>;
 
-// The disk collector with an injectable statvfs; make_disk_collector(options, paths) uses ::statvfs.
+// The disk collector with an injectable statvfs; make_disk_collector(options, paths) uses
+// ::statvfs.
 std::unique_ptr<Collector> make_disk_collector(const ConfigNode& options, const HostPaths& paths,
                                                StatvfsFn statvfs_fn);
 

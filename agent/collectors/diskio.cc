@@ -48,8 +48,7 @@ class DiskIoCollector : public Collector {
         class_block_(paths.sys + "/class/block"),
         filter_(options, "include_devices", "exclude_devices", {R"(^(ram|zram|loop|fd|sr)\d+$)"}),
         partitions_(options.get_bool("partitions", false)),
-        partition_name_(R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p|mmcblk\d+p)\d+$)",
-                        std::regex::ECMAScript | std::regex::optimize) {}
+        partition_name_({R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p|mmcblk\d+p)\d+$)"}) {}
 
   const char* name() const override { return "diskio"; }
 
@@ -107,7 +106,7 @@ class DiskIoCollector : public Collector {
   bool wanted(const std::string& dev, bool have_sysfs) const {
     if (!filter_.accepts(dev)) return false;
     if (partitions_) return true;
-    if (!have_sysfs) return !std::regex_search(dev, partition_name_);
+    if (!have_sysfs) return !partition_name_.any_match(dev);
     std::string sys_name = dev;  // sysfs spells "cciss/c0d0" as "cciss!c0d0"
     std::replace(sys_name.begin(), sys_name.end(), '/', '!');
     return ::access((class_block_ + "/" + sys_name + "/partition").c_str(), F_OK) != 0;
@@ -139,7 +138,7 @@ class DiskIoCollector : public Collector {
   std::string class_block_;
   NameFilter filter_;
   bool partitions_;
-  std::regex partition_name_;
+  RegexList partition_name_;  // node_exporter's, for hosts without sysfs
   FileReader reader_;
   StateTable<State> states_;
 };

@@ -16,11 +16,16 @@ namespace sentinel::agent {
 
 MemInfo parse_meminfo(std::string_view text) {
   static constexpr std::pair<std::string_view, std::optional<uint64_t> MemInfo::*> kFields[] = {
-      {"MemTotal:", &MemInfo::total},         {"MemFree:", &MemInfo::free},
-      {"MemAvailable:", &MemInfo::available}, {"Buffers:", &MemInfo::buffers},
-      {"Cached:", &MemInfo::cached},          {"Shmem:", &MemInfo::shmem},
-      {"Slab:", &MemInfo::slab},              {"SReclaimable:", &MemInfo::sreclaimable},
-      {"Dirty:", &MemInfo::dirty},            {"SwapTotal:", &MemInfo::swap_total},
+      {"MemTotal:", &MemInfo::total},
+      {"MemFree:", &MemInfo::free},
+      {"MemAvailable:", &MemInfo::available},
+      {"Buffers:", &MemInfo::buffers},
+      {"Cached:", &MemInfo::cached},
+      {"Shmem:", &MemInfo::shmem},
+      {"Slab:", &MemInfo::slab},
+      {"SReclaimable:", &MemInfo::sreclaimable},
+      {"Dirty:", &MemInfo::dirty},
+      {"SwapTotal:", &MemInfo::swap_total},
       {"SwapFree:", &MemInfo::swap_free},
   };
   MemInfo m;
@@ -60,8 +65,8 @@ std::vector<std::pair<std::string, double>> memory_metrics(const MemInfo& m) {
   if (used) {
     put("used_bytes", used);
     if (*m.total > 0) {
-      out.emplace_back("used_pct", round2(100.0 * static_cast<double>(*used) /
-                                          static_cast<double>(*m.total)));
+      out.emplace_back("used_pct",
+                       round2(100.0 * static_cast<double>(*used) / static_cast<double>(*m.total)));
     }
   }
   put("free_bytes", m.free);
@@ -76,9 +81,9 @@ std::vector<std::pair<std::string, double>> memory_metrics(const MemInfo& m) {
   if (m.swap_total && m.swap_free) {
     uint64_t swap_used = *m.swap_total > *m.swap_free ? *m.swap_total - *m.swap_free : 0;
     put("swap_used_bytes", swap_used);
-    double pct = *m.swap_total == 0 ? 0.0
-                                    : 100.0 * static_cast<double>(swap_used) /
-                                          static_cast<double>(*m.swap_total);
+    double pct = *m.swap_total == 0
+                     ? 0.0
+                     : 100.0 * static_cast<double>(swap_used) / static_cast<double>(*m.swap_total);
     out.emplace_back("swap_used_pct", round2(pct));
   }
   return out;

@@ -14,8 +14,8 @@ namespace sentinel::agent {
 
 // The /proc/meminfo fields the collector uses, in bytes; absent lines stay nullopt.
 struct MemInfo {
-  std::optional<uint64_t> total, free, available, buffers, cached, shmem, slab, sreclaimable,
-      dirty, swap_total, swap_free;
+  std::optional<uint64_t> total, free, available, buffers, cached, shmem, slab, sreclaimable, dirty,
+      swap_total, swap_free;
 };
 
 MemInfo parse_meminfo(std::string_view text);

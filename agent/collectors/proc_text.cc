@@ -1,4 +1,12 @@
 // Shared helpers for reading and parsing procfs/sysfs text without exceptions or iostreams.
+
+// GCC 12's libstdc++ <regex> trips -Wmaybe-uninitialized inside its own NFA code under
+// -fsanitize=address (GCC bug 105616, a false positive). This file is the only one that
+// instantiates std::regex, so the warning is silenced here and nowhere else.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "agent/collectors/proc_text.h"
 
 #include <fcntl.h>
@@ -8,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <regex>
 
 namespace sentinel::agent {
 
@@ -81,22 +90,40 @@ bool parse_double(std::string_view s, double* out) {
 
 double round2(double value) { return std::round(value * 100.0) / 100.0; }
 
-std::vector<std::regex> compile_regexes(const ConfigNode& options, const std::string& key,
-                                        const std::vector<std::string>& patterns) {
-  std::vector<std::regex> out;
-  out.reserve(patterns.size());
+struct RegexList::Compiled {
+  std::vector<std::regex> regexes;
+};
+
+RegexList::RegexList() : compiled_(std::make_unique<Compiled>()) {}
+
+RegexList::RegexList(const ConfigNode& options, const std::string& key,
+                     const std::vector<std::string>& patterns)
+    : compiled_(std::make_unique<Compiled>()) {
+  compiled_->regexes.reserve(patterns.size());
   for (const auto& p : patterns) {
     try {
-      out.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+      compiled_->regexes.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
       options.fail(key, "\"" + p + "\": expected a regular expression (" + e.what() + ")");
     }
   }
-  return out;
 }
 
-bool any_match(const std::vector<std::regex>& regexes, const std::string& text) {
-  for (const auto& r : regexes) {
+RegexList::RegexList(const std::vector<std::string>& patterns)
+    : compiled_(std::make_unique<Compiled>()) {
+  for (const auto& p : patterns) {
+    compiled_->regexes.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+  }
+}
+
+RegexList::RegexList(RegexList&&) noexcept = default;
+RegexList& RegexList::operator=(RegexList&&) noexcept = default;
+RegexList::~RegexList() = default;
+
+bool RegexList::empty() const { return compiled_->regexes.empty(); }
+
+bool RegexList::any_match(const std::string& text) const {
+  for (const auto& r : compiled_->regexes) {
     if (std::regex_search(text, r)) return true;
   }
   return false;
@@ -105,13 +132,12 @@ bool any_match(const std::vector<std::regex>& regexes, const std::string& text) 
 NameFilter::NameFilter(const ConfigNode& options, const std::string& include_key,
                        const std::string& exclude_key,
                        const std::vector<std::string>& default_excludes)
-    : include_(compile_regexes(options, include_key, options.get_strings(include_key, {}))),
-      exclude_(compile_regexes(options, exclude_key,
-                               options.get_strings(exclude_key, default_excludes))) {}
+    : include_(options, include_key, options.get_strings(include_key, {})),
+      exclude_(options, exclude_key, options.get_strings(exclude_key, default_excludes)) {}
 
 bool NameFilter::accepts(const std::string& name) const {
-  if (!include_.empty() && !any_match(include_, name)) return false;
-  return !any_match(exclude_, name);
+  if (!include_.empty() && !include_.any_match(name)) return false;
+  return !exclude_.any_match(name);
 }
 
 }  // namespace sentinel::agent

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <regex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -39,26 +39,42 @@ bool parse_double(std::string_view s, double* out);
 // Rounds to 2 decimals, which is all the precision rates and percentages need on the wire.
 double round2(double value);
 
-// Include/exclude decision over names from regex lists; matching happens once per new name
-// (callers keep the answer in their per-name state), never per tick.
+// Regular expressions (ECMAScript, searched — anchor them) compiled once, at construction. The
+// std::regex code lives in proc_text.cc alone, behind this class.
+class RegexList {
+ public:
+  RegexList();
+  // Compiles `patterns`; a bad one throws ConfigError naming `options.<key>` and the pattern.
+  RegexList(const ConfigNode& options, const std::string& key,
+            const std::vector<std::string>& patterns);
+  // For built-in patterns known to be valid.
+  explicit RegexList(const std::vector<std::string>& patterns);
+  RegexList(RegexList&&) noexcept;
+  RegexList& operator=(RegexList&&) noexcept;
+  ~RegexList();
+
+  bool empty() const;
+  bool any_match(const std::string& text) const;
+
+ private:
+  struct Compiled;
+  std::unique_ptr<Compiled> compiled_;
+};
+
+// Include/exclude decision over names from regex lists in the config; callers keep the answer in
+// their per-name state, so matching happens once per new name, never per tick.
 class NameFilter {
  public:
-  NameFilter() = default;
-  // Compiles the regexes of `options.<include_key>` (default empty) and `options.<exclude_key>`
-  // (default `default_excludes`); a bad regex throws ConfigError naming the key.
+  // `options.<include_key>` (default empty) and `options.<exclude_key>` (default
+  // `default_excludes`; a configured list replaces it). A bad regex throws ConfigError.
   NameFilter(const ConfigNode& options, const std::string& include_key,
              const std::string& exclude_key, const std::vector<std::string>& default_excludes);
   // A name passes when it matches some include regex (or there are none) and no exclude regex.
   bool accepts(const std::string& name) const;
 
  private:
-  std::vector<std::regex> include_, exclude_;
+  RegexList include_, exclude_;
 };
-
-// Compiles `patterns` (ECMAScript, searched, so anchor them); a bad one fails `options.key`.
-std::vector<std::regex> compile_regexes(const ConfigNode& options, const std::string& key,
-                                        const std::vector<std::string>& patterns);
-bool any_match(const std::vector<std::regex>& regexes, const std::string& text);
 
 // Per-name state (rate baselines) that survives between ticks; names absent from a tick are
 // dropped, so a device or CPU that comes back starts with a fresh baseline. Lookups by

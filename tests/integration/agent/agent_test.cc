@@ -339,6 +339,30 @@ TEST(Agent, CheckConfigPrintsTheErrorWithLocationAndExitsNonZero) {
   EXPECT_NE(err.find(":2: unknown key intervall"), std::string::npos) << "unknown keys are warned: " << err;
 }
 
+TEST(Agent, CreateTopicsAgainstTheMockClusterFailsWithAClearExplanation) {
+  DevKafka kafka({});
+  TempDir dir;
+  write_file(dir.file("agent.yaml"), agent_config(""));
+  std::string out, err;
+  int rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers",
+                kafka.bootstrap(), "--create-topics"}, &out, 60s, &err);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.find("create topics system_metrics"), std::string::npos) << err;
+  EXPECT_NE(err.find("pre-create them with sentinel-devkafka --topic"), std::string::npos) << err;
+}
+
+TEST(Agent, UnderJournaldLogLinesCarrySyslogPriorityPrefixes) {
+  TempDir dir;
+  write_file(dir.file("agent.yaml"), "interval: 1s\nintervall: 2s\nkafka: {bootstrap.servers: h:1}\n");
+  Process::Options options;
+  options.env = {{"JOURNAL_STREAM", "8:12345"}};
+  Process p({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, options);
+  ASSERT_EQ(p.wait(20s), 0);
+  std::string err = p.err();
+  EXPECT_EQ(err.rfind("<4>config: ", 0), 0u) << "a warning starts with <4>: " << err;
+  EXPECT_NE(err.find("agent.yaml:2: unknown key intervall"), std::string::npos) << err;
+}
+
 TEST(Agent, OncePrintsOneSampleAsJsonLinesWithoutKafka) {
   TempDir dir;
   write_file(dir.file("agent.yaml"), "interval: 1s\n");  // no kafka section at all

@@ -67,8 +67,8 @@ TEST_F(CpuTest, Cpu_PercentagesAreSharesOfTotalJiffiesAndIowaitIsNotBusy) {
   EXPECT_EQ(out[0].resource, "cpu");
   EXPECT_EQ(out[0].tags, (std::vector<std::pair<std::string, std::string>>{{"cpu", "total"}}));
   EXPECT_EQ(out[1].tags, (std::vector<std::pair<std::string, std::string>>{{"cpu", "cpu0"}}));
-  const Metrics expected = {{"usage_pct", 20.0}, {"user_pct", 10.0},  {"nice_pct", 0.0},
-                            {"system_pct", 5.0}, {"idle_pct", 70.0},  {"iowait_pct", 10.0},
+  const Metrics expected = {{"usage_pct", 20.0}, {"user_pct", 10.0},   {"nice_pct", 0.0},
+                            {"system_pct", 5.0}, {"idle_pct", 70.0},   {"iowait_pct", 10.0},
                             {"irq_pct", 2.0},    {"softirq_pct", 2.0}, {"steal_pct", 1.0}};
   EXPECT_EQ(metrics_of(out[0]), expected);
   EXPECT_EQ(metrics_of(out[1]), expected);
@@ -88,30 +88,35 @@ TEST_F(CpuTest, Cpu_GuestTimeIsNotCountedTwice) {
 }
 
 TEST_F(CpuTest, Cpu_PerCoreFalseEmitsOnlyTotal) {
-  write_stat("cpu  100 0 0 100 0 0 0 0 0 0\ncpu0 50 0 0 50 0 0 0 0 0 0\ncpu1 50 0 0 50 0 0 0 0 0 0\n");
+  write_stat(
+      "cpu  100 0 0 100 0 0 0 0 0 0\ncpu0 50 0 0 50 0 0 0 0 0 0\ncpu1 50 0 0 50 0 0 0 0 0 0\n");
   auto c = make("per_core: false");
   tick(*c, 1s);
-  write_stat("cpu  200 0 0 200 0 0 0 0 0 0\ncpu0 100 0 0 100 0 0 0 0 0 0\ncpu1 100 0 0 100 0 0 0 0 0 0\n");
+  write_stat(
+      "cpu  200 0 0 200 0 0 0 0 0 0\ncpu0 100 0 0 100 0 0 0 0 0 0\ncpu1 100 0 0 100 0 0 0 0 0 0\n");
   auto out = tick(*c, 2s);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].tags[0].second, "total");
 }
 
 TEST_F(CpuTest, Cpu_CounterGoingBackwardsSkipsThatCpu) {
-  write_stat("cpu  200 0 0 200 100 0 0 0 0 0\n"
-             "cpu0 100 0 0 100 50 0 0 0 0 0\ncpu1 100 0 0 100 50 0 0 0 0 0\n");
+  write_stat(
+      "cpu  200 0 0 200 100 0 0 0 0 0\n"
+      "cpu0 100 0 0 100 50 0 0 0 0 0\ncpu1 100 0 0 100 50 0 0 0 0 0\n");
   auto c = make();
   tick(*c, 1s);
   // cpu1's iowait drops from 50 to 40 (the kernel allows it): no sample for cpu1, no negatives.
-  write_stat("cpu  300 0 0 300 100 0 0 0 0 0\n"
-             "cpu0 150 0 0 150 50 0 0 0 0 0\ncpu1 150 0 0 150 40 0 0 0 0 0\n");
+  write_stat(
+      "cpu  300 0 0 300 100 0 0 0 0 0\n"
+      "cpu0 150 0 0 150 50 0 0 0 0 0\ncpu1 150 0 0 150 40 0 0 0 0 0\n");
   auto out = tick(*c, 2s);
   ASSERT_NE(find_cpu(out, "total"), nullptr);
   ASSERT_NE(find_cpu(out, "cpu0"), nullptr);
   EXPECT_EQ(find_cpu(out, "cpu1"), nullptr);
   // The backwards reading became cpu1's new baseline.
-  write_stat("cpu  400 0 0 400 100 0 0 0 0 0\n"
-             "cpu0 200 0 0 200 50 0 0 0 0 0\ncpu1 250 0 0 150 40 0 0 0 0 0\n");
+  write_stat(
+      "cpu  400 0 0 400 100 0 0 0 0 0\n"
+      "cpu0 200 0 0 200 50 0 0 0 0 0\ncpu1 250 0 0 150 40 0 0 0 0 0\n");
   out = tick(*c, 3s);
   const Sample* cpu1 = find_cpu(out, "cpu1");
   ASSERT_NE(cpu1, nullptr);
@@ -119,8 +124,9 @@ TEST_F(CpuTest, Cpu_CounterGoingBackwardsSkipsThatCpu) {
 }
 
 TEST_F(CpuTest, Cpu_OfflineCpuIsDroppedAndReturnsWithFreshBaseline) {
-  write_stat("cpu  200 0 0 200 0 0 0 0 0 0\n"
-             "cpu0 100 0 0 100 0 0 0 0 0 0\ncpu1 100 0 0 100 0 0 0 0 0 0\n");
+  write_stat(
+      "cpu  200 0 0 200 0 0 0 0 0 0\n"
+      "cpu0 100 0 0 100 0 0 0 0 0 0\ncpu1 100 0 0 100 0 0 0 0 0 0\n");
   auto c = make();
   tick(*c, 1s);
   write_stat("cpu  300 0 0 300 0 0 0 0 0 0\ncpu0 200 0 0 200 0 0 0 0 0 0\n");  // cpu1 offline
@@ -128,13 +134,15 @@ TEST_F(CpuTest, Cpu_OfflineCpuIsDroppedAndReturnsWithFreshBaseline) {
   EXPECT_EQ(out.size(), 2u);
   EXPECT_EQ(find_cpu(out, "cpu1"), nullptr);
   // cpu1 back online: its first reading is only a baseline, not a delta against the old one.
-  write_stat("cpu  500 0 0 400 0 0 0 0 0 0\n"
-             "cpu0 300 0 0 300 0 0 0 0 0 0\ncpu1 500 0 0 100 0 0 0 0 0 0\n");
+  write_stat(
+      "cpu  500 0 0 400 0 0 0 0 0 0\n"
+      "cpu0 300 0 0 300 0 0 0 0 0 0\ncpu1 500 0 0 100 0 0 0 0 0 0\n");
   out = tick(*c, 3s);
   EXPECT_NE(find_cpu(out, "cpu0"), nullptr);
   EXPECT_EQ(find_cpu(out, "cpu1"), nullptr);
-  write_stat("cpu  600 0 0 500 0 0 0 0 0 0\n"
-             "cpu0 350 0 0 350 0 0 0 0 0 0\ncpu1 550 0 0 150 0 0 0 0 0 0\n");
+  write_stat(
+      "cpu  600 0 0 500 0 0 0 0 0 0\n"
+      "cpu0 350 0 0 350 0 0 0 0 0 0\ncpu1 550 0 0 150 0 0 0 0 0 0\n");
   out = tick(*c, 4s);
   const Sample* cpu1 = find_cpu(out, "cpu1");
   ASSERT_NE(cpu1, nullptr);

@@ -1,4 +1,5 @@
-// diskio collector: /proc/diskstats rates, util/await, partitions, field-count variants, real /proc.
+// diskio collector: /proc/diskstats rates, util/await, partitions, field-count variants, real
+// /proc.
 #include "agent/collectors/diskio.h"
 
 #include <gtest/gtest.h>

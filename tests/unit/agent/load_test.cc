@@ -46,7 +46,7 @@ TEST_F(LoadTest, Load_AveragesRunQueueAndOnlineCpus) {
   EXPECT_TRUE(out[0].tags.empty());
   // procs_running comes from /proc/stat (5), not loadavg's 7/512; cpu2 is offline: 3 CPUs.
   const std::vector<std::pair<std::string, double>> expected = {
-      {"load1", 3.0},         {"load5", 2.5}, {"load15", 1.25},       {"procs_running", 5.0},
+      {"load1", 3.0},         {"load5", 2.5}, {"load15", 1.25},      {"procs_running", 5.0},
       {"procs_blocked", 2.0}, {"cpus", 3.0},  {"load1_per_cpu", 1.0}};
   EXPECT_EQ(out[0].metrics, expected);
 }

@@ -59,15 +59,21 @@ TEST_F(MemoryTest, Memory_UsedIsTotalMinusAvailable) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].resource, "memory");
   EXPECT_TRUE(out[0].tags.empty());
-  const Metrics expected = {
-      {"total_bytes", 16000000 * kKiB},    {"available_bytes", 12000000 * kKiB},
-      {"used_bytes", 4000000 * kKiB},      {"used_pct", 25.0},
-      {"free_bytes", 2000000 * kKiB},      {"buffers_bytes", 500000 * kKiB},
-      {"cached_bytes", 8000000 * kKiB},    {"shared_bytes", 300000 * kKiB},
-      {"slab_bytes", 700000 * kKiB},       {"sreclaimable_bytes", 600000 * kKiB},
-      {"dirty_bytes", 1234 * kKiB},        {"swap_total_bytes", 4000000 * kKiB},
-      {"swap_free_bytes", 3000000 * kKiB}, {"swap_used_bytes", 1000000 * kKiB},
-      {"swap_used_pct", 25.0}};
+  const Metrics expected = {{"total_bytes", 16000000 * kKiB},
+                            {"available_bytes", 12000000 * kKiB},
+                            {"used_bytes", 4000000 * kKiB},
+                            {"used_pct", 25.0},
+                            {"free_bytes", 2000000 * kKiB},
+                            {"buffers_bytes", 500000 * kKiB},
+                            {"cached_bytes", 8000000 * kKiB},
+                            {"shared_bytes", 300000 * kKiB},
+                            {"slab_bytes", 700000 * kKiB},
+                            {"sreclaimable_bytes", 600000 * kKiB},
+                            {"dirty_bytes", 1234 * kKiB},
+                            {"swap_total_bytes", 4000000 * kKiB},
+                            {"swap_free_bytes", 3000000 * kKiB},
+                            {"swap_used_bytes", 1000000 * kKiB},
+                            {"swap_used_pct", 25.0}};
   EXPECT_EQ(metrics_of(out[0]), expected);
   ASSERT_EQ(out[0].metrics.size(), 15u);
   EXPECT_EQ(out[0].metrics[0].first, "total_bytes");

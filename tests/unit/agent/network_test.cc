@@ -34,9 +34,8 @@ const char* kHeader =
 std::string dev_line(const std::string& name, uint64_t rxb, uint64_t rxp, uint64_t rxe,
                      uint64_t rxd, uint64_t txb, uint64_t txp, uint64_t txe, uint64_t txd) {
   return "  " + name + ": " + std::to_string(rxb) + " " + std::to_string(rxp) + " " +
-         std::to_string(rxe) + " " + std::to_string(rxd) + " 0 0 0 0 " + std::to_string(txb) +
-         " " + std::to_string(txp) + " " + std::to_string(txe) + " " + std::to_string(txd) +
-         " 0 0 0 0\n";
+         std::to_string(rxe) + " " + std::to_string(rxd) + " 0 0 0 0 " + std::to_string(txb) + " " +
+         std::to_string(txp) + " " + std::to_string(txe) + " " + std::to_string(txd) + " 0 0 0 0\n";
 }
 
 class NetworkTest : public ::testing::Test {
@@ -44,7 +43,9 @@ class NetworkTest : public ::testing::Test {
   std::unique_ptr<Collector> make(const std::string& yaml = "{}") {
     return make_network_collector(options(yaml), HostPaths{dir.path(), dir.path()});
   }
-  void write_dev(const std::string& lines) { test::write_file(dir.file("net/dev"), kHeader + lines); }
+  void write_dev(const std::string& lines) {
+    test::write_file(dir.file("net/dev"), kHeader + lines);
+  }
   std::vector<Sample> tick(Collector& c, std::chrono::milliseconds at) {
     std::vector<Sample> out;
     EXPECT_EQ(c.collect(MonoClock::time_point(at), &out), "");
@@ -60,15 +61,14 @@ TEST_F(NetworkTest, Network_RatesAreCounterDeltasOverElapsedTime) {
   EXPECT_TRUE(tick(*c, 10s).empty());  // first tick: no baseline
   write_dev(dev_line("lo", 900, 9, 0, 0, 900, 9, 0, 0) +
             dev_line("eth0", 5000, 30, 2, 4, 3000, 24, 1, 6));
-  auto out = tick(*c, 12s);  // 2 s later
+  auto out = tick(*c, 12s);   // 2 s later
   ASSERT_EQ(out.size(), 1u);  // lo excluded by default
   EXPECT_EQ(out[0].resource, "network");
-  EXPECT_EQ(out[0].tags,
-            (std::vector<std::pair<std::string, std::string>>{{"interface", "eth0"}}));
+  EXPECT_EQ(out[0].tags, (std::vector<std::pair<std::string, std::string>>{{"interface", "eth0"}}));
   const std::vector<std::pair<std::string, double>> expected = {
-      {"rx_bytes_per_s", 2000},  {"tx_bytes_per_s", 500},  {"rx_packets_per_s", 10},
-      {"tx_packets_per_s", 2},   {"rx_errors_per_s", 1},   {"tx_errors_per_s", 0.5},
-      {"rx_drops_per_s", 2},     {"tx_drops_per_s", 3}};
+      {"rx_bytes_per_s", 2000}, {"tx_bytes_per_s", 500}, {"rx_packets_per_s", 10},
+      {"tx_packets_per_s", 2},  {"rx_errors_per_s", 1},  {"tx_errors_per_s", 0.5},
+      {"rx_drops_per_s", 2},    {"tx_drops_per_s", 3}};
   EXPECT_EQ(out[0].metrics, expected);
 }
 
@@ -86,10 +86,9 @@ TEST_F(NetworkTest, Network_CounterResetGivesNoRate) {
 }
 
 TEST_F(NetworkTest, Network_IncludeAndExcludeRegexes) {
-  const std::string lines = dev_line("lo", 0, 0, 0, 0, 0, 0, 0, 0) +
-                            dev_line("eth0", 0, 0, 0, 0, 0, 0, 0, 0) +
-                            dev_line("eth1", 0, 0, 0, 0, 0, 0, 0, 0) +
-                            dev_line("docker0", 0, 0, 0, 0, 0, 0, 0, 0);
+  const std::string lines =
+      dev_line("lo", 0, 0, 0, 0, 0, 0, 0, 0) + dev_line("eth0", 0, 0, 0, 0, 0, 0, 0, 0) +
+      dev_line("eth1", 0, 0, 0, 0, 0, 0, 0, 0) + dev_line("docker0", 0, 0, 0, 0, 0, 0, 0, 0);
   write_dev(lines);
   auto c = make("include_interfaces: ['^eth', '^lo$']\nexclude_interfaces: ['^eth1$']\n");
   tick(*c, 1s);
@@ -102,8 +101,8 @@ TEST_F(NetworkTest, Network_IncludeAndExcludeRegexes) {
 TEST_F(NetworkTest, Network_NameGluedToCounterParses) {
   std::string_view name;
   NetCounters n;
-  ASSERT_TRUE(parse_net_dev_line(
-      "  eth0:12345678901 10 1 2 0 0 0 0 987 11 3 4 0 0 0 0", &name, &n));
+  ASSERT_TRUE(
+      parse_net_dev_line("  eth0:12345678901 10 1 2 0 0 0 0 987 11 3 4 0 0 0 0", &name, &n));
   EXPECT_EQ(name, "eth0");
   EXPECT_EQ(n.rx_bytes, 12345678901u);
   EXPECT_EQ(n.rx_drops, 2u);

@@ -48,14 +48,12 @@ TEST_F(PressureTest, Pressure_OneSamplePerFileWithFullLineWhenPresent) {
   EXPECT_EQ(out[1].tags[0].second, "memory");
   EXPECT_EQ(out[2].tags[0].second, "io");
   const std::vector<std::pair<std::string, double>> memory = {
-      {"some_avg10", 2.0},  {"some_avg60", 1.0},  {"some_avg300", 0.5},  {"some_total_us", 1000},
-      {"full_avg10", 1.0},  {"full_avg60", 0.5},  {"full_avg300", 0.1},  {"full_total_us", 700}};
+      {"some_avg10", 2.0}, {"some_avg60", 1.0}, {"some_avg300", 0.5}, {"some_total_us", 1000},
+      {"full_avg10", 1.0}, {"full_avg60", 0.5}, {"full_avg300", 0.1}, {"full_total_us", 700}};
   EXPECT_EQ(out[1].metrics, memory);
   EXPECT_EQ(metrics_of(out[0])["some_total_us"], 123456.0);
-  const Metrics io = {{"some_avg10", 9.99},
-                      {"some_avg60", 0.01},
-                      {"some_avg300", 0.0},
-                      {"some_total_us", 42.0}};
+  const Metrics io = {
+      {"some_avg10", 9.99}, {"some_avg60", 0.01}, {"some_avg300", 0.0}, {"some_total_us", 42.0}};
   EXPECT_EQ(metrics_of(out[2]), io);  // no full line → no full_ metrics
 }
 
