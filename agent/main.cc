@@ -127,8 +127,8 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
       bool all = publisher->flush(config.shutdown_timeout);
       const PublisherStats& s = publisher->stats();
       if (!all) {
-        log::warning("stopped with {} records undelivered after {}", s.queued_records,
-                     format_duration(config.shutdown_timeout));
+        log::warning("stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
+                     format_duration(config.shutdown_timeout), s.queued_records, s.inflight_bytes);
       }
       log::info("stopped: {} delivered, {} dropped, {} failed", s.delivered, s.dropped, s.failed);
       return 0;

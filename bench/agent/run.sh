@@ -5,8 +5,9 @@
 # of one core per process, with ratios to Sentinel.
 #
 # Usage: bench/agent/run.sh [BUILD_DIR] [--warmup S] [--seconds S]
-# CPU % = Δ(utime+stime) / wall over the window, from /proc/PID/stat; RSS = median VmRSS sampled
-# every second in the window (VmHWM shown too).
+# CPU % = Δ(time on CPU of every thread) / wall over the window, from /proc/PID/task/*/schedstat
+# (nanoseconds, exact — utime/stime are sampled at the tick and too coarse for 0.1 %); RSS = median
+# VmRSS sampled every second in the window (VmHWM shown too).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build="$root/build"
@@ -33,9 +34,8 @@ trap cleanup EXIT
 pids+=($!)
 for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
 bootstrap=$(cat "$work/bootstrap")
-clk=$(getconf CLK_TCK)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
@@ -81,27 +81,31 @@ measure() {  # $1 = interval seconds; prints rows
   /usr/bin/python3 "$root/bench/agent/psutil_producer.py" "$bootstrap" psutil_metrics "$interval" \
     2>"$work/psutil-$interval.log" &
   local psutil=$!
-  pids+=("$agent" "$collectd" "$psutil")
+  # The floor every librdkafka 2.0.2 producer pays here: kcat -P with nothing to send.
+  sleep infinity | kcat -P -q -b "$bootstrap" -t floor &
+  local floor; floor=$(pgrep -n -x kcat)
+  pids+=("$agent" "$collectd" "$psutil" "$floor")
   sleep "$warmup"
   declare -A t0 rss
-  local names=(sentinel-agent collectd psutil-python)
-  local procs=("$agent" "$collectd" "$psutil")
-  for i in 0 1 2; do t0[$i]=$(cpu_ticks "${procs[i]}"); rss[$i]=""; done
+  local names=(sentinel-agent collectd psutil-python kcat-idle-floor)
+  local procs=("$agent" "$collectd" "$psutil" "$floor")
+  for i in 0 1 2 3; do t0[$i]=$(cpu_ns "${procs[i]}"); rss[$i]=""; done
   local start; start=$(date +%s.%N)
   for ((s = 0; s < seconds; s++)); do
     sleep 1
-    for i in 0 1 2; do rss[$i]+="$(rss_kb "${procs[i]}") "; done
+    for i in 0 1 2 3; do rss[$i]+="$(rss_kb "${procs[i]}") "; done
   done
   local end; end=$(date +%s.%N)
-  for i in 0 1 2; do
-    local dt; dt=$(( $(cpu_ticks "${procs[i]}") - t0[$i] ))
+  for i in 0 1 2 3; do
+    local dt; dt=$(( $(cpu_ns "${procs[i]}") - t0[$i] ))
     local median; median=$(echo "${rss[$i]}" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     local hwm; hwm=$(hwm_kb "${procs[i]}")
-    awk -v n="${names[i]}" -v iv="$interval" -v dt="$dt" -v clk="$clk" -v s="$start" -v e="$end" \
+    awk -v n="${names[i]}" -v iv="$interval" -v dt="$dt" -v s="$start" -v e="$end" \
         -v rss="$median" -v hwm="$hwm" \
-        'BEGIN { printf "%s %s %.4f %.2f %.2f\n", n, iv, 100*dt/clk/(e-s), rss/1024, hwm/1024 }'
+        'BEGIN { printf "%s %s %.4f %.2f %.2f\n", n, iv, 100*dt/1e9/(e-s), rss/1024, hwm/1024 }'
   done
-  kill "$agent" "$collectd" "$psutil" 2>/dev/null || true
+  kill "$agent" "$collectd" "$psutil" "$floor" 2>/dev/null || true
+  pkill -f "sleep infinity" 2>/dev/null || true
   wait "$agent" "$collectd" "$psutil" 2>/dev/null || true
 }
 
@@ -123,6 +127,7 @@ awk '
   }' "$results"
 echo
 echo "Targets for sentinel-agent at 1 s: RSS <= 8 MB steady, CPU <= 0.1 % of one core."
+echo "kcat-idle-floor is an idle librdkafka producer: what librdkafka's own threads cost with nothing to send."
 echo "Records published: sentinel $(kcat -C -q -b "$bootstrap" -t system_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "collectd $(kcat -C -q -b "$bootstrap" -t collectd_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "psutil $(kcat -C -q -b "$bootstrap" -t psutil_metrics -e -f 'x\n' 2>/dev/null | wc -l)"
