@@ -25,10 +25,15 @@ struct Sample {
   std::vector<std::pair<std::string, double>> metrics;    // e.g. {"usage_pct",12.5}; in output order
 };
 
-// Where collectors read from. Tests point these at fixture trees.
+class TickReads;  // proc_text.h
+std::shared_ptr<TickReads> make_tick_reads();
+
+// Where collectors read from. Tests point these at fixture trees. The collectors built from one
+// HostPaths (or its copies) share `reads`, so a file two of them parse is read once per tick.
 struct HostPaths {
   std::string proc = "/proc";
   std::string sys = "/sys";
+  std::shared_ptr<TickReads> reads = make_tick_reads();
 };
 
 class Collector {

@@ -65,14 +65,16 @@ namespace {
 class CpuCollector : public Collector {
  public:
   CpuCollector(const HostPaths& paths, bool per_core)
-      : stat_path_(paths.proc + "/stat"), per_core_(per_core) {}
+      : stat_path_(paths.proc + "/stat"),
+        per_core_(per_core),
+        reads_(paths.reads ? paths.reads : make_tick_reads()) {}
 
   const char* name() const override { return "cpu"; }
 
-  std::string collect(MonoClock::time_point, std::vector<Sample>* out) override {
+  std::string collect(MonoClock::time_point now, std::vector<Sample>* out) override {
     std::string_view text;
     std::string error;
-    if (!reader_.read(stat_path_, &text, &error)) return error;
+    if (!reads_->read(stat_path_, now, this, &text, &error)) return error;
     states_.begin_tick();
     std::string_view line, cpu;
     CpuTimes times;
@@ -108,7 +110,7 @@ class CpuCollector : public Collector {
 
   std::string stat_path_;
   bool per_core_;
-  FileReader reader_;
+  std::shared_ptr<TickReads> reads_;  // /proc/stat is shared with the load collector
   StateTable<CpuTimes> states_;
 };
 

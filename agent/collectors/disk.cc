@@ -9,10 +9,13 @@
 //   timeout          duration, default 2s: how long one tick waits for all statvfs calls.
 //
 // Mounts come from <proc>/self/mounts; duplicates of one mount point keep the last line (the
-// mount on top) and filesystems with f_blocks == 0 are skipped, as collectd's df does.
+// mount on top) and filesystems with f_blocks == 0 are skipped, as collectd's df does. On procfs
+// the file stays open and is read again only when poll(2) reports a change of the mount table
+// (proc(5)); any other file (a test fixture) is read every tick.
 //
 // Hung mounts: statvfs on a dead NFS server blocks in the kernel, uninterruptibly. The calls run
-// on one persistent worker thread; collect() waits at most `timeout` for the whole batch. When a
+// on one persistent worker thread, which takes the whole batch at once and wakes collect() only
+// when the batch is done; collect() waits at most `timeout` for it. When a
 // call has made no progress for a quarter of the timeout and others wait behind it, one more
 // worker (at most kMaxWorkers) takes the rest, so the other mounts are still reported this tick.
 // A call still outstanding at the deadline marks its mount hung: it is reported once in the
@@ -126,7 +129,8 @@ struct StatPool {
   std::vector<Request> requests;    // this tick's batch
   size_t next = 0;                  // first pending request
   size_t done = 0;
-  size_t idle = 0;  // workers waiting for work
+  MonoClock::time_point progress_at;  // when a request last completed
+  size_t idle = 0;                    // workers waiting for work
   bool shutdown = false;
   std::vector<std::string> hung;  // mounts whose statvfs has not returned yet
 };
@@ -161,8 +165,13 @@ void run_worker(std::shared_ptr<StatPool> pool, std::shared_ptr<StatPool::Worker
     finished.err = err;
     finished.state = StatPool::Request::kDone;
     finished.worker = nullptr;
-    ++pool->done;
-    pool->done_cv.notify_all();
+    pool->progress_at = MonoClock::now();
+    if (++pool->done == pool->requests.size()) {
+      // One wake-up per batch; the collector polls for progress on its own while it waits.
+      lock.unlock();
+      pool->done_cv.notify_one();
+      lock.lock();
+    }
   }
 }
 
@@ -191,11 +200,16 @@ class DiskCollector : public Collector {
   const char* name() const override { return "disk"; }
 
   std::string collect(MonoClock::time_point, std::vector<Sample>* out) override {
-    std::string_view text;
-    std::string error;
-    if (!reader_.read(mounts_path_, &text, &error)) return error;
-    parse_mounts(text, &mounts_);
-    select_mounts();
+    if (!mounts_current_ || !reader_.unchanged_since_read(mounts_path_)) {
+      mounts_current_ = false;
+      std::string_view text;
+      std::string error;
+      if (!reader_.read(mounts_path_, &text, &error)) return error;
+      parse_mounts(text, &mounts_);
+      select_mounts();
+      mounts_current_ = true;
+    }
+    chosen_ = selected_;
     std::string errors;
     run_batch(&errors);
     for (size_t k = 0; k < chosen_.size(); ++k) {
@@ -225,11 +239,11 @@ class DiskCollector : public Collector {
     std::thread thread;
   };
 
-  // Fills chosen_ with the indexes into mounts_ to stat this tick, in mounts order: the last line
-  // of each mount point, passing the filters, not hung.
+  // Fills selected_ with the indexes into mounts_ to stat, in mounts order: the last line of each
+  // mount point, passing the filters.
   void select_mounts() {
     states_.begin_tick();
-    chosen_.clear();
+    selected_.clear();
     for (size_t i = mounts_.size(); i-- > 0;) {
       const MountEntry& m = mounts_[i];
       bool duplicate = false;
@@ -240,10 +254,10 @@ class DiskCollector : public Collector {
         st.fstype = m.fstype;
         st.wanted = wanted(m);
       }
-      if (st.wanted) chosen_.push_back(i);
+      if (st.wanted) selected_.push_back(i);
     }
     states_.drop_unseen();
-    std::reverse(chosen_.begin(), chosen_.end());
+    std::reverse(selected_.begin(), selected_.end());
   }
 
   bool wanted(const MountEntry& m) const {
@@ -282,7 +296,9 @@ class DiskCollector : public Collector {
       pool.next = n;
       return;
     }
+    lock.unlock();  // so the woken worker does not block on the mutex
     pool.work_cv.notify_all();
+    lock.lock();
 
     auto last_progress = start;
     size_t last_done = 0;
@@ -291,7 +307,7 @@ class DiskCollector : public Collector {
       const auto now = MonoClock::now();
       if (pool.done != last_done) {
         last_done = pool.done;
-        last_progress = now;
+        last_progress = std::max(last_progress, pool.progress_at);
       }
       if (pool.done == n || now >= deadline) break;
       // Requests wait behind a call that is taking long: let a fresh worker take them.
@@ -356,7 +372,9 @@ class DiskCollector : public Collector {
   std::vector<WorkerThread> workers_;
   FileReader reader_;
   std::vector<MountEntry> mounts_;
-  std::vector<size_t> chosen_;
+  bool mounts_current_ = false;   // mounts_ and selected_ hold the last read of the mount table
+  std::vector<size_t> selected_;  // indexes into mounts_ that pass the filters
+  std::vector<size_t> chosen_;    // this tick's: selected_ minus hung mounts
   StateTable<MountState> states_;
 };
 

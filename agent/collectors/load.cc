@@ -40,11 +40,13 @@ namespace {
 class LoadCollector : public Collector {
  public:
   explicit LoadCollector(const HostPaths& paths)
-      : loadavg_path_(paths.proc + "/loadavg"), stat_path_(paths.proc + "/stat") {}
+      : loadavg_path_(paths.proc + "/loadavg"),
+        stat_path_(paths.proc + "/stat"),
+        reads_(paths.reads ? paths.reads : make_tick_reads()) {}
 
   const char* name() const override { return "load"; }
 
-  std::string collect(MonoClock::time_point, std::vector<Sample>* out) override {
+  std::string collect(MonoClock::time_point now, std::vector<Sample>* out) override {
     std::string_view text;
     std::string error;
     if (!reader_.read(loadavg_path_, &text, &error)) return error;
@@ -53,7 +55,7 @@ class LoadCollector : public Collector {
       return loadavg_path_ + ": expected three load averages, got \"" +
              std::string(text.substr(0, text.find('\n'))) + "\"";
     }
-    if (!reader_.read(stat_path_, &text, &error)) return error;
+    if (!reads_->read(stat_path_, now, this, &text, &error)) return error;
     ProcStatCounts counts = parse_proc_stat_counts(text);
 
     Sample& s = out->emplace_back();
@@ -78,6 +80,7 @@ class LoadCollector : public Collector {
  private:
   std::string loadavg_path_, stat_path_;
   FileReader reader_;
+  std::shared_ptr<TickReads> reads_;  // /proc/stat is shared with the cpu collector
 };
 
 }  // namespace

@@ -10,8 +10,12 @@
 #include "agent/collectors/proc_text.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -20,34 +24,109 @@
 
 namespace sentinel::agent {
 
-bool FileReader::read(const std::string& path, std::string_view* text, std::string* error,
-                      int* err_no) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    if (err_no) *err_no = e;
-    *error = "cannot read " + path + ": " + std::strerror(e);
-    return false;
-  }
+namespace {
+
+std::string read_error(const std::string& path, int e) {
+  return "cannot read " + path + ": " + std::strerror(e);
+}
+
+bool on_procfs(int fd) {
+  struct statfs fs {};
+  return ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+}
+
+}  // namespace
+
+FileReader::~FileReader() {
+  for (const Held& h : held_) ::close(h.fd);
+}
+
+// Reads from offset 0 to end of file; false with errno set on failure.
+bool FileReader::read_fd(int fd, size_t* len) {
   if (buf_.empty()) buf_.resize(4096);
-  size_t len = 0;
+  *len = 0;
   for (;;) {
-    if (len == buf_.size()) buf_.resize(buf_.size() * 2);
-    ssize_t n = ::read(fd, buf_.data() + len, buf_.size() - len);
+    if (*len == buf_.size()) buf_.resize(buf_.size() * 2);
+    ssize_t n = ::pread(fd, buf_.data() + *len, buf_.size() - *len, static_cast<off_t>(*len));
     if (n < 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      if (err_no) *err_no = e;
-      *error = "cannot read " + path + ": " + std::strerror(e);
       return false;
     }
-    if (n == 0) break;
-    len += static_cast<size_t>(n);
+    if (n == 0) return true;
+    *len += static_cast<size_t>(n);
   }
-  ::close(fd);
+}
+
+void FileReader::drop(size_t held_index) {
+  ::close(held_[held_index].fd);
+  held_.erase(held_.begin() + static_cast<ptrdiff_t>(held_index));
+}
+
+bool FileReader::read(const std::string& path, std::string_view* text, std::string* error,
+                      int* err_no) {
+  size_t len = 0;
+  for (size_t i = 0; i < held_.size(); ++i) {
+    if (held_[i].path != path) continue;
+    if (read_fd(held_[i].fd, &len) && len > 0) {
+      *text = std::string_view(buf_.data(), len);
+      return true;
+    }
+    drop(i);  // a failed or empty read: start over with a fresh open below
+    break;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || !read_fd(fd, &len)) {
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    if (err_no) *err_no = e;
+    *error = read_error(path, e);
+    return false;
+  }
+  // An empty procfs file is not kept: older kernels may not restart an exhausted seq_file at 0.
+  if (len > 0 && on_procfs(fd)) {
+    held_.push_back({path, fd});
+  } else {
+    ::close(fd);
+  }
   *text = std::string_view(buf_.data(), len);
   return true;
+}
+
+bool FileReader::unchanged_since_read(const std::string& path) {
+  for (const Held& h : held_) {
+    if (h.path != path) continue;
+    // A mount table reports POLLPRI|POLLERR on change and never POLLOUT; a file without a poll
+    // method always reports POLLOUT (and POLLIN, not asked for here).
+    struct pollfd p = {h.fd, POLLPRI | POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 0;
+  }
+  return false;
+}
+
+std::shared_ptr<TickReads> make_tick_reads() { return std::make_shared<TickReads>(); }
+
+bool TickReads::read(const std::string& path, MonoClock::time_point now, const void* collector,
+                     std::string_view* text, std::string* error) {
+  Entry* entry = nullptr;
+  for (auto& e : entries_) {
+    if (e->path == path) entry = e.get();
+  }
+  if (!entry) {
+    entry = entries_.emplace_back(std::make_unique<Entry>()).get();
+    entry->path = path;
+  }
+  if (entry->valid && entry->now == now &&
+      std::find(entry->served.begin(), entry->served.end(), collector) == entry->served.end()) {
+    entry->served.push_back(collector);
+    *text = entry->text;
+    return true;
+  }
+  ++file_reads_;
+  entry->served.assign(1, collector);
+  entry->now = now;
+  entry->valid = entry->reader.read(path, &entry->text, error);
+  *text = entry->text;
+  return entry->valid;
 }
 
 bool next_line(std::string_view* text, std::string_view* line) {

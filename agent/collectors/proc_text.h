@@ -1,6 +1,7 @@
-// Shared helpers for collectors that read small procfs/sysfs text files: one open/read/close into
-// a reused buffer, line and field splitting over string_views, exception-free number parsing,
-// name filters built from config regexes, and a per-name state table for rate baselines.
+// Shared helpers for collectors that read small procfs/sysfs text files: reads into a reused
+// buffer (procfs files stay open between ticks), one read per tick shared between collectors,
+// line and field splitting over string_views, exception-free number parsing, name filters built
+// from config regexes, and a per-name state table for rate baselines.
 #pragma once
 
 #include <cstdint>
@@ -11,20 +12,71 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/config.h"
 
 namespace sentinel::agent {
 
-// Reads whole small files into one buffer that keeps its capacity between ticks.
+// Reads whole small files into one buffer that keeps its capacity between ticks. A procfs file
+// stays open after a successful read and is read again from offset 0 (the kernel regenerates
+// its text on every read), which saves the open/close, most of the cost of reading it. Any other
+// file (fixtures in tests, sysfs) is opened and closed on every read, so replacing it is seen.
 class FileReader {
  public:
+  FileReader() = default;
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+  ~FileReader();
+
   // On success returns true and the file's text in *text (valid until the next read); on failure
   // returns false with *error = "cannot read <path>: <strerror>" and *err_no = errno.
   bool read(const std::string& path, std::string_view* text, std::string* error,
             int* err_no = nullptr);
 
+  // True when `path` is a procfs file held open since its last successful read and poll(2)
+  // reports no change since: the mount tables (/proc/self/mounts) raise POLLPRI|POLLERR when a
+  // mount is added, removed or changed (proc(5)). False for every other file: read it again.
+  // Only meaningful for files whose poll signals changes; a file without a poll method reports
+  // POLLOUT, which is taken as "cannot tell".
+  bool unchanged_since_read(const std::string& path);
+
  private:
+  struct Held {
+    std::string path;
+    int fd;
+  };
+  bool read_fd(int fd, size_t* len);
+  void drop(size_t held_index);
+
+  std::vector<Held> held_;
   std::vector<char> buf_;
+};
+
+// One read of a file per tick for all the collectors built from one HostPaths: cpu and load both
+// parse /proc/stat. The first collector asking at a tick's `now` reads the file; the others asking
+// at the same `now` get the same text. A collector asking again at the same `now` (a later tick
+// that reuses the time, as tests do) reads the file afresh, so each collector still sees every
+// change between its own reads. Not thread-safe: the agent runs its collectors on one thread.
+class TickReads {
+ public:
+  // Like FileReader::read; `collector` identifies the caller. *text is valid until the next call
+  // for the same path.
+  bool read(const std::string& path, MonoClock::time_point now, const void* collector,
+            std::string_view* text, std::string* error);
+  // How many times a file was actually read (for tests).
+  size_t file_reads() const { return file_reads_; }
+
+ private:
+  struct Entry {
+    std::string path;
+    MonoClock::time_point now;
+    std::vector<const void*> served;  // collectors that got this text
+    bool valid = false;
+    std::string_view text;
+    FileReader reader;
+  };
+  std::vector<std::unique_ptr<Entry>> entries_;
+  size_t file_reads_ = 0;
 };
 
 // Splits off the next line of *text (without its '\n'); returns false when *text is empty.

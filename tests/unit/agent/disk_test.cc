@@ -1,14 +1,22 @@
-// disk collector: statvfs metrics, mount parsing and exclusions, hung mounts, real mounts.
+// disk collector: statvfs metrics, mount parsing and exclusions, mount table changes, hung
+// mounts, real mounts.
 #include "agent/collectors/disk.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "agent/collectors/factories.h"
+#include "agent/collectors/proc_text.h"
 #include "tests/support/process.h"
 
 namespace sentinel::agent {
@@ -283,6 +291,65 @@ TEST_F(DiskTest, Disk_DestroyedWhileMountHungLeavesNothingDangling) {
 
 TEST_F(DiskTest, Disk_NonPositiveTimeoutIsAConfigError) {
   EXPECT_THROW(make("timeout: 0s"), ConfigError);
+}
+
+TEST_F(DiskTest, Disk_MountTableFixtureChangesBetweenTicksAreSeen) {
+  write_mounts("/dev/vda1 / ext4 rw 0 0\n");
+  fake->filesystems["/"] = fs(10, 5, 5);
+  fake->filesystems["/data"] = fs(20, 5, 5);
+  auto c = make();
+  EXPECT_EQ(mounts_of(tick(*c)), (std::vector<std::string>{"/"}));
+  write_mounts("/dev/vda1 / ext4 rw 0 0\n/dev/vdb /data xfs rw 0 0\n");
+  EXPECT_EQ(mounts_of(tick(*c)), (std::vector<std::string>{"/", "/data"}));
+  write_mounts("/dev/vdb /data xfs rw 0 0\n");
+  EXPECT_EQ(mounts_of(tick(*c)), (std::vector<std::string>{"/data"}));
+  std::filesystem::remove(dir.file("self/mounts"));
+  std::string error;
+  EXPECT_TRUE(tick(*c, &error).empty());
+  EXPECT_EQ(error, "cannot read " + dir.file("self/mounts") + ": No such file or directory");
+}
+
+// The real /proc/self/mounts is read again only when poll(2) flags a change: mounting and
+// unmounting a tmpfs in a private mount namespace (a child process; skipped where unshare(2) or
+// mount(2) is not permitted) must show up on the next tick.
+int mount_table_child(const std::string& dir) {
+  if (::unshare(CLONE_NEWNS) != 0 && ::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return 77;
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 77;
+  const std::string point = dir + "/m";
+  if (::mkdir(point.c_str(), 0700) != 0) return 2;
+
+  FileReader reader;
+  std::string_view text;
+  std::string error;
+  if (!reader.read("/proc/self/mounts", &text, &error)) return 3;
+  if (!reader.unchanged_since_read("/proc/self/mounts")) return 4;
+
+  auto c = make_disk_collector(
+      options("{exclude_fstypes: [], include_mounts: [\"^" + dir + "/\"]}"), HostPaths{});
+  auto mounts = [&] {
+    std::vector<Sample> out;
+    c->collect(MonoClock::now(), &out);
+    return mounts_of(out);
+  };
+  if (!mounts().empty() || !mounts().empty()) return 5;
+  if (::mount("sentinel-test", point.c_str(), "tmpfs", 0, "size=64k") != 0) return 77;
+  if (reader.unchanged_since_read("/proc/self/mounts")) return 6;
+  if (mounts() != std::vector<std::string>{point}) return 7;
+  if (mounts() != std::vector<std::string>{point}) return 8;  // unchanged table: same answer
+  if (::umount(point.c_str()) != 0) return 9;
+  if (!mounts().empty()) return 10;
+  return 0;
+}
+
+TEST_F(DiskTest, Disk_RealMountTableChangeIsSeenThroughPoll) {
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) ::_exit(mount_table_child(dir.path()));
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no permission for a private mount namespace";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "mount_table_child failed at step " << WEXITSTATUS(status);
 }
 
 TEST(DiskRealProc, Disk_RealMountsIncludeRoot) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "agent/collectors/factories.h"
+#include "agent/collectors/proc_text.h"
 #include "tests/support/process.h"
 
 namespace sentinel::agent {
@@ -64,6 +65,29 @@ TEST_F(LoadTest, Load_UnreadableStatReturnsErrorNamingPath) {
   std::string error;
   EXPECT_TRUE(collect(&error).empty());
   EXPECT_EQ(error, "cannot read " + dir.file("stat") + ": No such file or directory");
+}
+
+TEST_F(LoadTest, Load_SharesOneProcStatReadPerTickWithCpu) {
+  test::write_file(dir.file("loadavg"), "1.00 1.00 1.00 1/100 42\n");
+  test::write_file(dir.file("stat"),
+                   "cpu  1 0 1 8 0 0 0 0\ncpu0 1 0 1 8 0 0 0 0\nprocs_running 3\n");
+  HostPaths paths{dir.path(), dir.path()};  // one HostPaths for both, as the agent's config has
+  auto cpu = make_cpu_collector(no_options(), paths);
+  auto load = make_load_collector(no_options(), paths);
+  auto procs_running = [&](MonoClock::time_point now) {
+    std::vector<Sample> out;
+    EXPECT_EQ(cpu->collect(now, &out), "");
+    // Replaced between the two collectors of one tick: load must still see cpu's read.
+    test::write_file(dir.file("stat"), "cpu  1 0 1 8 0 0 0 0\nprocs_running " +
+                                           std::to_string(now.time_since_epoch().count()) + "\n");
+    EXPECT_EQ(load->collect(now, &out), "");
+    return metrics_of(out.back())["procs_running"];
+  };
+  EXPECT_EQ(procs_running(MonoClock::time_point(MonoClock::duration(5))), 3.0);
+  EXPECT_EQ(paths.reads->file_reads(), 1u);
+  // The next tick reads afresh: cpu sees the file written above, and so does load.
+  EXPECT_EQ(procs_running(MonoClock::time_point(MonoClock::duration(7))), 5.0);
+  EXPECT_EQ(paths.reads->file_reads(), 2u);
 }
 
 TEST(LoadRealProc, Load_RealProcIsPlausible) {

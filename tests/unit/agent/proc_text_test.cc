@@ -1,12 +1,17 @@
-// Shared /proc text helpers: whole-file reads into a reused buffer, splitting, number parsing.
+// Shared /proc text helpers: whole-file reads into a reused buffer, held procfs files, reads
+// shared per tick, splitting, number parsing.
 #include "agent/collectors/proc_text.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "tests/support/process.h"
 
 namespace sentinel::agent {
 namespace {
+
+using namespace std::chrono_literals;
 
 TEST(ProcText, ProcText_ReadsFilesLargerThanTheInitialBuffer) {
   test::TempDir dir;
@@ -31,6 +36,58 @@ TEST(ProcText, ProcText_MissingFileErrorNamesPathAndReason) {
   EXPECT_FALSE(reader.read("/nonexistent/proc/stat", &text, &error, &err_no));
   EXPECT_EQ(error, "cannot read /nonexistent/proc/stat: No such file or directory");
   EXPECT_EQ(err_no, ENOENT);
+}
+
+TEST(ProcText, ProcText_HeldProcfsFileIsRegeneratedOnEveryRead) {
+  FileReader reader;
+  std::string_view text;
+  std::string error;
+  ASSERT_TRUE(reader.read("/proc/uptime", &text, &error)) << error;
+  const std::string first(text);
+  // The file stays open between reads; each read must still see the kernel's current text.
+  EXPECT_TRUE(test::wait_until(
+      [&] { return reader.read("/proc/uptime", &text, &error) && text != first; }, 5s));
+}
+
+TEST(ProcText, ProcText_OnlyAPollableProcfsFileCanBeUnchanged) {
+  test::TempDir dir;
+  test::write_file(dir.file("mounts"), "/dev/vda1 / ext4 rw 0 0\n");
+  FileReader reader;
+  std::string_view text;
+  std::string error;
+  ASSERT_TRUE(reader.read(dir.file("mounts"), &text, &error));
+  EXPECT_FALSE(reader.unchanged_since_read(dir.file("mounts")));  // a fixture: read every time
+  ASSERT_TRUE(reader.read("/proc/stat", &text, &error));
+  EXPECT_FALSE(reader.unchanged_since_read("/proc/stat"));         // no poll method: cannot tell
+  EXPECT_FALSE(reader.unchanged_since_read("/proc/self/mounts"));  // never read
+}
+
+TEST(ProcText, ProcText_TickReadsReadOncePerTickForEachCollector) {
+  test::TempDir dir;
+  test::write_file(dir.file("stat"), "one\n");
+  TickReads reads;
+  const int cpu = 0, load = 0;  // stand-ins for two collectors
+  const auto t1 = MonoClock::time_point(1s), t2 = MonoClock::time_point(2s);
+  std::string_view text;
+  std::string error;
+  ASSERT_TRUE(reads.read(dir.file("stat"), t1, &cpu, &text, &error));
+  EXPECT_EQ(text, "one\n");
+  test::write_file(dir.file("stat"), "two\n");
+  ASSERT_TRUE(reads.read(dir.file("stat"), t1, &load, &text, &error));
+  EXPECT_EQ(text, "one\n");  // same tick, another collector: the same read
+  EXPECT_EQ(reads.file_reads(), 1u);
+  ASSERT_TRUE(reads.read(dir.file("stat"), t1, &load, &text, &error));
+  EXPECT_EQ(text, "two\n");  // the same collector again: a later tick reusing the time
+  ASSERT_TRUE(reads.read(dir.file("stat"), t2, &cpu, &text, &error));
+  EXPECT_EQ(reads.file_reads(), 3u);
+  test::write_file(dir.file("stat"), "three\n");
+  ASSERT_TRUE(reads.read(dir.file("stat"), t2, &load, &text, &error));
+  EXPECT_EQ(text, "two\n");
+  EXPECT_EQ(reads.file_reads(), 3u);
+  std::filesystem::remove(dir.file("stat"));
+  EXPECT_FALSE(reads.read(dir.file("stat"), MonoClock::time_point(3s), &cpu, &text, &error));
+  EXPECT_EQ(error, "cannot read " + dir.file("stat") + ": No such file or directory");
+  EXPECT_FALSE(reads.read(dir.file("stat"), MonoClock::time_point(3s), &load, &text, &error));
 }
 
 TEST(ProcText, ProcText_LinesAndFields) {

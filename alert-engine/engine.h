@@ -1,0 +1,147 @@
+// The alert engine's pure core: records in, alerts out, times passed in as values.
+//
+// Each record is matched against the rules for its resource (selected once per resource, not
+// per rule), assigned to the windows of its group (rule × group_by labels) and aggregated.
+// Every input partition has its own event-time watermark, max(ts) − allowed lateness; windows of
+// the partition close when it reaches their end, or — when the partition has received nothing
+// for idle_timeout of wall clock — once wall clock − lateness passes their end, so a quiet
+// partition still closes its windows. A record whose every window is already closed is counted
+// as late and not merged. Closed windows drive each group's Lifecycle; firing and resolved
+// transitions come out as Alerts.
+//
+// Restarts: restore() takes the last state per alert id read back from system_alerts. A group
+// starts from it (a firing alert stays firing, no second `firing`), and transitions at windows
+// ending at or before the recovered window's end are not emitted again (they are in the topic
+// already) — replaying input from the committed offsets rebuilds windows and pending streaks
+// without duplicating output. commit_offsets() says how far each partition may be committed:
+// no further than the first record of any open window or of a pending/clearing streak.
+//
+// Single-threaded; the caller serialises calls.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alert-engine/alert.h"
+#include "alert-engine/lifecycle.h"
+#include "alert-engine/metric_record.h"
+#include "alert-engine/rules.h"
+#include "alert-engine/window.h"
+
+namespace sentinel::alerts {
+
+struct EngineStats {
+  uint64_t records = 0;     // records evaluated
+  uint64_t late = 0;        // records whose windows had all closed (not merged)
+  uint64_t bad = 0;         // records that could not be parsed
+  uint64_t suppressed = 0;  // transitions already in system_alerts before a restart
+  uint64_t fired = 0;
+  uint64_t resolved = 0;
+  uint64_t idle_closes = 0;  // times a quiet partition's windows were closed by wall clock
+};
+
+class Engine {
+ public:
+  explicit Engine(const AlertsConfig& config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // New rules (SIGHUP). Rules whose definition is unchanged keep their windows and state; the
+  // open alerts of changed rules carry over as recovered state; alerts of removed rules resolve.
+  void set_config(const AlertsConfig& config, int64_t wall_now, std::vector<Alert>* out);
+
+  // The last state per id from system_alerts; call before the first record of a partition.
+  void restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now);
+
+  void on_record(const MetricRecord& record, int32_t partition, int64_t offset, int64_t wall_now,
+                 std::vector<Alert>* out);
+  // A record that could not be parsed: counted and skipped (its offset may be committed).
+  void on_bad_record(int32_t partition, int64_t offset);
+  // Wall-clock duties: idle close of quiet partitions, host_silent.
+  void on_tick(int64_t wall_now, std::vector<Alert>* out);
+
+  // Partition → the next offset a restart must read from (only partitions seen).
+  std::map<int32_t, int64_t> commit_offsets() const;
+  // Forgets the windows and state of these partitions (revoked in a rebalance).
+  void drop_partitions(const std::vector<int32_t>& partitions);
+
+  const EngineStats& stats() const { return stats_; }
+  int64_t watermark(int32_t partition) const;
+  size_t group_count() const;
+  size_t open_alerts() const;
+
+ private:
+  struct OpenWindow {
+    int64_t start;
+    int64_t first_offset;
+    Aggregate agg;
+  };
+  struct RuleState;
+  struct Group {
+    RuleState* rule;
+    std::string id;
+    std::vector<std::pair<std::string, std::string>> labels;
+    int32_t partition;
+    std::deque<OpenWindow> windows;  // ordered by start
+    Lifecycle life;
+    int64_t streak_offset = -1;
+    int64_t emitted_until = INT64_MIN;  // transitions up to this window end were emitted before
+  };
+  struct RuleState {
+    Rule rule;
+    bool keep_samples;
+    std::unordered_map<std::string, std::unique_ptr<Group>> groups;
+  };
+  struct ResourceRules {
+    std::string resource;
+    std::vector<RuleState*> rules;
+  };
+  struct Partition {
+    int64_t max_ts = INT64_MIN;
+    int64_t watermark = INT64_MIN;
+    int64_t last_arrival_wall = 0;
+    int64_t next_offset = -1;
+    std::map<int64_t, std::vector<Group*>> closing;  // window end → groups with a window ending then
+  };
+  struct Host {
+    int64_t last_arrival_wall = 0;
+    int64_t max_ts = INT64_MIN;
+    bool silent_firing = false;
+    int64_t silent_since = 0;
+    int64_t silent_last_ts = 0;  // the newest record seen before it fell silent
+  };
+
+  void index_rules();
+  Group* find_or_create_group(RuleState* rs, const MetricRecord& record, int32_t partition,
+                              int64_t wall_now);
+  void add_to_windows(Group* g, Partition& p, int64_t ts, double value, int64_t offset,
+                      bool* accepted);
+  void advance_watermark(int32_t partition, Partition& p, int64_t watermark, int64_t wall_now,
+                         std::vector<Alert>* out);
+  void close_window(Group* g, int64_t end, int64_t wall_now, std::vector<Alert>* out);
+  void emit(Group* g, Transition t, int64_t start, int64_t end, double value, int64_t wall_now,
+            std::vector<Alert>* out);
+  void note_host(const MetricRecord& record, int64_t wall_now, std::vector<Alert>* out);
+  Alert silent_alert(const std::string& host, const Host& h, bool firing, int64_t wall_now) const;
+  void evict_if_done(Group* g);
+  void rebuild_closing();
+
+  AlertsConfig config_;
+  std::vector<std::unique_ptr<RuleState>> rules_;
+  std::vector<ResourceRules> by_resource_;
+  std::unordered_map<int32_t, Partition> partitions_;
+  std::unordered_map<std::string, Host> hosts_;
+  std::unordered_map<std::string, RecoveredAlert> recovered_;
+  std::string id_buf_, host_buf_;
+  std::vector<std::pair<std::string_view, std::string_view>> label_buf_;
+  std::vector<Group*> evict_;
+  EngineStats stats_;
+};
+
+}  // namespace sentinel::alerts

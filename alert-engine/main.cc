@@ -1,0 +1,137 @@
+// sentinel-alerts: windowed alert rules over system_metrics, firing/resolved alerts to
+// system_alerts. A systemd Type=notify daemon: SIGHUP reloads the rules (keeping the old ones
+// when the new file is bad), SIGTERM stops cleanly.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "alert-engine/rules.h"
+#include "alert-engine/service.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/signals.h"
+
+namespace {
+
+using namespace sentinel;
+
+int64_t percentile(std::vector<int64_t> v, double q) {
+  if (v.empty()) return 0;
+  size_t i = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(i), v.end());
+  return v[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SignalWaiter signals;
+  CLI::App app{"sentinel-alerts: windowed alert rules over system_metrics, alerts to system_alerts"};
+  std::string config_path = "/etc/sentinel/alerts.yaml";
+  std::string bootstrap;
+  bool check_config = false;
+  bool drain = false;
+  app.add_option("--config", config_path, "Rules and settings (YAML)");
+  app.add_option("--bootstrap-servers", bootstrap, "Overrides kafka.bootstrap.servers");
+  app.add_flag("--check-config", check_config, "Validate the configuration and exit");
+  app.add_flag("--drain", drain,
+               "Exit once every assigned partition is consumed to its end and its alerts are "
+               "acknowledged; print a summary line (benchmarks, re-evaluation)");
+  app.set_version_flag("--version", SENTINEL_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  alerts::AlertsConfig config;
+  try {
+    config = alerts::load_alerts_config(config_path, bootstrap);
+  } catch (const ConfigError& e) {
+    log::error("{}", e.what());
+    return check_config ? 1 : 2;
+  }
+  for (const auto& w : config.warnings) log::warning("{}", w);
+  if (check_config) {
+    std::cout << config.source << ": ok, " << config.rules.size() << " rule(s)"
+              << (config.host_silent.enabled ? " and host_silent" : "") << std::endl;
+    return 0;
+  }
+
+  SystemdNotifier notifier;
+  auto next_watchdog = MonoClock::now();
+  auto alive = [&] {
+    auto interval = notifier.watchdog_interval();
+    if (!interval || MonoClock::now() < next_watchdog) return;
+    notifier.watchdog();
+    next_watchdog = MonoClock::now() + *interval;
+  };
+  int pending_signal = 0;
+  auto stopping = [&] {
+    if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));
+    return pending_signal == SIGTERM || pending_signal == SIGINT;
+  };
+  alerts::ServiceOptions options;
+  options.drain = drain;
+  options.alive = alive;
+  options.stopping = stopping;
+  alerts::Service service(config, options);
+  std::string error;
+  if (!service.start(&error)) {
+    log::error("{}", error);
+    return 1;
+  }
+  notifier.ready();
+  notifier.status("waiting for partitions of " + config.input_topic);
+
+  auto next_status = MonoClock::now() + std::chrono::seconds(5);
+  int exit_code = 0;
+  for (;;) {
+    service.poll(std::chrono::milliseconds(100));
+    alive();
+    if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));
+    int sig = pending_signal;
+    pending_signal = 0;
+    if (sig == SIGTERM || sig == SIGINT) {
+      log::info("stopping on signal {}", sig);
+      break;
+    }
+    if (sig == SIGHUP) {
+      notifier.reloading();
+      try {
+        alerts::AlertsConfig next = alerts::load_alerts_config(config_path, bootstrap);
+        for (const auto& w : next.warnings) log::warning("{}", w);
+        service.reload(next);
+      } catch (const ConfigError& e) {
+        log::error("reload failed, keeping the old rules: {}", e.what());
+      }
+      notifier.ready();
+    }
+    if (drain && service.drained()) break;
+    if (MonoClock::now() >= next_status) {
+      next_status = MonoClock::now() + std::chrono::seconds(5);
+      std::string s = service.status();
+      notifier.status(s);
+      log::debug("{}", s);
+    }
+  }
+  notifier.stopping();
+  service.shutdown(std::chrono::seconds(10));
+  if (drain) {
+    const auto& s = service.stats();
+    const auto& e = service.engine_stats();
+    double secs = std::chrono::duration<double>(s.last_record - s.first_record).count();
+    std::printf(
+        "{\"records\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"late\":%llu,\"bad\":%llu,"
+        "\"alerts\":%llu,\"acked\":%llu,\"ack_p50_us\":%lld,\"ack_p99_us\":%lld}\n",
+        static_cast<unsigned long long>(e.records), secs,
+        secs > 0 ? static_cast<double>(e.records) / secs : 0.0,
+        static_cast<unsigned long long>(e.late), static_cast<unsigned long long>(e.bad),
+        static_cast<unsigned long long>(s.produced), static_cast<unsigned long long>(s.acked),
+        static_cast<long long>(percentile(s.ack_latency_us, 0.50)),
+        static_cast<long long>(percentile(s.ack_latency_us, 0.99)));
+    std::fflush(stdout);
+  }
+  log::info("stopped: {}", service.status());
+  return exit_code;
+}

@@ -1,0 +1,67 @@
+// simdjson reading of system_metrics records.
+#include "alert-engine/metric_record.h"
+
+#include <cstring>
+
+namespace sentinel::alerts {
+
+MetricParser::MetricParser() { padded_.resize(4096); }
+
+bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* error) {
+  out->host = {};
+  out->resource = {};
+  out->ts = 0;
+  out->tags.clear();
+  out->metrics.clear();
+  auto fail = [&](const char* what) {
+    if (error) *error = what;
+    return false;
+  };
+  if (padded_.size() < json.size() + simdjson::SIMDJSON_PADDING) {
+    padded_.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(padded_.data(), json.data(), json.size());
+  simdjson::dom::element doc;
+  if (parser_.parse(padded_.data(), json.size(), false).get(doc)) return fail("not JSON");
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) return fail("expected a JSON object");
+  bool has_ts = false;
+  for (auto [key, value] : obj) {
+    if (key == "host") {
+      if (value.get_string().get(out->host)) return fail("field host: expected a string");
+    } else if (key == "resource") {
+      if (value.get_string().get(out->resource)) return fail("field resource: expected a string");
+    } else if (key == "ts") {
+      int64_t ts = 0;
+      if (value.get_int64().get(ts)) {
+        double d = 0;
+        if (value.get_double().get(d)) return fail("field ts: expected milliseconds since the epoch");
+        ts = static_cast<int64_t>(d);
+      }
+      out->ts = ts;
+      has_ts = true;
+    } else if (key == "tags") {
+      simdjson::dom::object tags;
+      if (value.get_object().get(tags)) return fail("field tags: expected an object");
+      for (auto [k, v] : tags) {
+        std::string_view s;
+        if (v.get_string().get(s)) continue;  // a non-string tag matches nothing
+        out->tags.emplace_back(k, s);
+      }
+    } else if (key == "metrics") {
+      simdjson::dom::object metrics;
+      if (value.get_object().get(metrics)) return fail("field metrics: expected an object");
+      for (auto [k, v] : metrics) {
+        double d = 0;
+        if (v.get_double().get(d)) continue;  // null or text: not a number to use
+        out->metrics.emplace_back(k, d);
+      }
+    }
+  }
+  if (out->host.empty()) return fail("field host: missing");
+  if (out->resource.empty()) return fail("field resource: missing");
+  if (!has_ts) return fail("field ts: missing");
+  return true;
+}
+
+}  // namespace sentinel::alerts

@@ -1,0 +1,153 @@
+// Parsing alerts.yaml into AlertsConfig, with every error naming file:line and key.
+#include "alert-engine/rules.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <set>
+
+#include "common/units.h"
+
+namespace sentinel::alerts {
+namespace {
+
+constexpr std::pair<const char*, Agg> kAggs[] = {
+    {"avg", Agg::kAvg},   {"min", Agg::kMin},     {"max", Agg::kMax},   {"last", Agg::kLast},
+    {"sum", Agg::kSum},   {"count", Agg::kCount}, {"rate", Agg::kRate}, {"p50", Agg::kP50},
+    {"p95", Agg::kP95},   {"p99", Agg::kP99}};
+
+bool valid_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+Rule parse_rule(const ConfigNode& node, const std::string& name) {
+  Rule rule;
+  rule.name = name;
+  rule.where = node.where();
+  if (!node.defined()) node.fail("", "expected a mapping with resource, metric, window, agg, above or below");
+  if (!valid_name(name)) {
+    node.fail("", "rule name: expected letters, digits, '_', '-' or '.'");
+  }
+  rule.resource = node.get_string("resource", "");
+  if (rule.resource.empty()) node.fail("resource", "missing: expected a resource type like cpu or disk");
+  rule.metric = node.get_string("metric", "");
+  if (rule.metric.empty()) node.fail("metric", "missing: expected a metric name like usage_pct");
+  for (const auto& [tag, value] : node.get_string_map("match")) rule.match.emplace_back(tag, value);
+  rule.group_by = node.get_strings("group_by", {"host"});
+  std::set<std::string> seen;
+  for (const auto& g : rule.group_by) {
+    if (g.empty() || g == "resource") node.fail("group_by", fmt::format("\"{}\": expected host or a tag name", g));
+    if (!seen.insert(g).second) node.fail("group_by", fmt::format("\"{}\" appears twice", g));
+  }
+
+  auto window = node.get_duration("window", std::chrono::milliseconds(0));
+  if (window.count() <= 0) node.fail("window", "missing: expected a window size like 60s");
+  rule.window.size_ms = window.count();
+  auto advance = node.get_duration("advance", window);
+  if (advance.count() <= 0 || advance > window) {
+    node.fail("advance", fmt::format("expected a duration above 0 and at most the window ({})",
+                                     format_duration(window)));
+  }
+  rule.window.advance_ms = advance.count();
+
+  std::string agg = node.get_choice("agg", "avg",
+                                    {"avg", "min", "max", "last", "sum", "count", "rate", "p50",
+                                     "p95", "p99"});
+  for (const auto& [n, a] : kAggs) {
+    if (agg == n) rule.agg = a;
+  }
+
+  bool above = node.has("above"), below = node.has("below");
+  if (above == below) {
+    node.fail(above ? "below" : "",
+              "expected exactly one of above: or below: with the threshold");
+  }
+  rule.op = above ? Op::kAbove : Op::kBelow;
+  rule.threshold = node.get_double(above ? "above" : "below", 0);
+  if (node.has("resolve")) {
+    double r = node.get_double("resolve", 0);
+    if (rule.op == Op::kAbove && r > rule.threshold) {
+      node.fail("resolve", fmt::format("{} is above the threshold {}: a resolve threshold for "
+                                       "above: must be at or below it", r, rule.threshold));
+    }
+    if (rule.op == Op::kBelow && r < rule.threshold) {
+      node.fail("resolve", fmt::format("{} is below the threshold {}: a resolve threshold for "
+                                       "below: must be at or above it", r, rule.threshold));
+    }
+    rule.resolve = r;
+  }
+  rule.for_windows = static_cast<int>(node.get_int("for", 1, 1, 1000));
+  rule.keep_firing_for_ms = node.get_duration("keep_firing_for", std::chrono::milliseconds(0)).count();
+  ConfigNode flap = node.child("flapping");
+  if (flap.defined()) {
+    rule.flap_max_firings = static_cast<int>(flap.get_int("max_firings", 3, 2, 1000));
+    rule.flap_window_ms = flap.get_duration("window", std::chrono::minutes(30)).count();
+    if (rule.flap_window_ms <= 0) flap.fail("window", "expected a duration above 0");
+  }
+  rule.severity = node.get_choice("severity", "warning", {"info", "warning", "critical"});
+  rule.summary = node.get_string(
+      "summary", "{resource} {metric} {agg} {value} {op} {threshold} over {window} on {labels}");
+  return rule;
+}
+
+}  // namespace
+
+const char* agg_name(Agg agg) {
+  for (const auto& [n, a] : kAggs) {
+    if (a == agg) return n;
+  }
+  return "?";
+}
+
+AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& bootstrap_override) {
+  AlertsConfig config;
+  config.source = file.name();
+  ConfigNode root = file.root();
+  config.kafka = root.get_string_map("kafka");
+  if (!bootstrap_override.empty()) config.kafka["bootstrap.servers"] = bootstrap_override;
+  if (!config.kafka.count("bootstrap.servers")) {
+    root.fail("kafka", "bootstrap.servers is missing: set it here or pass --bootstrap-servers");
+  }
+  ConfigNode input = root.child("input");
+  config.input_topic = input.get_string("topic", config.input_topic);
+  config.group = input.get_string("group", config.group);
+  config.output_topic = root.child("output").get_string("topic", config.output_topic);
+  ConfigNode time = root.child("time");
+  config.allowed_lateness_ms =
+      time.get_duration("allowed_lateness", std::chrono::milliseconds(config.allowed_lateness_ms)).count();
+  config.idle_timeout_ms =
+      time.get_duration("idle_timeout", std::chrono::milliseconds(config.idle_timeout_ms)).count();
+  if (config.idle_timeout_ms <= 0) time.fail("idle_timeout", "expected a duration above 0");
+  config.commit_interval_ms =
+      root.get_duration("commit_interval", std::chrono::milliseconds(config.commit_interval_ms)).count();
+  if (config.commit_interval_ms <= 0) root.fail("commit_interval", "expected a duration above 0");
+
+  ConfigNode rules = root.child("rules");
+  for (const auto& name : rules.keys()) config.rules.push_back(parse_rule(rules.child(name), name));
+
+  ConfigNode silent = root.child("host_silent");
+  HostSilentRule& hs = config.host_silent;
+  hs.enabled = silent.get_bool("enabled", true);
+  hs.after_ms = silent.get_duration("after", std::chrono::milliseconds(hs.after_ms)).count();
+  if (hs.after_ms <= 0) silent.fail("after", "expected a duration above 0");
+  hs.severity = silent.get_choice("severity", hs.severity, {"info", "warning", "critical"});
+  hs.summary = silent.get_string("summary", hs.summary);
+  for (const auto& r : config.rules) {
+    if (r.name == hs.name && hs.enabled) {
+      rules.fail(r.name, "the name host_silent is taken by the absence rule");
+    }
+  }
+  if (config.rules.empty() && !hs.enabled) root.fail("rules", "no rules: nothing to evaluate");
+  config.warnings = file.unknown_keys();
+  return config;
+}
+
+AlertsConfig load_alerts_config(const std::string& path, const std::string& bootstrap_override) {
+  return parse_alerts_config(ConfigFile::load(path), bootstrap_override);
+}
+
+}  // namespace sentinel::alerts

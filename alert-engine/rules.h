@@ -1,0 +1,105 @@
+// alerts.yaml: the windowed threshold rules and the absence rule sentinel-alerts evaluates, plus
+// the engine's time and Kafka settings. Validated as a whole, so a reload takes every change or
+// none.
+//
+//   kafka: {bootstrap.servers: "…"}          # any librdkafka property, for both clients
+//   input: {topic: system_metrics, group: alert-group}
+//   output: {topic: system_alerts}
+//   time: {allowed_lateness: 5s, idle_timeout: 30s}
+//   commit_interval: 1s
+//   rules:
+//     cpu_high:                               # the rule's name, first part of the alert id
+//       resource: cpu
+//       metric: usage_pct
+//       match: {cpu: total}                   # tag equality matchers
+//       group_by: [host]                      # "host" or tag names; labels and id follow it
+//       window: 60s                           # tumbling; add `advance: 20s` for hopping
+//       agg: avg                              # avg min max last sum count rate p50 p95 p99
+//       above: 90                             # or below:
+//       resolve: 80                           # hysteresis: resolves once not above 80
+//       for: 2                                # consecutive breaching windows before firing
+//       keep_firing_for: 0s
+//       flapping: {max_firings: 3, window: 30m}   # held firing while it flaps
+//       severity: critical
+//       summary: "cpu usage {value} > {threshold} over {window} on {host}"
+//   host_silent: {after: 60s, severity: warning}
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/config.h"
+#include "common/kafka.h"
+
+namespace sentinel::alerts {
+
+enum class Agg { kAvg, kMin, kMax, kLast, kSum, kCount, kRate, kP50, kP95, kP99 };
+enum class Op { kAbove, kBelow };
+
+const char* agg_name(Agg agg);
+
+// Windows are [start, start + size), aligned to the epoch, starting every `advance` ms;
+// tumbling when advance == size.
+struct WindowSpec {
+  int64_t size_ms = 60000;
+  int64_t advance_ms = 60000;
+};
+
+struct Rule {
+  std::string name;
+  std::string resource;
+  std::string metric;
+  std::vector<std::pair<std::string, std::string>> match;  // tag == value
+  std::vector<std::string> group_by;                       // "host" or tag names
+  WindowSpec window;
+  Agg agg = Agg::kAvg;
+  Op op = Op::kAbove;
+  double threshold = 0;
+  std::optional<double> resolve;  // hysteresis threshold
+  int for_windows = 1;
+  int64_t keep_firing_for_ms = 0;
+  int flap_max_firings = 0;  // 0: flap damping off
+  int64_t flap_window_ms = 0;
+  std::string severity = "warning";
+  std::string summary;
+  std::string where;  // "alerts.yaml:12", for messages about the rule
+};
+
+// A host that sends nothing for `after` (wall clock) fires `name`/host=…; resolves when it returns.
+struct HostSilentRule {
+  bool enabled = true;
+  std::string name = "host_silent";
+  int64_t after_ms = 60000;
+  std::string severity = "warning";
+  std::string summary = "no metrics from {host} for {value}s";
+};
+
+struct AlertsConfig {
+  std::string source;
+  kafka::Properties kafka;  // as written (bootstrap override applied)
+  std::string input_topic = "system_metrics";
+  std::string group = "alert-group";
+  std::string output_topic = "system_alerts";
+  int64_t allowed_lateness_ms = 5000;
+  int64_t idle_timeout_ms = 30000;
+  int64_t commit_interval_ms = 1000;
+  std::vector<Rule> rules;
+  HostSilentRule host_silent;
+  std::vector<std::string> warnings;  // unknown keys, with file:line
+};
+
+// Load and validate; throw ConfigError "config error: alerts.yaml:12: rules.cpu_high.agg: …".
+// A non-empty `bootstrap_override` replaces kafka.bootstrap.servers.
+AlertsConfig load_alerts_config(const std::string& path, const std::string& bootstrap_override);
+AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& bootstrap_override);
+
+// True when `value` breaches `threshold` in the rule's direction.
+inline bool breaches(Op op, double value, double threshold) {
+  return op == Op::kAbove ? value > threshold : value < threshold;
+}
+
+}  // namespace sentinel::alerts

@@ -1,0 +1,353 @@
+// Consume → evaluate → produce → commit, with recovery on assignment.
+#include "alert-engine/service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "alert-engine/recovery.h"
+#include "common/log.h"
+
+namespace sentinel::alerts {
+namespace {
+
+constexpr size_t kBatch = 4096;
+
+kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
+  kafka::Properties p = {{"auto.offset.reset", "earliest"}, {"client.id", "sentinel-alerts"}};
+  for (const auto& [k, v] : c.kafka) p[k] = v;
+  // What the guarantees rest on: commits happen by hand, after the alerts were acknowledged.
+  p["group.id"] = c.group;
+  p["enable.auto.commit"] = "false";
+  p["enable.auto.offset.store"] = "false";
+  p["enable.partition.eof"] = drain ? "true" : "false";
+  return p;
+}
+
+kafka::Properties producer_properties(const AlertsConfig& c) {
+  // No librdkafka delivery timeout: an alert waits for the broker instead of being dropped.
+  kafka::Properties p = {{"message.timeout.ms", "0"}, {"linger.ms", "1"},
+                         {"client.id", "sentinel-alerts"}};
+  for (const auto& [k, v] : c.kafka) p[k] = v;
+  p["enable.idempotence"] = "true";
+  p["acks"] = "all";
+  return p;
+}
+
+}  // namespace
+
+Service::Service(AlertsConfig config, ServiceOptions options)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      engine_(std::make_unique<Engine>(config_)) {
+  batch_.resize(kBatch);
+}
+
+Service::~Service() = default;
+
+bool Service::start(std::string* error) {
+  kafka::Conf pconf = kafka::make_conf(producer_properties(config_), error);
+  if (!pconf) return false;
+  rd_kafka_conf_set_dr_msg_cb(pconf.get(), &Service::on_delivery);
+  rd_kafka_conf_set_opaque(pconf.get(), this);
+  producer_ = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(pconf), error);
+  if (!producer_) return false;
+
+  kafka::Conf cconf = kafka::make_conf(consumer_properties(config_, options_.drain), error);
+  if (!cconf) return false;
+  rd_kafka_conf_set_rebalance_cb(cconf.get(), &Service::on_rebalance);
+  rd_kafka_conf_set_opaque(cconf.get(), this);
+  consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(cconf), error);
+  if (!consumer_) return false;
+  rd_kafka_poll_set_consumer(consumer_.get());
+
+  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get());
+  if (err) {
+    *error = fmt::format("subscribe {}: {}", config_.input_topic, rd_kafka_err2str(err));
+    return false;
+  }
+  log::info("consuming {} in group {}, alerts to {}, {} rule(s){}", config_.input_topic,
+            config_.group, config_.output_topic, config_.rules.size(),
+            config_.host_silent.enabled ? " + host_silent" : "");
+  return true;
+}
+
+void Service::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<Service*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->assigned(partitions);
+  } else {
+    self->revoked(partitions);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
+  // Open alerts first, then records: the engine must know what is already in system_alerts.
+  std::vector<RecoveredAlert> recovered;
+  for (int attempt = 1;; ++attempt) {
+    std::string error;
+    if (recover_alerts(config_.kafka, config_.output_topic, std::chrono::seconds(30), &recovered,
+                       &error, options_.alive)) {
+      break;
+    }
+    log::warning("recovery of open alerts from {} failed (attempt {}): {}; retrying",
+                 config_.output_topic, attempt, error);
+    if (options_.stopping && options_.stopping()) return;  // not assigned: nothing to undo
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  engine_->restore(recovered, wall_ms());
+  std::string names;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    assigned_.insert(partitions->elems[i].partition);
+    names += fmt::format("{}{}", names.empty() ? "" : ",", partitions->elems[i].partition);
+  }
+  log::info("assigned {} [{}]", config_.input_topic, names);
+  rd_kafka_assign(consumer_.get(), partitions);
+}
+
+void Service::revoked(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<int32_t> parts;
+  for (int i = 0; i < partitions->cnt; ++i) parts.push_back(partitions->elems[i].partition);
+  if (flush(std::chrono::seconds(10))) {
+    commit_now(engine_->commit_offsets(), true);
+  } else {
+    log::warning("revoked with alerts not yet acknowledged: offsets not committed (replayed by "
+                 "the next owner, without duplicates)");
+  }
+  snapshots_.clear();
+  engine_->drop_partitions(parts);
+  for (int32_t p : parts) {
+    assigned_.erase(p);
+    at_eof_.erase(p);
+    committed_.erase(p);
+  }
+  log::info("revoked {} partition(s) of {}", parts.size(), config_.input_topic);
+}
+
+void Service::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* self = static_cast<Service*>(opaque);
+  uint64_t seq = reinterpret_cast<uintptr_t>(m->_private);
+  auto it = self->inflight_.find(seq);
+  if (it == self->inflight_.end()) return;
+  if (m->err) {
+    ++self->stats_.delivery_errors;
+    log::error("alert {} not delivered to {}: {}; producing it again", it->second.key,
+               self->config_.output_topic, rd_kafka_err2str(m->err));
+    it->second.retry_at = MonoClock::now() + std::chrono::seconds(1);
+    self->retry_.push_back(seq);
+    return;
+  }
+  ++self->stats_.acked;
+  self->stats_.ack_latency_us.push_back(
+      std::chrono::duration_cast<std::chrono::microseconds>(MonoClock::now() - it->second.closed)
+          .count());
+  self->inflight_.erase(it);
+}
+
+void Service::produce(uint64_t seq) {
+  InFlight& f = inflight_.at(seq);
+  for (;;) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(config_.output_topic.c_str()),
+        RD_KAFKA_V_KEY(f.key.data(), f.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(f.value.data()), f.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(f.ts),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(seq))), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_.get(), 100);
+      continue;
+    }
+    if (err) {
+      log::error("alert {}: produce: {}; retrying", f.key, rd_kafka_err2str(err));
+      f.retry_at = MonoClock::now() + std::chrono::seconds(1);
+      retry_.push_back(seq);
+    } else {
+      ++stats_.produced;
+    }
+    return;
+  }
+}
+
+void Service::publish(std::vector<Alert>* alerts) {
+  if (alerts->empty()) return;
+  auto now = MonoClock::now();
+  for (const Alert& a : *alerts) {
+    log::notice("alert {} {}: {}", a.id, a.firing ? "firing" : "resolved", a.summary);
+    uint64_t seq = next_seq_++;
+    inflight_.emplace(seq, InFlight{a.id, encode_alert(a), a.ts, now});
+    produce(seq);
+  }
+  alerts->clear();
+}
+
+void Service::poll(std::chrono::milliseconds wait) {
+  // One blocking poll, then whatever is already queued, up to a batch.
+  ssize_t n = 0;
+  while (static_cast<size_t>(n) < batch_.size()) {
+    rd_kafka_message_t* m =
+        rd_kafka_consumer_poll(consumer_.get(), n == 0 ? static_cast<int>(wait.count()) : 0);
+    if (!m) break;
+    batch_[static_cast<size_t>(n++)] = m;
+  }
+  int64_t now = wall_ms();
+  for (ssize_t i = 0; i < n; ++i) {
+    rd_kafka_message_t* m = batch_[static_cast<size_t>(i)];
+    if (m->err) {
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at_eof_.insert(m->partition);
+      } else {
+        log::warning("consume {}: {}", config_.input_topic, rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    at_eof_.erase(m->partition);
+    ++stats_.consumed;
+    std::string error;
+    if (parser_.parse(std::string_view(static_cast<const char*>(m->payload), m->len), &record_,
+                      &error)) {
+      engine_->on_record(record_, m->partition, m->offset, now, &alerts_);
+    } else {
+      engine_->on_bad_record(m->partition, m->offset);
+      // Bad input is reported, never fatal; the first ones in full, then a count in the status.
+      if (bad_logged_++ < 10) {
+        log::warning("{} [{}] offset {}: skipped: {}", config_.input_topic, m->partition,
+                     m->offset, error);
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  if (n > 0) {
+    auto t = MonoClock::now();
+    if (stats_.first_record == MonoClock::time_point{}) stats_.first_record = t;
+    stats_.last_record = t;
+  }
+  if (now - last_tick_wall_ >= 200) {
+    last_tick_wall_ = now;
+    engine_->on_tick(now, &alerts_);
+  }
+  publish(&alerts_);
+  rd_kafka_poll(producer_.get(), 0);
+  auto mono = MonoClock::now();
+  while (!retry_.empty() && inflight_.count(retry_.front()) &&
+         inflight_.at(retry_.front()).retry_at <= mono) {
+    uint64_t seq = retry_.front();
+    retry_.pop_front();
+    produce(seq);
+  }
+  if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
+  maybe_commit(false);
+
+  if (options_.drain && !assigned_.empty() && at_eof_.size() == assigned_.size() && n <= 0) {
+    if (flush(std::chrono::seconds(30))) {
+      maybe_commit(true);
+      drained_ = true;
+    }
+  }
+}
+
+void Service::maybe_commit(bool force) {
+  auto now = MonoClock::now();
+  if (force || now >= next_commit_) {
+    next_commit_ = now + std::chrono::milliseconds(config_.commit_interval_ms);
+    auto offsets = engine_->commit_offsets();
+    for (auto it = offsets.begin(); it != offsets.end();) {
+      it = assigned_.count(it->first) ? std::next(it) : offsets.erase(it);
+    }
+    if (!offsets.empty() && offsets != committed_ &&
+        (snapshots_.empty() || snapshots_.back().offsets != offsets)) {
+      snapshots_.push_back({next_seq_, std::move(offsets)});
+    }
+  }
+  // A snapshot may be committed once every alert produced before it was acknowledged.
+  while (!snapshots_.empty() &&
+         (inflight_.empty() || inflight_.begin()->first >= snapshots_.front().seq)) {
+    Snapshot s = std::move(snapshots_.front());
+    snapshots_.pop_front();
+    if (snapshots_.empty() || force) commit_now(s.offsets, force);
+  }
+}
+
+void Service::commit_now(const std::map<int32_t, int64_t>& offsets, bool sync) {
+  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [p, off] : offsets) {
+    if (committed_.count(p) && committed_[p] >= off) continue;  // never move backwards
+    rd_kafka_topic_partition_list_add(list.get(), config_.input_topic.c_str(), p)->offset = off;
+  }
+  if (list->cnt == 0) return;
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), sync ? 0 : 1);
+  if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    log::warning("commit {}: {} (the records are replayed after a restart, without duplicate "
+                 "alerts)", config_.input_topic, rd_kafka_err2str(err));
+    return;
+  }
+  ++stats_.commits;
+  std::string text;
+  for (int i = 0; i < list->cnt; ++i) {
+    committed_[list->elems[i].partition] = list->elems[i].offset;
+    text += fmt::format(" [{}]={}", list->elems[i].partition, list->elems[i].offset);
+  }
+  log::debug("committed {}{}", config_.input_topic, text);
+}
+
+bool Service::flush(std::chrono::milliseconds timeout) {
+  auto deadline = MonoClock::now() + timeout;
+  while (!inflight_.empty() && MonoClock::now() < deadline) {
+    rd_kafka_poll(producer_.get(), 50);
+    auto mono = MonoClock::now();
+    while (!retry_.empty() && inflight_.count(retry_.front()) &&
+           inflight_.at(retry_.front()).retry_at <= mono) {
+      uint64_t seq = retry_.front();
+      retry_.pop_front();
+      produce(seq);
+    }
+    if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
+    if (options_.alive) options_.alive();
+  }
+  return inflight_.empty();
+}
+
+void Service::reload(const AlertsConfig& config) {
+  if (config.kafka != config_.kafka || config.input_topic != config_.input_topic ||
+      config.output_topic != config_.output_topic || config.group != config_.group) {
+    log::warning("reload: kafka, input, output and group settings take effect at the next start");
+  }
+  AlertsConfig next = config;
+  next.kafka = config_.kafka;
+  next.input_topic = config_.input_topic;
+  next.output_topic = config_.output_topic;
+  next.group = config_.group;
+  engine_->set_config(next, wall_ms(), &alerts_);
+  config_ = std::move(next);
+  publish(&alerts_);
+  log::info("reloaded {}: {} rule(s)", config_.source, config_.rules.size());
+}
+
+void Service::shutdown(std::chrono::milliseconds timeout) {
+  if (!consumer_) return;
+  if (flush(timeout)) {
+    maybe_commit(true);
+    commit_now(engine_->commit_offsets(), true);
+  } else {
+    log::warning("stopping with {} alert(s) not acknowledged: offsets not committed; they are "
+                 "evaluated again at the next start", inflight_.size());
+  }
+  rd_kafka_consumer_close(consumer_.get());
+  consumer_.reset();
+  rd_kafka_flush(producer_.get(), 1000);
+}
+
+std::string Service::status() const {
+  const EngineStats& e = engine_->stats();
+  return fmt::format("{} record(s) evaluated, {} late, {} bad; {} group(s), {} open alert(s); "
+                     "{} alert(s) produced, {} unacknowledged",
+                     e.records, e.late, e.bad, engine_->group_count(), engine_->open_alerts(),
+                     stats_.produced, inflight_.size());
+}
+
+}  // namespace sentinel::alerts

@@ -1,0 +1,17 @@
+// Confinement of plugin output paths under the worker's archive.root: a relative path is taken
+// under the root, an absolute one must already be inside it, ".." is refused outright and the
+// longest existing prefix is resolved through symlinks so that a link cannot lead outside.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace sentinel::connect {
+
+// With an empty `root` the value is returned as it is (Connect's behaviour: relative to the
+// working directory). Otherwise returns the absolute confined path, or nullopt with *reason such
+// as "path escapes archive.root /var/lib/sentinel/archive through a symbolic link".
+std::optional<std::string> confine_path(const std::string& root, const std::string& value,
+                                        std::string* reason);
+
+}  // namespace sentinel::connect
