@@ -47,18 +47,19 @@ struct Worker {
     argv.push_back("--bootstrap-servers");
     argv.push_back(bootstrap);
     process = std::make_unique<Process>(argv);
-    std::smatch m;
     bool up = wait_until(
         [&] {
-          std::string out = process->out();
-          return std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"));
+          std::string out = process->out();  // the match must not outlive this string
+          std::smatch m;
+          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
+          port = std::stoi(m[1]);
+          return true;
         },
         10s);
     if (!up) {
       ADD_FAILURE() << "worker did not start: " << process->err();
       return;
     }
-    port = std::stoi(m[1]);
     client = std::make_unique<httplib::Client>("127.0.0.1", port);
     client->set_read_timeout(30, 0);
     wait_until([&] { int s = get("/health").first; return s == 200 || s == 401; }, 10s);
@@ -351,12 +352,15 @@ TEST(Connect, HttpsListenerServesTheApi) {
                        "\nlisteners.https.ssl.certificate.location=" + dir.file("cert.pem") +
                        "\nlisteners.https.ssl.key.location=" + dir.file("key.pem") + "\n");
   Process p({bin("sentinel-connect"), path, "--bootstrap-servers", kafka.bootstrap()});
-  std::smatch m;
+  int port = 0;
   ASSERT_TRUE(wait_until([&] {
-    std::string out = p.out();
-    return std::regex_search(out, m, std::regex("listening https://127.0.0.1:(\\d+)"));
+    std::string out = p.out();  // the match must not outlive this string
+    std::smatch m;
+    if (!std::regex_search(out, m, std::regex("listening https://127.0.0.1:(\\d+)"))) return false;
+    port = std::stoi(m[1]);
+    return true;
   }, 10s)) << p.err();
-  httplib::SSLClient client("127.0.0.1", std::stoi(m[1]));
+  httplib::SSLClient client("127.0.0.1", port);
   client.enable_server_certificate_verification(false);
   auto r = client.Get("/");
   ASSERT_TRUE(r);
