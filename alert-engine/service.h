@@ -96,6 +96,8 @@ class Service {
   ServiceOptions options_;
   std::unique_ptr<Engine> engine_;
   kafka::Handle consumer_, producer_;
+  rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
+  rd_kafka_queue_t* consumer_queue_ = nullptr;  // the consumer's queue, batch-consumed by poll()
   MetricParser parser_;
   MetricRecord record_;
   std::vector<rd_kafka_message_t*> batch_;

@@ -140,7 +140,9 @@ int consume_all(const std::string& bootstrap, const std::string& topic, Each eac
                                        {"group.id", "bench-floor-" + std::to_string(wall_ms())},
                                        {"auto.offset.reset", "earliest"},
                                        {"enable.auto.commit", "false"},
-                                       {"enable.partition.eof", "true"}},
+                                       {"enable.partition.eof", "true"},
+                                       // as sentinel-alerts sets it (see service.cc)
+                                       {"queued.min.messages", "500000"}},
                                       &error);
   kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
   if (!rk) {
