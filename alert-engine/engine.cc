@@ -371,7 +371,10 @@ void Engine::on_tick(int64_t wall_now, std::vector<Alert>* out) {
     int64_t wm = wall_now - config_.allowed_lateness_ms;
     if (wm <= p.watermark || p.closing.begin()->first > wm) continue;
     ++stats_.idle_closes;
-    advance_watermark(n, p, wm, wall_now, out);
+    // Only as far as the last window that had to close: records that arrive later with older
+    // times (an agent delivering what it buffered through an outage, a host whose clock lags)
+    // still open new windows instead of being counted late against windows that never existed.
+    advance_watermark(n, p, std::prev(p.closing.upper_bound(wm))->first, wall_now, out);
   }
   if (!config_.host_silent.enabled) return;
   for (auto& [host, h] : hosts_) {

@@ -159,6 +159,74 @@ TEST_F(AlertsDaemon, SigkillAfterCommitsThenRestartStillResolvesOnce) {
   EXPECT_EQ(states_of(kafka_.bootstrap(), kAlertId), (States{"firing", "resolved"}));
 }
 
+// Several instances share alert-group. One instance fires for six hosts spread over the three
+// partitions; a second joins (the partitions are split, each takes over open alerts it did not
+// fire) and the spikes end; then the first is SIGKILLed and the survivor takes everything over
+// through a second spike. Every host shows exactly firing, resolved, firing, resolved.
+TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicates) {
+  // Keyed by host (the default rules are partition-local with that key, docs/alerts.md); these
+  // six keys land on all three partitions with librdkafka's default (crc32) partitioner.
+  const std::vector<std::string> hosts = {"synthetic-1", "synthetic-2", "synthetic-4",
+                                          "synthetic-9", "synthetic-10", "synthetic-12"};
+  auto produce = [&](int64_t from_ms, std::vector<std::pair<int, double>> runs) {
+    // In time order across hosts, as live agents send: the watermark is per partition.
+    std::vector<std::vector<std::string>> per_host;
+    for (const auto& h : hosts) per_host.push_back(cpu_records(h, from_ms, runs));
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < per_host[0].size(); ++i) {
+      for (size_t k = 0; k < hosts.size(); ++k) {
+        const std::string& l = per_host[k][i];
+        lines.push_back(hosts[k] + l.substr(l.find('\t')));
+      }
+    }
+    return kcat_produce(kafka_.bootstrap(), "system_metrics", lines, true);
+  };
+  auto all_have = [&](size_t n) {
+    for (const auto& h : hosts) {
+      if (states_of(kafka_.bootstrap(), "cpu_high/host=" + h).size() < n) return false;
+    }
+    return true;
+  };
+  auto count = [](const std::string& text, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  int64_t t0 = past();
+
+  auto first = start("200ms");
+  ASSERT_TRUE(produce(t0, {{20, 10}, {20, 99}}));
+  ASSERT_TRUE(wait_until([&] { return all_have(1); }, 40s)) << first->err();
+
+  auto second = start("200ms");
+  // The group settles: the newcomer gets partitions, the first one is reassigned a share.
+  ASSERT_TRUE(wait_until([&] {
+    return second->err().find("assigned system_metrics") != std::string::npos &&
+           count(first->err(), "assigned system_metrics") >= 2;
+  }, 40s)) << first->err() << "\n---\n" << second->err();
+  ASSERT_TRUE(produce(t0 + 40000, {{20, 10}}));
+  ASSERT_TRUE(wait_until([&] { return all_have(2); }, 40s))
+      << first->err() << "\n---\n" << second->err();
+  EXPECT_GE(count(second->err(), " resolved: "), 1u)
+      << "the newcomer must resolve alerts the first instance fired:\n" << second->err();
+  EXPECT_GE(count(first->err(), " resolved: "), 1u)
+      << "the first instance keeps a share of the partitions:\n" << first->err();
+
+  first->signal(SIGKILL);
+  first->wait(10s);
+  ASSERT_TRUE(produce(t0 + 60000, {{20, 99}, {20, 10}}));
+  ASSERT_TRUE(wait_until([&] { return all_have(4); }, 60s)) << second->err();
+  for (const auto& h : hosts) {
+    EXPECT_EQ(states_of(kafka_.bootstrap(), "cpu_high/host=" + h),
+              (States{"firing", "resolved", "firing", "resolved"}))
+        << h << "\n" << second->err();
+  }
+  EXPECT_EQ(count(second->err(), " firing: "), hosts.size())
+      << "after the SIGKILL the survivor evaluates every host:\n" << second->err();
+  second->signal(SIGTERM);
+  EXPECT_EQ(second->wait(20s), 0) << second->err();
+}
+
 TEST_F(AlertsDaemon, SighupWithBadRulesKeepsTheOldRules) {
   auto daemon = start();
   ASSERT_TRUE(wait_until([&] { return daemon->err().find("assigned") != std::string::npos; }, 30s))

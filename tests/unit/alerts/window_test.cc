@@ -168,6 +168,28 @@ TEST(AlertEngineWindows, IdleCloseLeavesWindowsThatEndInTheFutureOpen) {
   EXPECT_EQ(h.out.size(), 1u);
 }
 
+// An agent that buffered through a broker outage delivers old records after the partition went
+// idle: the idle close must not have pushed the watermark past windows that never existed.
+TEST(AlertEngineWindows, RecordsArrivingAfterAnIdleCloseStillOpenNewerWindows) {
+  Harness h;
+  int64_t wall = 1'000'000;
+  int64_t t = wall - 600'000;  // ten minutes behind the wall clock
+  h.record(t + 1000, 95, wall);  // window [t, t+10000)
+  h.engine->on_tick(wall + 5000, &h.out);  // idle close: that window fires
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_EQ(h.engine->watermark(0), t + 10000) << "only as far as the closed window's end";
+  h.out.clear();
+  h.record(t + 11000, 10, wall + 6000);  // the next window of the backlog: accepted
+  h.record(t + 15000, 10, wall + 6000);
+  EXPECT_EQ(h.engine->stats().late, 0u);
+  h.record(t + 5000, 99, wall + 6000);  // but the closed window stays closed
+  EXPECT_EQ(h.engine->stats().late, 1u);
+  h.record(t + 23000, 10, wall + 6000);  // watermark t+21000 closes [t+10000, t+20000): resolves
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_FALSE(h.out[0].firing);
+  EXPECT_EQ(h.out[0].window_start, t + 10000);
+}
+
 TEST(AlertEngineWindows, RecordsWithoutTheMatchedTagOrMetricAreIgnored) {
   Harness h;
   h.tags = {{"cpu", "cpu3"}};
