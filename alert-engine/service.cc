@@ -19,10 +19,15 @@ kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
   // consumer queue and looks again only up to a second later (2.1 added fetch.queue.backoff.ms),
   // so the queue must hold about a second of evaluation or a replay runs in 1 s bursts (measured:
   // 220 000 records/s at the default 100 000, 550 000+ at 500 000). Prefetch memory stays bounded
-  // by queued.max.messages.kbytes (64 MB by default). All of these can be overridden in `kafka:`.
+  // by queued.max.messages.kbytes (64 MB by default).
+  // fetch.max.bytes: 2 MB responses instead of 50 MB, so a broker busy serving this replay
+  // still answers the alerts' produce requests promptly (measured on devkafka: p99 from window
+  // close to ack 30 ms instead of 45–55 ms, same throughput) and a record pins less memory.
+  // All of these can be overridden in `kafka:`.
   kafka::Properties p = {{"auto.offset.reset", "earliest"},
                          {"client.id", "sentinel-alerts"},
-                         {"queued.min.messages", "500000"}};
+                         {"queued.min.messages", "500000"},
+                         {"fetch.max.bytes", "2097152"}};
   for (const auto& [k, v] : c.kafka) p[k] = v;
   // What the guarantees rest on: commits happen by hand, after the alerts were acknowledged.
   p["group.id"] = c.group;

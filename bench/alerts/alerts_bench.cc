@@ -142,7 +142,8 @@ int consume_all(const std::string& bootstrap, const std::string& topic, Each eac
                                        {"enable.auto.commit", "false"},
                                        {"enable.partition.eof", "true"},
                                        // as sentinel-alerts sets it (see service.cc)
-                                       {"queued.min.messages", "500000"}},
+                                       {"queued.min.messages", "500000"},
+                                       {"fetch.max.bytes", "2097152"}},
                                       &error);
   kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
   if (!rk) {
