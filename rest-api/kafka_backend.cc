@@ -58,7 +58,7 @@ bool matches(const std::string& topic, const std::vector<std::string>& topics, c
 
 class KafkaTaskRunner : public TaskRunner {
  public:
-  explicit KafkaTaskRunner(TaskSpec spec) : spec_(std::move(spec)) {
+  explicit KafkaTaskRunner(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
     paused_ = spec_.start_paused;
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
@@ -106,18 +106,43 @@ class KafkaTaskRunner : public TaskRunner {
     }
   }
 
+  // The task's SinkTaskContext: requests are kept on the task thread and applied by it.
+  class Context : public SinkTaskContext {
+   public:
+    explicit Context(KafkaTaskRunner* runner) : runner_(runner) {}
+    void offset(const OffsetMap& offsets) override {
+      for (const auto& [tp, off] : offsets) runner_->pending_seeks_[tp] = off;
+    }
+    void request_commit() override { runner_->commit_requested_ = true; }
+
+   private:
+    KafkaTaskRunner* runner_;
+  };
+
   void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     std::vector<TopicPartition> tps = from_list(parts);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
-      else rd_kafka_assign(rk, parts);
+      // open() first, so that the positions the task asks for (SinkTaskContext::offset) go into
+      // the assignment itself: no record from before them is ever fetched.
       for (const auto& tp : tps) assigned_.insert(tp);
-      log::info("connector {} task {}: assigned {} partition(s)", spec_.connector, spec_.id, tps.size());
       if (!failed_) {
         Status s = guard("open", [&] { return spec_.task->open(tps); });
         if (!s.ok) fail(s.message, s.trace);
       }
+      int seeks = 0;
+      for (int i = 0; i < parts->cnt; ++i) {
+        auto it = pending_seeks_.find({parts->elems[i].topic, parts->elems[i].partition});
+        if (it == pending_seeks_.end()) continue;
+        parts->elems[i].offset = it->second;
+        current_[it->first] = it->second;
+        pending_seeks_.erase(it);
+        ++seeks;
+      }
+      if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+      else rd_kafka_assign(rk, parts);
+      log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
+                spec_.id, tps.size(), seeks);
       if (applied_paused_) rd_kafka_pause_partitions(rk, parts);
       return;
     }
@@ -131,13 +156,34 @@ class KafkaTaskRunner : public TaskRunner {
       assigned_.erase(tp);
       current_.erase(tp);
       committed_.erase(tp);
+      pending_seeks_.erase(tp);
     }
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
     else rd_kafka_assign(rk, nullptr);
   }
 
-  // Asks the task for its durable offsets and commits them; false when the task failed.
-  bool commit(const std::vector<TopicPartition>* only) {
+  // Result of an asynchronous commit (served by rd_kafka_consumer_poll on the task thread): a
+  // failed partition is forgotten as committed, so the next commit sends it again.
+  static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                        void* opaque) {
+    auto* self = static_cast<KafkaTaskRunner*>(opaque);
+    bool any_failed = false;
+    for (int i = 0; offsets && i < offsets->cnt; ++i) {
+      if (err || offsets->elems[i].err) {
+        self->committed_.erase({offsets->elems[i].topic, offsets->elems[i].partition});
+        any_failed = true;
+      }
+    }
+    if (any_failed && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
+                   self->spec_.connector, self->spec_.id, rd_kafka_err2str(err ? err : offsets->elems[0].err));
+    }
+  }
+
+  // Asks the task for its durable offsets and commits them; false when the task failed. The
+  // periodic commits are asynchronous (like Connect's), so the task thread never waits for the
+  // group coordinator; those on revocation and stop are synchronous.
+  bool commit(const std::vector<TopicPartition>* only, bool async = false) {
     OffsetMap current;
     for (const auto& [tp, off] : current_) {
       if (!assigned_.count(tp)) continue;
@@ -174,6 +220,17 @@ class KafkaTaskRunner : public TaskRunner {
     }
     if (to_commit.empty()) return true;
     kafka::TopicPartitionList list = to_list(to_commit);
+    if (async) {
+      rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), 1);
+      if (err) {
+        log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
+                     spec_.connector, spec_.id, rd_kafka_err2str(err));
+        return true;
+      }
+      for (const auto& [tp, off] : to_commit) committed_[tp] = off;
+      spec_.metrics->offset_commits++;
+      return true;
+    }
     rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), 0);
     if (err) {
       log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
@@ -299,7 +356,38 @@ class KafkaTaskRunner : public TaskRunner {
     return true;
   }
 
+  // Seeks the task asked for outside open(); records fetched before them are dropped by librdkafka.
+  void apply_seeks() {
+    OffsetMap seeks;
+    for (const auto& [tp, off] : pending_seeks_) {
+      if (assigned_.count(tp)) seeks[tp] = off;
+    }
+    pending_seeks_.clear();
+    if (seeks.empty()) return;
+    kafka::TopicPartitionList list = to_list(seeks);
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(consumer_.get(), list.get(), 10000)) {
+      std::string m = fmt::format("seek requested by the task failed: {}", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+      fail(m, "ConnectException: " + m);
+      return;
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+      if (list->elems[i].err) {
+        std::string m = fmt::format("seek of {}-{} to offset {} requested by the task failed: {}",
+                                    list->elems[i].topic, list->elems[i].partition, list->elems[i].offset,
+                                    rd_kafka_err2str(list->elems[i].err));
+        fail(m, "ConnectException: " + m);
+        return;
+      }
+    }
+    for (const auto& [tp, off] : seeks) current_[tp] = off;
+  }
+
   bool setup() {
+    guard("initialize", [&] {
+      spec_.task->initialize(context_);
+      return Status::Ok();
+    });
     Status s = guard("start", [&] { return spec_.task->start(spec_.task_config); });
     if (!s.ok) {
       fail(s.message, s.trace.empty() ? "ConnectException: " + s.message : s.trace);
@@ -313,6 +401,7 @@ class KafkaTaskRunner : public TaskRunner {
       return false;
     }
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaTaskRunner::on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaTaskRunner::on_commit);
     rd_kafka_conf_set_opaque(conf.get(), this);
     consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &err);
     if (!consumer_) {
@@ -413,6 +502,7 @@ class KafkaTaskRunner : public TaskRunner {
         }
         TopicPartition tp{rd_kafka_topic_name(msg->rkt), msg->partition};
         if (!assigned_.count(tp)) continue;  // revoked while this batch was gathered
+        if (pending_seeks_.count(tp)) continue;  // the task moved this partition: a seek follows
         spec_.metrics->records_consumed++;
         if (!convert_message(msg, &batch)) break;
         advanced[tp] = msg->offset + 1;
@@ -420,7 +510,9 @@ class KafkaTaskRunner : public TaskRunner {
       }
       for (rd_kafka_message_t* msg : msgs) rd_kafka_message_destroy(msg);
       if (failed_) break;
-      if (!batch.empty()) {
+      // Like Connect, put() also runs with an empty batch when nothing came, so that a task can
+      // act on time (flush, rotate) on a quiet topic.
+      if (!batch.empty() || msgs.empty()) {
         Status s = guard("put", [&] { return spec_.task->put(batch); });
         if (!s.ok) {
           fail(s.message, "ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\nCaused by: " +
@@ -430,10 +522,15 @@ class KafkaTaskRunner : public TaskRunner {
         spec_.metrics->records_written += batch.size();
       }
       for (const auto& [tp, off] : advanced) current_[tp] = off;
+      if (!pending_seeks_.empty()) {
+        apply_seeks();
+        if (failed_) break;
+      }
       if (dlq_) rd_kafka_poll(dlq_.get(), 0);
       auto now = MonoClock::now();
-      if (now >= next_commit) {
-        if (!commit(nullptr)) break;
+      if (now >= next_commit || commit_requested_) {
+        commit_requested_ = false;
+        if (!commit(nullptr, /*async=*/true)) break;
         next_commit = now + spec_.flush_interval;
       }
       if (now >= next_lag) {
@@ -467,6 +564,9 @@ class KafkaTaskRunner : public TaskRunner {
   std::set<TopicPartition> assigned_;
   OffsetMap current_;
   OffsetMap committed_;
+  OffsetMap pending_seeks_;  // asked for through the context, not applied yet
+  bool commit_requested_ = false;
+  Context context_;
 };
 
 kafka::Handle offsets_consumer(const kafka::Properties& props, std::string* error) {

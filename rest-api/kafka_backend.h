@@ -1,8 +1,11 @@
 // The Kafka side of the worker: each sink task runs on its own thread with its own librdkafka
 // consumer (group connect-<connector>, manual commits), converts records, hands batches to the
 // plugin's put(), and commits exactly the offsets pre_commit returns — every
-// offset.flush.interval.ms, when partitions are revoked and when the task stops. Offsets of
-// stopped connectors are read and changed with short-lived consumers of the same group.
+// offset.flush.interval.ms, when the task asks (SinkTaskContext::request_commit), when partitions
+// are revoked and when the task stops. Positions a task sets with SinkTaskContext::offset() in
+// open() go into the assignment (the group's committed offset is not used for them); later ones
+// are applied with a seek before the next poll. Offsets of stopped connectors are read and
+// changed with short-lived consumers of the same group.
 #pragma once
 
 #include <mutex>

@@ -6,10 +6,12 @@
 //
 // Lifecycle, driven by the worker (one thread per task; a task object is used by one thread only):
 //   connector:  validate(config) → start(config) → task_configs(tasks.max) → … → stop()
-//   task:       start(task config) → open(partitions) → put(batch)* → pre_commit(offsets)* →
-//               close(partitions) → … → stop()
+//   task:       initialize(context) → start(task config) → open(partitions) → put(batch)* →
+//               pre_commit(offsets)* → close(partitions) → … → stop()
 // Offsets: the worker commits to Kafka exactly the offsets pre_commit returns, so a task returns
-// only offsets whose records are durable in its destination. Errors are returned as Status, never
+// only offsets whose records are durable in its destination. A task whose destination records
+// its own offsets (exactly-once sinks) tells the worker where to resume through
+// SinkTaskContext::offset() from open(); the group's committed offset is then ignored. Errors are returned as Status, never
 // thrown across the plugin boundary (the worker still catches a stray exception and fails the task).
 #pragma once
 
@@ -23,7 +25,7 @@
 #include <vector>
 
 // Bumped on any change to the types below; the worker refuses a plugin built for another version.
-#define SENTINEL_CONNECT_API_VERSION 1
+#define SENTINEL_CONNECT_API_VERSION 2
 
 namespace sentinel::connect {
 
@@ -117,16 +119,34 @@ struct SinkRecord {
 // ---------------------------------------------------------------------------------------------
 // Plugin classes
 
+// What the worker offers a running task (Connect's SinkTaskContext). Owned by the worker, valid
+// from initialize() until stop() returns; call it only from the task's own callbacks.
+class SinkTaskContext {
+ public:
+  virtual ~SinkTaskContext() = default;
+  // Sets the next offset to consume for these partitions. Called from open(), the positions are
+  // applied to the assignment itself, before any record of those partitions is fetched, whatever
+  // the consumer group committed; called later (from put()), the worker seeks once the call
+  // returns and delivers no record of those partitions from before the seek.
+  virtual void offset(const OffsetMap& offsets) = 0;
+  // Asks the worker to call pre_commit and commit what it returns soon, instead of waiting for
+  // offset.flush.interval.ms (for example after the task made a batch durable).
+  virtual void request_commit() = 0;
+};
+
 class SinkTask {
  public:
   virtual ~SinkTask() = default;
   virtual std::string version() const = 0;
+  // Called once, before start().
+  virtual void initialize(SinkTaskContext& /*context*/) {}
   // Opens the destination. A failure fails the task (REST status FAILED with the trace).
   virtual Status start(const Config& task_config) = 0;
   // Partitions newly assigned to this task / about to be taken away (after a final pre_commit).
   virtual Status open(const std::vector<TopicPartition>& /*partitions*/) { return Status::Ok(); }
   virtual Status close(const std::vector<TopicPartition>& /*partitions*/) { return Status::Ok(); }
-  // Writes a batch. May buffer; durability is promised only by pre_commit.
+  // Writes a batch. May buffer; durability is promised only by pre_commit. Also called with an
+  // empty batch when a poll brought nothing (about every 100 ms), so a task can act on time.
   virtual Status put(const std::vector<SinkRecord>& records) = 0;
   // Makes everything put so far durable (Connect's flush).
   virtual Status flush(const OffsetMap& /*current_offsets*/) { return Status::Ok(); }

@@ -1,0 +1,513 @@
+// RotatingFileSink end to end: sentinel-connect as a process against sentinel-devkafka over TCP,
+// kcat producing and reading back. Covers: exactly-once across SIGKILLs at random moments while
+// archiving with two tasks (short loop by default, 200 000 records × 20 kills under `soak`); a
+// full disk (write-fault injection with LD_PRELOAD: short writes, then ENOSPC) failing the task
+// with a clear trace, committing nothing beyond what is durable, resuming after space is freed;
+// a real `tail -F` seeing every line across rotations; the archive's position winning over a
+// consumer group offset moved behind or ahead; bad configurations refused by /config/validate.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "tests/support/kafka_env.h"
+#include "tests/support/process.h"
+
+namespace sentinel::test {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+#ifdef ARCHIVE_SOAK
+constexpr int kCrashRecords = 200000;
+constexpr int kCrashKills = 20;
+#else
+constexpr int kCrashRecords = 8000;
+constexpr int kCrashKills = 2;
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Reading the archive back: every file (plain, .gz, .zst), lines as they are on disk.
+
+std::string decompress_zstd(const std::string& packed) {
+  std::string out;
+  ZSTD_DStream* ds = ZSTD_createDStream();
+  ZSTD_inBuffer in{packed.data(), packed.size(), 0};
+  std::vector<char> buf(ZSTD_DStreamOutSize());
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+    if (ZSTD_isError(ZSTD_decompressStream(ds, &o, &in))) break;
+    out.append(buf.data(), o.pos);
+  }
+  ZSTD_freeDStream(ds);
+  return out;
+}
+
+std::string read_archive_file(const fs::path& p) {
+  if (p.extension() == ".gz") {
+    std::string out;
+    gzFile f = gzopen(p.c_str(), "rb");
+    char buf[65536];
+    int n;
+    while (f && (n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    if (f) gzclose(f);
+    return out;
+  }
+  if (p.extension() == ".zst") return decompress_zstd(read_file(p.string()));
+  return read_file(p.string());
+}
+
+struct ArchiveFile {
+  std::string path;
+  std::string text;
+};
+
+// Every archive file under `root` (the state directory and hidden partial files left out).
+std::vector<ArchiveFile> archive_files(const std::string& root) {
+  std::vector<ArchiveFile> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (it->is_directory() && name == ".sentinel-archive") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file() || name[0] == '.') continue;
+    out.push_back({it->path().string(), read_archive_file(it->path())});
+  }
+  std::sort(out.begin(), out.end(), [](const ArchiveFile& a, const ArchiveFile& b) { return a.path < b.path; });
+  return out;
+}
+
+size_t count_lines(const std::string& root) {
+  size_t n = 0;
+  for (const auto& f : archive_files(root)) n += static_cast<size_t>(std::count(f.text.begin(), f.text.end(), '\n'));
+  return n;
+}
+
+// What an envelope archive holds, checked line by line: whole JSON lines, one partition a file.
+struct Holdings {
+  std::map<std::pair<int, int64_t>, int> count;        // (partition, offset) → times archived
+  std::map<std::pair<int, int64_t>, std::string> value;
+  std::vector<std::string> problems;
+};
+
+Holdings read_envelopes(const std::string& root) {
+  Holdings h;
+  for (const auto& f : archive_files(root)) {
+    if (!f.text.empty() && f.text.back() != '\n') h.problems.push_back(f.path + ": last line has no newline");
+    std::istringstream in(f.text);
+    std::string line;
+    std::set<int> partitions;
+    int64_t previous = -1;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.contains("offset") || !j.contains("partition")) {
+        h.problems.push_back(f.path + ": not a whole envelope line: " + line.substr(0, 120));
+        continue;
+      }
+      int p = j["partition"];
+      int64_t o = j["offset"];
+      partitions.insert(p);
+      if (o <= previous) h.problems.push_back(f.path + ": offset " + std::to_string(o) + " after " + std::to_string(previous));
+      previous = o;
+      h.count[{p, o}]++;
+      h.value[{p, o}] = j["value"].is_string() ? j["value"].get<std::string>() : "null";
+    }
+    if (partitions.size() > 1) h.problems.push_back(f.path + ": holds several partitions (two writers?)");
+  }
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker as a process, driven over REST.
+
+struct Worker {
+  Worker(const TempDir& dir, const std::string& bootstrap, const std::string& archive_root,
+         std::map<std::string, std::string> env = {}) {
+    std::string path = dir.file("worker.properties");
+    write_file(path,
+               "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+               "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+               "offset.flush.interval.ms=500\n"
+               "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
+               "plugin.path=" SENTINEL_PLUGIN_DIR "\n"
+               "archive.root=" + archive_root + "\n"
+               "listeners=http://127.0.0.1:0\nsentinel.state.dir=" + dir.file("state") + "\n");
+    Process::Options options;
+    options.env = std::move(env);
+    process = std::make_unique<Process>(std::vector<std::string>{bin("sentinel-connect"), path, "--bootstrap-servers",
+                                                                 bootstrap},
+                                        options);
+    bool up = wait_until(
+        [&] {
+          std::string out = process->out();
+          std::smatch m;
+          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
+          port = std::stoi(m[1]);
+          return true;
+        },
+        10s);
+    if (!up) {
+      ADD_FAILURE() << "worker did not start: " << process->err();
+      return;
+    }
+    client = std::make_unique<httplib::Client>("127.0.0.1", port);
+    client->set_read_timeout(30, 0);
+  }
+  std::pair<int, json> parse(const httplib::Result& r) {
+    if (!r) return {0, json()};
+    return {r->status, r->body.empty() ? json() : json::parse(r->body, nullptr, false)};
+  }
+  std::pair<int, json> get(const std::string& p) { return parse(client->Get(p.c_str())); }
+  std::pair<int, json> send(const std::string& method, const std::string& p, const std::string& body = "") {
+    if (method == "POST") return parse(client->Post(p.c_str(), body, "application/json"));
+    if (method == "PUT") return parse(client->Put(p.c_str(), body, "application/json"));
+    if (method == "PATCH") return parse(client->Patch(p.c_str(), body, "application/json"));
+    return parse(client->Delete(p.c_str()));
+  }
+  json task(const std::string& name, int id = 0) {
+    auto [s, body] = get("/connectors/" + name + "/status");
+    if (s != 200) return json();
+    for (const auto& t : body["tasks"]) {
+      if (t["id"] == id) return t;
+    }
+    return json();
+  }
+  std::map<int, int64_t> committed(const std::string& name) {
+    std::map<int, int64_t> out;
+    auto [s, body] = get("/connectors/" + name + "/offsets");
+    for (const auto& o : body["offsets"]) out[o["partition"]["kafka_partition"]] = o["offset"]["kafka_offset"];
+    return out;
+  }
+  std::unique_ptr<Process> process;
+  std::unique_ptr<httplib::Client> client;
+  int port = 0;
+};
+
+std::string connector(const std::string& name, json config) {
+  config["connector.class"] = "RotatingFileSink";
+  return json{{"name", name}, {"config", config}}.dump();
+}
+
+// `n` alert-like records keyed over 64 hosts, the value carrying its sequence number.
+std::vector<std::string> alerts(int from, int to) {
+  std::vector<std::string> v;
+  for (int i = from; i < to; ++i) {
+    v.push_back("web-" + std::to_string(i % 64) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i % 64) +
+                "\",\"state\":\"firing\",\"seq\":" + std::to_string(i) + "}");
+  }
+  return v;
+}
+
+// The archive against the topic as kcat reads it: every record exactly once, with its value.
+void expect_exactly_once(const std::string& bootstrap, const std::string& topic, const std::string& root) {
+  std::vector<KafkaRecord> in_kafka = kcat_consume(bootstrap, topic);
+  Holdings h = read_envelopes(root);
+  for (size_t i = 0; i < h.problems.size() && i < 10; ++i) ADD_FAILURE() << h.problems[i];
+  size_t missing = 0, wrong = 0;
+  for (const auto& r : in_kafka) {
+    auto key = std::make_pair(r.partition, static_cast<int64_t>(r.offset));
+    auto it = h.count.find(key);
+    if (it == h.count.end()) {
+      if (++missing <= 5) ADD_FAILURE() << "missing partition " << r.partition << " offset " << r.offset;
+      continue;
+    }
+    if (it->second != 1) ADD_FAILURE() << "partition " << r.partition << " offset " << r.offset << " archived " << it->second << " times";
+    if (h.value[key] != r.value && ++wrong <= 5) ADD_FAILURE() << "value differs at " << r.partition << "/" << r.offset;
+  }
+  EXPECT_EQ(missing, 0u);
+  EXPECT_EQ(h.count.size(), in_kafka.size()) << "the archive holds records the topic does not";
+}
+
+std::map<int, int64_t> recorded_next(const std::string& state_dir) {
+  std::map<int, int64_t> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    if (e.path().extension() != ".state") continue;
+    std::istringstream in(read_file(e.path().string()));
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string word, topic;
+      int p;
+      int64_t first, last, next;
+      if (f >> word >> topic >> p >> first >> last >> next && word == "partition") out[p] = next;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ArchiveSink, CrashLoopLeavesEveryOffsetExactlyOnceAndEveryLineWhole) {
+  DevKafka kafka({"system_alerts:8"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  std::string config = connector("archive", {{"topics", "system_alerts"},
+                                             {"tasks.max", "2"},
+                                             {"path", "{topic}/{partition}/alerts.log"},
+                                             {"format", "envelope"},
+                                             {"rotate.max.bytes", "65536"},
+                                             {"compression", "gzip"},
+                                             {"flush.max.records", "500"},
+                                             {"flush.interval.ms", "50"}});
+  // Records keep arriving while the worker is killed and restarted, spread so that production
+  // lasts until the last kill; so every kill lands while the sink is archiving: in a write, an
+  // fsync, a state update, a rename or a compression.
+  std::atomic<int> produced{0};
+  std::atomic<int> kills{0};
+  std::atomic<bool> stop_producing{false};
+  std::thread producer([&] {
+    while (produced < kCrashRecords && !stop_producing) {
+      // About 30 chunks per kill cycle, always keeping some back until the last kill.
+      int left = kCrashRecords - produced;
+      int chunks_left = std::max(0, kCrashKills - kills) * 30;
+      int to = chunks_left == 0 ? kCrashRecords : produced + std::min(left - 1, std::max(20, left / (chunks_left + 30)));
+      if (to <= produced) {
+        std::this_thread::sleep_for(100ms);
+        continue;
+      }
+      if (!kcat_produce(kafka.bootstrap(), "system_alerts", alerts(produced, to), true)) break;
+      produced = to;
+      if (chunks_left > 0) std::this_thread::sleep_for(100ms);
+    }
+  });
+  struct JoinOnExit {
+    std::thread& thread;
+    std::atomic<bool>& stop;
+    ~JoinOnExit() {
+      stop = true;  // only matters when an assertion left the test early
+      if (thread.joinable()) thread.join();
+    }
+  } join_on_exit{producer, stop_producing};
+  unsigned seed = std::random_device{}();
+  std::cout << "random seed " << seed << std::endl;
+  std::mt19937 rng(seed);
+  int mid_archive_kills = 0;
+  for (bool created = false; kills < kCrashKills; ++kills) {
+    Worker w(dir, kafka.bootstrap(), root);
+    if (!created) {
+      auto [s, body] = w.send("POST", "/connectors", config);
+      ASSERT_EQ(s, 201) << body;
+      created = true;
+    }
+    auto archived = [&] {
+      int64_t sum = 0;
+      for (const auto& [p, next] : recorded_next(root + "/.sentinel-archive")) sum += next;
+      return sum;
+    };
+    int64_t before = archived();
+    if (!wait_until([&] { return archived() > before; }, 60s, 20ms)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
+    w.process->signal(SIGKILL);
+    w.process->wait(10s);
+    size_t lines = count_lines(root);
+    if (lines < static_cast<size_t>(kCrashRecords)) ++mid_archive_kills;
+    std::cout << "kill " << kills.load() + 1 << ": " << lines << " lines on disk, " << produced << " produced" << std::endl;
+  }
+  stop_producing = kills < kCrashKills;  // a failed assertion above: do not wait for the rest
+  producer.join();
+  ASSERT_EQ(produced, kCrashRecords);
+  EXPECT_GE(mid_archive_kills, kCrashKills - 1) << "the archive finished before the worker could be killed often";
+  Worker w(dir, kafka.bootstrap(), root);
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= static_cast<size_t>(kCrashRecords); }, 180s, 200ms))
+      << count_lines(root) << " of " << kCrashRecords << " after " << kills << " kills\n" << w.process->err();
+  // Compression finishes what the kills interrupted: no plain rotated file, no partial file.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (const auto& e : fs::recursive_directory_iterator(root)) {
+          std::string n = e.path().filename().string();
+          if (n.ends_with(".partial")) return false;
+          if (std::regex_match(n, std::regex(R"(alerts\.log\.\d{8}-\d{6}\..*)")) && !n.ends_with(".gz")) return false;
+        }
+        return true;
+      },
+      30s));
+  expect_exactly_once(kafka.bootstrap(), "system_alerts", root);
+  EXPECT_EQ(count_lines(root), static_cast<size_t>(kCrashRecords));
+}
+
+#ifndef ARCHIVE_SOAK
+
+TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceIsFreed) {
+  // Technique: LD_PRELOAD write-fault injection (enospc_inject.c) — short writes, then ENOSPC —
+  // on the archive directory only, switched on and off with a trigger file. Needs no root and no
+  // mount. The connector restarts failed tasks itself (sentinel.task.restart.*), so this also
+  // shows the automatic retry resuming once space is freed.
+  DevKafka kafka({"system_alerts:2"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  std::string trigger = dir.file("disk-full");
+  Worker w(dir, kafka.bootstrap(), root,
+           {{"LD_PRELOAD", ENOSPC_INJECTOR},
+            {"SENTINEL_ENOSPC_TRIGGER", trigger},
+            {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
+            {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 2000), true));
+  auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
+                                                                         {"path", "{topic}-{partition}.log"},
+                                                                         {"format", "envelope"},
+                                                                         {"flush.max.records", "100"},
+                                                                         {"compression", "none"},
+                                                                         {"sentinel.task.restart.max.attempts", "-1"},
+                                                                         {"sentinel.task.restart.backoff.ms", "1000"}}));
+  ASSERT_EQ(s, 201) << body;
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 2000; }, 30s));
+  write_file(trigger, "");  // the disk fills up
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(2000, 4000), true));
+  json failed;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        failed = w.task("archive");
+        return failed["state"] == "FAILED";
+      },
+      30s, 20ms))
+      << w.task("archive");
+  std::string trace = failed["trace"];
+  EXPECT_NE(trace.find("No space left on device"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("write(\"" + fs::canonical(root).string() + "/system_alerts-"), std::string::npos) << trace;
+  // Nothing beyond what is durable and recorded in the archive is committed.
+  std::map<int, int64_t> durable = recorded_next(root + "/.sentinel-archive");
+  std::map<int, int64_t> committed = w.committed("archive");
+  EXPECT_FALSE(committed.empty());
+  for (const auto& [p, off] : committed) EXPECT_LE(off, durable[p]) << "partition " << p << " committed past the archive";
+  // Space is freed: the next automatic restart resumes from the archive, repairing torn tails.
+  fs::remove(trigger);
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 4000; }, 60s)) << count_lines(root);
+  ASSERT_TRUE(wait_until([&] { return w.task("archive")["state"] == "RUNNING"; }, 10s));
+  expect_exactly_once(kafka.bootstrap(), "system_alerts", root);
+}
+
+TEST(ArchiveSink, TailFollowSeesEveryLineAcrossRotations) {
+  DevKafka kafka({"system_alerts:1"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  std::string active = root + "/alerts.log";
+  Process tail({"tail", "-F", "-n", "+1", "-s", "0.1", active});
+  Worker w(dir, kafka.bootstrap(), root);
+  auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
+                                                                         {"file", "alerts.log"},
+                                                                         {"rotate.max.bytes", "4000"},
+                                                                         {"compression", "gzip"},
+                                                                         {"flush.interval.ms", "100"}}));
+  ASSERT_EQ(s, 201) << body;
+  std::vector<std::string> expected;
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::string> batch = alerts(round * 40, round * 40 + 40);
+    ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", batch, true));
+    for (const auto& b : batch) expected.push_back(b.substr(b.find('\t') + 1));
+    ASSERT_TRUE(wait_until(
+        [&] {
+          std::string out = tail.out();
+          return static_cast<size_t>(std::count(out.begin(), out.end(), '\n')) >= expected.size();
+        },
+        20s))
+        << "round " << round << ": tail saw\n" << tail.out();
+  }
+  std::vector<std::string> seen;
+  std::istringstream in(tail.out());
+  for (std::string line; std::getline(in, line);) seen.push_back(line);
+  EXPECT_EQ(seen, expected);
+  size_t rotated = 0;
+  for (const auto& e : fs::directory_iterator(root)) rotated += e.path().filename().string().rfind("alerts.log.", 0) == 0;
+  EXPECT_GE(rotated, 4u) << "the lines crossed fewer rotations than intended";
+}
+
+TEST(ArchiveSink, TheArchivePositionWinsOverAGroupOffsetMovedBehindOrAhead) {
+  DevKafka kafka({"system_alerts:2"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  Worker w(dir, kafka.bootstrap(), root);
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 200), true));
+  ASSERT_EQ(w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
+                                                                 {"path", "{topic}-{partition}.log"},
+                                                                 {"format", "envelope"}}))
+                .first,
+            201);
+  std::map<int, int64_t> archived;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        archived = recorded_next(root + "/.sentinel-archive");
+        return archived.size() == 2 && archived[0] + archived[1] == 200;  // durable and recorded
+      },
+      20s));
+  // Partition 0's group offset goes back to 0 (a replay would duplicate), partition 1's 20
+  // beyond what the archive holds (records that would be skipped).
+  ASSERT_EQ(w.send("PUT", "/connectors/archive/stop").first, 204);
+  std::string body = R"({"offsets":[{"partition":{"kafka_topic":"system_alerts","kafka_partition":0},"offset":{"kafka_offset":0}},)"
+                     R"({"partition":{"kafka_topic":"system_alerts","kafka_partition":1},"offset":{"kafka_offset":)" +
+                     std::to_string(archived[1] + 20) + "}}]}";
+  auto [s, msg] = w.send("PATCH", "/connectors/archive/offsets", body);
+  ASSERT_EQ(s, 200) << msg;
+  EXPECT_EQ(w.committed("archive")[0], 0);
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(200, 400), true));
+  ASSERT_EQ(w.send("PUT", "/connectors/archive/resume").first, 202);
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 400; }, 20s)) << count_lines(root);
+  ASSERT_TRUE(wait_until([&] { return w.committed("archive") == recorded_next(root + "/.sentinel-archive"); }, 10s))
+      << "the group follows the archive";
+  expect_exactly_once(kafka.bootstrap(), "system_alerts", root);
+}
+
+TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
+  DevKafka kafka({"system_alerts:1"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  Worker w(dir, kafka.bootstrap(), root);
+  json bad = {{"connector.class", "RotatingFileSink"}, {"name", "x"},          {"topics", "a,b"},
+              {"tasks.max", "2"},                    {"path", "../{topic}.log"}, {"format", "xml"},
+              {"compression", "lz4"},                {"rotate.max.bytes", "0"},  {"flush.interval.ms", "soon"}};
+  auto [s, body] = w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", bad.dump());
+  ASSERT_EQ(s, 200) << body;
+  std::map<std::string, std::string> errors;
+  for (const auto& c : body["configs"]) {
+    std::string all;
+    for (const auto& e : c["value"]["errors"]) all += e.get<std::string>() + " | ";
+    if (!all.empty()) errors[c["value"]["name"]] = all;
+  }
+  EXPECT_NE(errors["path"].find("'..'"), std::string::npos) << errors["path"];
+  EXPECT_NE(errors["path"].find("must contain {partition} and {topic}"), std::string::npos) << errors["path"];
+  EXPECT_NE(errors["format"].find("expected value or envelope"), std::string::npos);
+  EXPECT_NE(errors["compression"].find("expected none, gzip or zstd"), std::string::npos);
+  EXPECT_NE(errors["rotate.max.bytes"].find("at least 1 (or -1 to disable)"), std::string::npos) << errors["rotate.max.bytes"];
+  EXPECT_FALSE(errors["flush.interval.ms"].empty());
+  // The example shipped in config/connectors validates cleanly.
+  json example = json::object();
+  std::istringstream props(read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-archive.properties"));
+  for (std::string line; std::getline(props, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t eq = line.find('=');
+    example[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  auto [es, eb] = w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", example.dump());
+  EXPECT_EQ(es, 200);
+  EXPECT_EQ(eb["error_count"], 0) << eb.dump(1);
+  // Creating it is refused with 400 and the worker stays up.
+  auto [c, msg] = w.send("POST", "/connectors", json{{"name", "x"}, {"config", bad}}.dump());
+  EXPECT_EQ(c, 400) << msg;
+  EXPECT_EQ(w.get("/connectors").first, 200);
+}
+
+#endif
+
+}  // namespace
+}  // namespace sentinel::test
