@@ -14,6 +14,39 @@ std::string system_hostname() {
   return name;
 }
 
+void parse_logs(const ConfigNode& logs, LogsConfig* out) {
+  if (!logs.defined()) return;
+  out->topic = logs.get_string("topic", out->topic);
+  out->invalid_topic = logs.get_string("invalid_topic", out->invalid_topic);
+  if (out->topic.empty()) logs.fail("topic", "must not be empty");
+  if (out->invalid_topic.empty()) logs.fail("invalid_topic", "must not be empty");
+  out->publish_invalid = logs.get_choice("invalid", "publish", {"publish", "drop"}) == "publish";
+  out->read_from_beginning = logs.get_choice("read_from", "end", {"end", "beginning"}) == "beginning";
+  out->state_dir = logs.get_string("state_dir", out->state_dir);
+  out->poll_interval = logs.get_duration("poll_interval", out->poll_interval);
+  if (out->poll_interval < std::chrono::milliseconds(10)) logs.fail("poll_interval", "must be at least 10ms");
+  out->rotate_wait = logs.get_duration("rotate_wait", out->rotate_wait);
+  out->checkpoint_interval = logs.get_duration("checkpoint_interval", out->checkpoint_interval);
+  out->max_inflight_bytes = logs.get_bytes("max_inflight_bytes", out->max_inflight_bytes);
+  if (out->max_inflight_bytes < 64 * 1024) logs.fail("max_inflight_bytes", "must be at least 64KB");
+  ConfigNode files = logs.child("files");
+  for (const std::string& name : files.keys()) {
+    ConfigNode f = files.child(name);
+    LogSource source;
+    source.name = name;
+    source.paths = f.get_strings("paths", {});
+    if (source.paths.empty()) f.fail("paths", "expected a list of files or globs, e.g. [/var/log/nginx/access.log]");
+    for (const auto& p : source.paths) {
+      if (p.empty() || p[0] != '/') f.fail("paths", fmt::format("\"{}\": expected an absolute path", p));
+    }
+    std::string error;
+    auto format = AccessLogFormat::compile(f.get_string("format", "combined"), &error);
+    if (!format) f.fail("format", error);
+    source.format = std::move(*format);
+    out->sources.push_back(std::move(source));
+  }
+}
+
 }  // namespace
 
 AgentConfig parse_agent_config(const ConfigFile& file, const std::string& bootstrap_override) {
@@ -66,6 +99,7 @@ AgentConfig parse_agent_config(const ConfigFile& file, const std::string& bootst
     if (!options.get_bool("enabled", true)) continue;
     c.collectors.push_back(entry.make(options, c.paths));
   }
+  parse_logs(root.child("logs"), &c.logs);
   c.warnings = file.unknown_keys();
   return c;
 }

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "agent/agent_config.h"
+#include "agent/logs/log_shipper.h"
 #include "agent/publisher.h"
 #include "agent/record.h"
 #include "common/clock.h"
@@ -51,12 +52,25 @@ class CollectionRound {
   std::map<std::string, std::string> last_error_;
 };
 
-std::string status_line(const AgentConfig& config, const PublisherStats& s) {
+std::string status_line(const AgentConfig& config, const PublisherStats& s, const LogShipper* logs) {
   std::string state = s.broker_down ? fmt::format("broker unreachable ({}), buffering", s.last_error)
                                     : "publishing";
-  return fmt::format("{} to {} every {}; {} delivered, {} buffered ({} bytes), {} dropped, {} failed",
-                     state, config.topic, format_duration(config.interval), s.delivered,
-                     s.queued_records, s.queued_bytes + s.inflight_bytes, s.dropped, s.failed);
+  std::string line = fmt::format("{} to {} every {}; {} delivered, {} buffered ({} bytes), {} dropped, {} failed",
+                                 state, config.topic, format_duration(config.interval), s.delivered,
+                                 s.queued_records, s.queued_bytes + s.inflight_bytes, s.dropped, s.failed);
+  if (logs) {
+    const LogStats& l = logs->stats();
+    line += fmt::format("; access logs: {} files, {} lines, {} published to {}, {} invalid, {} failed{}", l.files,
+                        l.lines, l.published, logs->config().topic, l.invalid, l.failed,
+                        l.paused ? ", reading paused until Kafka catches up" : "");
+  }
+  return line;
+}
+
+// The access-log shipper for `config`, or nullptr when no logs are configured (or on *error).
+std::unique_ptr<LogShipper> make_log_shipper(const AgentConfig& config, std::string* error) {
+  if (!config.logs.enabled()) return nullptr;
+  return LogShipper::create(config.logs, producer_properties(config), config.host, error);
 }
 
 int run_once(AgentConfig& config) {
@@ -100,9 +114,15 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
     log::error("{}", error);
     return 1;
   }
-  log::info("sentinel-agent {}: host {}, {} collectors, every {}, to {} at {}", SENTINEL_VERSION,
+  std::unique_ptr<LogShipper> logs = make_log_shipper(config, &error);
+  if (config.logs.enabled() && !logs) {
+    log::error("{}", error);
+    return 1;
+  }
+  log::info("sentinel-agent {}: host {}, {} collectors, every {}, to {} at {}{}", SENTINEL_VERSION,
             config.host, config.collectors.size(), format_duration(config.interval), config.topic,
-            config.kafka["bootstrap.servers"]);
+            config.kafka["bootstrap.servers"],
+            logs ? fmt::format("; {} access-log sources to {}", config.logs.sources.size(), config.logs.topic) : "");
   notifier.ready();
 
   CollectionRound round;
@@ -111,20 +131,27 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
   auto next_tick = MonoClock::now();
   auto next_watchdog = MonoClock::now();
   auto next_status = MonoClock::now();
+  auto next_logs = MonoClock::now();
   std::string last_status;
 
   for (;;) {
     auto now = MonoClock::now();
     auto wake = std::min(next_tick, next_status);
     if (notifier.watchdog_interval()) wake = std::min(wake, next_watchdog);
+    if (logs) wake = std::min(wake, next_logs);
     auto timeout = std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
-    int sig = signals.wait(timeout, {publisher->event_fd()});
+    std::vector<int> fds = {publisher->event_fd()};
+    if (logs) fds.push_back(logs->event_fd());
+    int sig = signals.wait(timeout, fds);
 
     if (sig == SIGTERM || sig == SIGINT) {
       notifier.stopping();
       log::info("stopping: delivering what is buffered (up to {})",
                 format_duration(config.shutdown_timeout));
       bool all = publisher->flush(config.shutdown_timeout);
+      if (logs && !logs->flush(config.shutdown_timeout)) {
+        log::warning("stopped with access-log lines not yet acknowledged; they are read again at the next start");
+      }
       const PublisherStats& s = publisher->stats();
       if (!all) {
         log::warning("stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
@@ -146,6 +173,15 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
           publisher->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
           next->adopt_queue(publisher.get());
           publisher = std::move(next);
+        }
+        if (!(fresh.logs == config.logs) || fresh.kafka != config.kafka || fresh.host != config.host) {
+          // Everything read so far is delivered and checkpointed first; the new shipper resumes there.
+          if (logs) logs->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
+          logs.reset();
+          logs = make_log_shipper(fresh, &error);
+          if (fresh.logs.enabled() && !logs) {
+            log::error("access logs: {}; not following access logs until the next reload", error);
+          }
         }
         bool interval_changed = fresh.interval != config.interval;
         config = std::move(fresh);
@@ -170,6 +206,10 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
     }
 
     now = MonoClock::now();
+    if (logs) {
+      logs->poll(now);
+      if (now >= next_logs) next_logs = now + config.logs.poll_interval;
+    }
     if (now >= next_tick) {
       round.run(config, now, &samples);
       int64_t ts = wall_ms();
@@ -188,7 +228,7 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
       next_watchdog = now + *notifier.watchdog_interval();
     }
     if (now >= next_status) {
-      std::string status = status_line(config, publisher->stats());
+      std::string status = status_line(config, publisher->stats(), logs.get());
       if (status != last_status) {
         notifier.status(status);
         last_status = status;
@@ -218,7 +258,8 @@ int main(int argc, char** argv) {
   SignalWaiter signals;  // first, before librdkafka starts threads
   CLI::App app{
       "sentinel-agent: collects host metrics (cpu, memory, disk, diskio, network, load, pressure)\n"
-      "and publishes them as JSON records to the Kafka topic system_metrics.\n"
+      "and publishes them as JSON records to the Kafka topic system_metrics; follows nginx/apache\n"
+      "access logs (logs: in the config) into http_logs, checkpointed after Kafka acknowledged them.\n"
       "Signals: SIGHUP reloads the config (a bad one is reported and the old one kept);\n"
       "SIGTERM delivers what is buffered (up to shutdown_timeout) and exits 0."};
   std::string config_path = "/etc/sentinel/agent.yaml";

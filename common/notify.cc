@@ -39,11 +39,20 @@ bool SystemdNotifier::send(std::string_view message) {
   if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  ssize_t n = sendto(fd, message.data(), message.size(), MSG_NOSIGNAL,
+  // Never block the main loop on the manager: a datagram socket whose reader fell behind blocks
+  // senders once its queue (net.unix.max_dgram_qlen) is full, and a daemon stuck there would not
+  // even see SIGTERM. A message the manager cannot take is dropped (and said so).
+  ssize_t n = sendto(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT,
                      reinterpret_cast<sockaddr*>(&addr), len);
+  int err = errno;
   close(fd);
   if (n < 0) {
-    log::debug("systemd notify: sendto {}: {}", socket_path_, std::strerror(errno));
+    if (err == EAGAIN) {
+      log::warning("systemd notify: {} is not reading its socket (queue full); dropped \"{}\"", socket_path_,
+                   message.substr(0, message.find('\n')));
+      return false;
+    }
+    log::debug("systemd notify: sendto {}: {}", socket_path_, std::strerror(err));
     return false;
   }
   return true;

@@ -323,7 +323,7 @@ TEST(Agent, SpeaksSystemdNotifyAndReloadsOnSighupKeepingOldConfigWhenNewIsBad) {
   }, 30s, 300ms)) << agent.process->err();
 
   agent.process->signal(SIGTERM);
-  EXPECT_EQ(agent.process->wait(20s), 0);
+  EXPECT_EQ(agent.process->wait(20s), 0) << agent.process->err();
   EXPECT_TRUE(notify.saw("STOPPING=1"));
 }
 
