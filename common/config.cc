@@ -61,6 +61,21 @@ std::vector<std::string> ConfigNode::keys() const {
   return out;
 }
 
+std::vector<ConfigNode> ConfigNode::items(const std::string& key) const {
+  shared_->used.insert(key_path(key));
+  std::vector<ConfigNode> out;
+  if (!node_.IsMap()) return out;
+  YAML::Node v = node_[key];
+  if (!v.IsDefined() || v.IsNull()) return out;
+  if (!v.IsSequence()) fail(key, "expected a list");
+  for (size_t i = 0; i < v.size(); ++i) {
+    ConfigNode item(v[i], fmt::format("{}[{}]", key_path(key), i), shared_);
+    if (!v[i].IsMap()) item.fail("", "expected a mapping of keys");
+    out.push_back(item);
+  }
+  return out;
+}
+
 YAML::Node ConfigNode::scalar(const std::string& key) const {
   shared_->used.insert(key_path(key));
   if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);

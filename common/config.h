@@ -43,6 +43,9 @@ class ConfigNode {
 
   ConfigNode child(const std::string& key) const;  // an undefined node when absent
   std::vector<std::string> keys() const;            // mapping keys, in file order
+  // The entries of a list of mappings under `key`, each with the path "key[i]" (so errors read
+  // "anomalies[1].start: ..."); none when the key is absent, ConfigError when it is not a list.
+  std::vector<ConfigNode> items(const std::string& key) const;
 
   std::string get_string(const std::string& key, const std::string& fallback) const;
   bool get_bool(const std::string& key, bool fallback) const;

@@ -22,6 +22,18 @@ std::string error_of(const std::string& text, const std::function<void(ConfigNod
   return "";
 }
 
+TEST(Config, ItemsOfAListNameTheirIndexInErrors) {
+  std::string e = error_of("jobs:\n  - every: 5s\n  - every: later\n", [](ConfigNode r) {
+    for (const ConfigNode& job : r.items("jobs")) job.get_duration("every", std::chrono::seconds(1));
+  });
+  EXPECT_EQ(e, "config error: agent.yaml:3: jobs[1].every: \"later\": expected a duration like 10s, 500ms or 1h30m");
+  EXPECT_EQ(error_of("jobs: 3\n", [](ConfigNode r) { r.items("jobs"); }),
+            "config error: agent.yaml:1: jobs: expected a list");
+  EXPECT_EQ(error_of("jobs:\n  - 3\n", [](ConfigNode r) { r.items("jobs"); }),
+            "config error: agent.yaml:2: jobs[0]: expected a mapping of keys");
+  EXPECT_EQ(error_of("other: 1\n", [](ConfigNode r) { EXPECT_TRUE(r.items("jobs").empty()); }), "");
+}
+
 TEST(Config, BadDurationNamesFileLineKeyAndExpectation) {
   std::string e = error_of("host: a\ninterval: 5x\n", [](ConfigNode r) {
     r.get_duration("interval", std::chrono::seconds(10));
