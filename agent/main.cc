@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/signals.h"
+#include "common/test_hooks.h"
 #include "common/units.h"
 
 namespace sentinel::agent {
@@ -135,6 +136,7 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
   std::string last_status;
 
   for (;;) {
+    hang_main_loop_if_asked();
     auto now = MonoClock::now();
     auto wake = std::min(next_tick, next_status);
     if (notifier.watchdog_interval()) wake = std::min(wake, next_watchdog);
@@ -261,7 +263,8 @@ int main(int argc, char** argv) {
       "and publishes them as JSON records to the Kafka topic system_metrics; follows nginx/apache\n"
       "access logs (logs: in the config) into http_logs, checkpointed after Kafka acknowledged them.\n"
       "Signals: SIGHUP reloads the config (a bad one is reported and the old one kept);\n"
-      "SIGTERM delivers what is buffered (up to shutdown_timeout) and exits 0."};
+      "SIGTERM delivers what is buffered (up to shutdown_timeout) and exits 0.\n"
+      "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
   std::string config_path = "/etc/sentinel/agent.yaml";
   std::string bootstrap;
   bool check = false, once = false, create = false;

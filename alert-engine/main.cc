@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/signals.h"
+#include "common/test_hooks.h"
 
 namespace {
 
@@ -30,14 +31,23 @@ int64_t percentile(std::vector<int64_t> v, double q) {
 
 int main(int argc, char** argv) {
   SignalWaiter signals;
-  CLI::App app{"sentinel-alerts: windowed alert rules over system_metrics, alerts to system_alerts"};
+  CLI::App app{
+      "sentinel-alerts: windowed alert rules over system_metrics (consumer group alert-group),\n"
+      "firing/resolved alerts to system_alerts. Rules and Kafka settings: docs/alerts.md.\n"
+      "Signals: SIGHUP reloads the rules (a bad file is reported and the old rules kept);\n"
+      "SIGTERM flushes the alerts, commits and exits 0.\n"
+      "Exit codes: 0 ok, 1 invalid configuration (--check-config) or startup error, 2 invalid\n"
+      "configuration at start.\n"
+      "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
   std::string config_path = "/etc/sentinel/alerts.yaml";
   std::string bootstrap;
   bool check_config = false;
   bool drain = false;
-  app.add_option("--config", config_path, "Rules and settings (YAML)");
+  app.add_option("-c,--config", config_path, "Rules and settings (YAML)")->capture_default_str();
   app.add_option("--bootstrap-servers", bootstrap, "Overrides kafka.bootstrap.servers");
-  app.add_flag("--check-config", check_config, "Validate the configuration and exit");
+  app.add_flag("--check-config", check_config,
+               "Validate the configuration, print any error (file:line, key), and exit (non-zero "
+               "when invalid)");
   app.add_flag("--drain", drain,
                "Exit once every assigned partition is consumed to its end and its alerts are "
                "acknowledged; print a summary line (benchmarks, re-evaluation)");
@@ -87,6 +97,7 @@ int main(int argc, char** argv) {
   auto next_status = MonoClock::now() + std::chrono::seconds(5);
   int exit_code = 0;
   for (;;) {
+    hang_main_loop_if_asked();
     service.poll(std::chrono::milliseconds(100));
     alive();
     if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));

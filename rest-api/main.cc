@@ -1,6 +1,6 @@
 // sentinel-connect: a Kafka Connect–compatible standalone worker for sink connectors.
 //
-//   sentinel-connect worker.properties [connector.properties|connector.json …]
+//   sentinel-connect worker.properties [connector.properties|connector.json …] [--check-config]
 //
 // Loads plugins from plugin.path, serves the Connect REST API, restores connectors persisted in
 // the state directory, applies the connector files from the command line, and runs until SIGTERM
@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/signals.h"
+#include "common/test_hooks.h"
 #include "rest-api/basic_auth.h"
 #include "rest-api/connector_files.h"
 #include "rest-api/herder.h"
@@ -74,15 +75,27 @@ int main(int argc, char** argv) {
     if (log::parse_level(lv, &level)) log::set_max_level(level);
   }
 
-  CLI::App app{"sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors"};
+  CLI::App app{
+      "sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors.\n"
+      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083), loads sink plugins\n"
+      "from plugin.path, restores connectors kept in sentinel.state.dir and applies the connector\n"
+      "files given after the worker properties.\n"
+      "Signals: SIGHUP applies the connector files again; SIGTERM stops the tasks (their durable\n"
+      "offsets committed) and exits 0.\n"
+      "Exit codes: 0 ok, 1 worker config or startup error, 3 a connector file failed.\n"
+      "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
   std::string worker_file;
   std::vector<std::string> connector_files;
   std::string bootstrap_override;
   std::string state_dir_override;
+  bool check_config = false;
   app.add_option("worker-properties", worker_file, "worker config (connect-standalone.properties)")->required();
   app.add_option("connector-files", connector_files, "connector configs (.properties or .json)");
   app.add_option("--bootstrap-servers", bootstrap_override, "override bootstrap.servers");
   app.add_option("--state-dir", state_dir_override, "override sentinel.state.dir");
+  app.add_flag("--check-config", check_config,
+               "Validate the worker properties and the connector files, print any error, and exit "
+               "(1: worker config, 3: connector file)");
   app.set_version_flag("--version", std::string("sentinel-connect ") + SENTINEL_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -108,7 +121,7 @@ int main(int argc, char** argv) {
     if (!listed) config.plugin_path.push_back(dir);
   }
 
-  if (!config.archive_root.empty()) {
+  if (!check_config && !config.archive_root.empty()) {
     std::error_code ec;
     fs::create_directories(config.archive_root, ec);
     if (!fs::is_directory(config.archive_root, ec)) {
@@ -141,6 +154,12 @@ int main(int argc, char** argv) {
       log::error("Connector {} already exists (defined twice on the command line, again in {})", files.back().name, path);
       return 3;
     }
+  }
+
+  if (check_config) {
+    std::printf("%s: ok (%zu connector file(s), %zu plugin(s))\n", worker_file.c_str(), files.size(),
+                plugins.plugins().size());
+    return 0;
   }
 
   std::unique_ptr<BasicAuth> auth;
@@ -232,6 +251,7 @@ int main(int argc, char** argv) {
     tick = std::min(tick, std::chrono::duration_cast<std::chrono::milliseconds>(*wd));
   }
   while (true) {
+    hang_main_loop_if_asked();
     int sig = signals.wait(tick);
     if (sig == SIGTERM || sig == SIGINT) {
       log::info("signal {}: stopping tasks and committing offsets", sig);
