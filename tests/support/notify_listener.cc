@@ -1,6 +1,7 @@
 // The receiving end of the systemd notify protocol for tests.
 #include "tests/support/notify_listener.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -35,20 +36,32 @@ NotifyListener::NotifyListener(const std::string& path) : path_(path) {
     close(fd_);
     throw std::runtime_error("notify socket: bind " + path + ": " + error);
   }
+  reader_ = std::thread([this] { read_loop(); });
 }
 
 NotifyListener::~NotifyListener() {
+  stop_ = true;
+  reader_.join();
   close(fd_);
   unlink(path_.c_str());
 }
 
-const std::vector<NotifyListener::Message>& NotifyListener::poll() {
+void NotifyListener::read_loop() {
   char buf[4096];
-  for (;;) {
-    ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (n < 0) break;
-    messages_.push_back({std::string(buf, static_cast<size_t>(n)), Clock::now()});
+  while (!stop_) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) continue;
+    for (;;) {
+      ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+      if (n < 0) break;
+      std::lock_guard<std::mutex> lock(mutex_);
+      messages_.push_back({std::string(buf, static_cast<size_t>(n)), Clock::now()});
+    }
   }
+}
+
+std::vector<NotifyListener::Message> NotifyListener::poll() {
+  std::lock_guard<std::mutex> lock(mutex_);
   return messages_;
 }
 
@@ -56,9 +69,9 @@ int NotifyListener::wait_for(const std::string& assignment, size_t from,
                              std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   for (;;) {
-    poll();
-    for (size_t i = from; i < messages_.size(); ++i) {
-      if (messages_[i].has(assignment)) return static_cast<int>(i);
+    std::vector<Message> messages = poll();
+    for (size_t i = from; i < messages.size(); ++i) {
+      if (messages[i].has(assignment)) return static_cast<int>(i);
     }
     if (Clock::now() >= deadline) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -66,10 +79,10 @@ int NotifyListener::wait_for(const std::string& assignment, size_t from,
 }
 
 std::vector<size_t> NotifyListener::find_all(const std::string& assignment, size_t from) {
-  poll();
+  std::vector<Message> messages = poll();
   std::vector<size_t> out;
-  for (size_t i = from; i < messages_.size(); ++i) {
-    if (messages_[i].has(assignment)) out.push_back(i);
+  for (size_t i = from; i < messages.size(); ++i) {
+    if (messages[i].has(assignment)) out.push_back(i);
   }
   return out;
 }

@@ -1,9 +1,14 @@
 // The service manager's side of sd_notify(3), for tests: an AF_UNIX datagram socket whose path is
-// given to a daemon as NOTIFY_SOCKET; every message is kept with the time it was read.
+// given to a daemon as NOTIFY_SOCKET; every message is kept with the time it was read. A thread
+// reads the socket all the time, as systemd does: the kernel queues only net.unix.max_dgram_qlen
+// (often 10) datagrams, and daemons drop what a manager that falls behind cannot take.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sentinel::test {
@@ -25,8 +30,8 @@ class NotifyListener {
   NotifyListener& operator=(const NotifyListener&) = delete;
 
   const std::string& path() const { return path_; }
-  // Reads what has arrived; returns every message since the start, oldest first.
-  const std::vector<Message>& poll();
+  // Every message since the start, oldest first.
+  std::vector<Message> poll();
   // Waits up to `timeout` for a message at index >= `from` that has `assignment`; returns its
   // index, or -1. Checks every few milliseconds, so the caller acts right after it arrived.
   int wait_for(const std::string& assignment, size_t from, std::chrono::milliseconds timeout);
@@ -34,9 +39,13 @@ class NotifyListener {
   std::vector<size_t> find_all(const std::string& assignment, size_t from = 0);
 
  private:
+  void read_loop();
   int fd_ = -1;
   std::string path_;
+  std::mutex mutex_;
   std::vector<Message> messages_;
+  std::atomic<bool> stop_{false};
+  std::thread reader_;
 };
 
 }  // namespace sentinel::test

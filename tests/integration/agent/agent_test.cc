@@ -17,6 +17,7 @@
 #include <ctime>
 
 #include "tests/support/kafka_env.h"
+#include "tests/support/notify_listener.h"
 #include "tests/support/process.h"
 
 namespace sentinel::test {
@@ -250,27 +251,14 @@ TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
   EXPECT_GT(std::stoll(m[2]), 0);
 }
 
-class NotifyListener {
+// The agent test's view of the shared listener: message texts, and a substring search.
+class AgentNotify {
  public:
-  explicit NotifyListener(const std::string& path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    timeval tv{0, 100000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~NotifyListener() { close(fd_); }
-  // Collects what arrived so far.
-  const std::vector<std::string>& poll() {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-      if (n <= 0) break;
-      messages_.emplace_back(buf, static_cast<size_t>(n));
-    }
-    return messages_;
+  explicit AgentNotify(const std::string& path) : listener_(path) {}
+  std::vector<std::string> poll() {
+    std::vector<std::string> out;
+    for (const auto& m : listener_.poll()) out.push_back(m.text);
+    return out;
   }
   bool saw(const std::string& needle) {
     for (const auto& m : poll()) {
@@ -280,14 +268,13 @@ class NotifyListener {
   }
 
  private:
-  int fd_;
-  std::vector<std::string> messages_;
+  NotifyListener listener_;
 };
 
 TEST(Agent, SpeaksSystemdNotifyAndReloadsOnSighupKeepingOldConfigWhenNewIsBad) {
   DevKafka kafka({"system_metrics:1"});
   TempDir dir;
-  NotifyListener notify(dir.file("notify"));
+  AgentNotify notify(dir.file("notify"));
   write_file(dir.file("agent.yaml"), agent_config("", "200ms", kLoadOnly));
   Process::Options options;
   options.env = {{"NOTIFY_SOCKET", dir.file("notify")}, {"WATCHDOG_USEC", "400000"}};
@@ -329,7 +316,7 @@ TEST(Agent, SpeaksSystemdNotifyAndReloadsOnSighupKeepingOldConfigWhenNewIsBad) {
 
 TEST(Agent, UnreachableBrokerAtStartKeepsTheAgentRunningAndSaysSoInStatus) {
   TempDir dir;
-  NotifyListener notify(dir.file("notify"));
+  AgentNotify notify(dir.file("notify"));
   write_file(dir.file("agent.yaml"), agent_config("", "200ms", kLoadOnly));
   Process::Options options;
   options.env = {{"NOTIFY_SOCKET", dir.file("notify")}};
