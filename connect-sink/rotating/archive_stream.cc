@@ -109,6 +109,10 @@ std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl, con
 ArchiveStream::~ArchiveStream() { close(); }
 
 void ArchiveStream::close() {
+  {
+    std::unique_lock<std::mutex> lock(sync_mu_);
+    sync_cv_.wait(lock, [&] { return !sync_running_; });
+  }
   if (fd_ >= 0) ::close(fd_);
   if (state_dir_fd_ >= 0) ::close(state_dir_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -219,7 +223,7 @@ bool ArchiveStream::recover(std::string* error) {
   if (::fdatasync(fd_) != 0) return fail("fdatasync(\"" + st.active_path + "\"): " + errno_text(errno), error);
   if (!fsync_dir(dir_of(st.active_path), error)) return fail(*error, error);
   if (changed && !save_state(state_dir_fd_, state_path_, st, error)) return fail(*error, error);
-  mem_ = durable_ = st;
+  mem_ = durable_ = submitted_ = st;
   return true;
 }
 
@@ -268,7 +272,67 @@ bool ArchiveStream::write_pending(std::string* error) {
   return true;
 }
 
+bool ArchiveStream::poll_sync(std::string* error) {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  if (!sync_error_.empty()) {
+    broken_ = true;  // a failed fdatasync is never retried: recover from the recorded state
+    *error = sync_error_;
+    return false;
+  }
+  if (sync_ready_) {
+    durable_ = sync_state_;
+    sync_ready_ = false;
+  }
+  return true;
+}
+
+bool ArchiveStream::wait_sync(std::string* error) {
+  {
+    std::unique_lock<std::mutex> lock(sync_mu_);
+    sync_cv_.wait(lock, [&] { return !sync_running_; });
+  }
+  return poll_sync(error);
+}
+
+bool ArchiveStream::flush_async(Syncer& syncer, bool* deferred, std::string* error) {
+  if (!poll_sync(error)) return false;
+  if (!write_pending(error)) return false;
+  if (mem_.length == submitted_.length && mem_.partitions == submitted_.partitions) return true;
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    if (sync_running_) {
+      *deferred = true;
+      return true;
+    }
+    sync_running_ = true;
+  }
+  submitted_ = mem_;
+  syncer.submit([this, snapshot = mem_] {
+    // fd_ and the state file are touched by no one else while sync_running_ (every other
+    // operation waits for it), so this runs unlocked.
+    std::string err;
+    bool ok = true;
+    if (::fdatasync(fd_) != 0) {
+      err = "fdatasync(\"" + snapshot.active_path + "\"): " + errno_text(errno);
+      ok = false;
+    } else {
+      ok = save_state(state_dir_fd_, state_path_, snapshot, &err);
+    }
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_running_ = false;
+    if (ok) {
+      sync_state_ = snapshot;
+      sync_ready_ = true;
+    } else {
+      sync_error_ = err;
+    }
+    sync_cv_.notify_all();
+  });
+  return true;
+}
+
 bool ArchiveStream::flush(std::string* error) {
+  if (!wait_sync(error)) return fail(*error, error);
   if (!write_pending(error)) return false;
   if (!dirty()) return true;
   if (::fdatasync(fd_) != 0) {
@@ -277,7 +341,7 @@ bool ArchiveStream::flush(std::string* error) {
     return fail("fdatasync(\"" + mem_.active_path + "\"): " + errno_text(errno), error);
   }
   if (!save_state(state_dir_fd_, state_path_, mem_, error)) return fail(*error, error);
-  durable_ = mem_;
+  durable_ = submitted_ = mem_;
   return true;
 }
 
@@ -305,7 +369,7 @@ bool ArchiveStream::rotate(const std::string& next_path, std::string* error) {
     if (!fsync_dir(dir_of(next_path), error)) return fail(*error, error);
     if (!save_state(state_dir_fd_, state_path_, mem_, error)) return fail(*error, error);
     ::unlink(old_path.c_str());
-    durable_ = mem_;
+    durable_ = submitted_ = mem_;
     return true;
   }
   std::vector<OffsetRange> ranges;
@@ -336,7 +400,7 @@ bool ArchiveStream::rotate(const std::string& next_path, std::string* error) {
   mem_.first_record_ms = -1;
   for (auto& [tp, p] : mem_.partitions) p.first = p.last = -1;
   if (!save_state(state_dir_fd_, state_path_, mem_, error)) return fail(*error, error);
-  durable_ = mem_;
+  durable_ = submitted_ = mem_;
   rotated_.push_back(target);
   return true;
 }

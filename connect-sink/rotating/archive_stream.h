@@ -3,7 +3,9 @@
 //
 //   append  → whole lines go to the active file (O_APPEND, one write() per batch);
 //   flush   → fdatasync, then the state file records the new length and next offsets (the
-//             commit point);
+//             commit point); flush_async does the same on a Syncer's thread while lines go on
+//             being appended (at most one sync per stream at a time; every other operation
+//             waits for it first);
 //   rotate  → flush, record the target name in the state ("rotating"), rename, create the next
 //             active file at once, fsync the directory, clear "rotating";
 //   open    → take the lock, finish or forget a half-done rotation, cut the active file back to
@@ -14,8 +16,10 @@
 // task fails and a new one recovers from the files.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +27,7 @@
 #include "archive_state.h"
 #include "path_template.h"
 #include "rotation.h"
+#include "syncer.h"
 
 namespace sentinel::archive {
 
@@ -60,6 +65,14 @@ class ArchiveStream {
   bool tick(std::string* error);
   // Makes everything appended durable and records it.
   bool flush(std::string* error);
+  // Writes the buffered lines and starts making them durable on `syncer`'s thread; returns at
+  // once. While a sync of this stream runs, only writes and sets *deferred (call again later).
+  bool flush_async(Syncer& syncer, bool* deferred, std::string* error);
+  // Takes the result of a finished background sync (durable_next_offset moves on); false with
+  // *error when it failed. Does not wait.
+  bool poll_sync(std::string* error);
+  // Waits for a running background sync, then poll_sync.
+  bool wait_sync(std::string* error);
   // Rotated files (plain) since the last call, for compression and retention.
   std::vector<std::string> take_rotated();
   // Closes without flushing (after a failure, or once flushed).
@@ -85,6 +98,14 @@ class ArchiveStream {
   std::vector<std::string> rotated_;
   bool broken_ = false;
   int64_t opened_size_ = 0;
+  // Background sync (flush_async): guarded by sync_mu_.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool sync_running_ = false;
+  bool sync_ready_ = false;  // sync_state_ is durable and recorded, not taken yet
+  StreamState sync_state_;
+  std::string sync_error_;
+  StreamState submitted_;  // the last state handed to a sync (or made durable)
 };
 
 // Creates `dir` and its missing parents, fsyncing each parent that gained an entry.

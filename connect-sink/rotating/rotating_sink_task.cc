@@ -140,6 +140,22 @@ Status RotatingFileSinkTask::flush_all() {
   return Status::Ok();
 }
 
+// Group commit without stopping: each stream's lines so far are made durable on the syncer's
+// thread while the next ones are written.
+Status RotatingFileSinkTask::flush_all_async(bool* deferred_out) {
+  bool deferred = false;
+  for (auto& [key, s] : streams_) {
+    std::string error;
+    if (!s.files->flush_async(syncer_, &deferred, &error)) return fail("could not make the archive durable", error);
+  }
+  if (!deferred) {  // else a stream was still syncing: the next put() asks again
+    pending_records_ = 0;
+    first_pending_ms_ = -1;
+  }
+  *deferred_out = deferred;
+  return Status::Ok();
+}
+
 Status RotatingFileSinkTask::put(const std::vector<SinkRecord>& records) {
   if (failed_) return *failed_;
   std::string error = janitor_->take_error();
@@ -187,9 +203,10 @@ Status RotatingFileSinkTask::put(const std::vector<SinkRecord>& records) {
              (first_pending_ms_ >= 0 && now - first_pending_ms_ >= settings_.flush_interval_ms) ||
              (records.empty() && pending_records_ > 0);
   if (due) {
-    Status st = flush_all();
+    bool deferred = false;
+    Status st = flush_all_async(&deferred);
     if (!st.ok) return st;
-    if (context_) context_->request_commit();
+    if (context_ && !deferred) context_->request_commit();
   }
   if (now >= next_retention_ms_ && settings_.retention.max_age_ms >= 0) {
     for (auto& [key, s] : streams_) janitor_->schedule(maintenance(s));
@@ -200,6 +217,9 @@ Status RotatingFileSinkTask::put(const std::vector<SinkRecord>& records) {
 
 Status RotatingFileSinkTask::pre_commit(const OffsetMap& current, OffsetMap* committable) {
   if (failed_) return *failed_;
+  // Connect's flush-before-commit: everything put so far is made durable now (waiting for a
+  // background sync first). This runs every offset.flush.interval.ms, on revocation and on stop;
+  // the cadence flushes in put() do not wait.
   Status st = flush_all();
   if (!st.ok) return st;
   for (const auto& [tp, off] : current) {

@@ -12,6 +12,7 @@
 #include "archive_stream.h"
 #include "janitor.h"
 #include "sink_config.h"
+#include "syncer.h"
 #include "sentinel/connect/sink.h"
 
 namespace sentinel::archive {
@@ -31,8 +32,10 @@ class RotatingFileSinkTask : public connect::SinkTask {
   connect::Status pre_commit(const connect::OffsetMap& current, connect::OffsetMap* committable) override;
   void stop() override;
 
-  // For tests: waits for compression and retention queued so far.
+  // For tests: waits for background syncs, and for compression and retention queued so far.
   void drain_background() {
+    std::string error;
+    for (auto& [key, s] : streams_) s.files->wait_sync(&error);
     if (janitor_) janitor_->drain();
   }
   uint64_t duplicates_skipped() const { return duplicates_skipped_; }
@@ -47,6 +50,7 @@ class RotatingFileSinkTask : public connect::SinkTask {
   Stream* stream_for(const PartitionKey& tp, connect::Status* status);
   MaintenanceSpec maintenance(const Stream& s) const;
   connect::Status flush_all();
+  connect::Status flush_all_async(bool* deferred);
   void collect_rotated(Stream& s);
   connect::Status fail(const std::string& what, const std::string& cause);
 
@@ -54,6 +58,7 @@ class RotatingFileSinkTask : public connect::SinkTask {
   connect::SinkTaskContext* context_ = nullptr;
   SinkSettings settings_;
   std::unique_ptr<Janitor> janitor_;
+  Syncer syncer_;                              // declared before streams_: outlives them
   std::map<std::string, Stream> streams_;      // by stream key
   std::map<PartitionKey, std::string> route_;  // partition → stream key
   int64_t pending_records_ = 0;

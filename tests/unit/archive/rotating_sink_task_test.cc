@@ -111,9 +111,11 @@ TEST_F(Task, DurabilityCadenceByRecordsByTimeAndWhenTheTopicGoesQuiet) {
   ASSERT_TRUE(t->open({p0}).ok);
   auto state = [&] { return read(".sentinel-archive/alerts-0.log.state"); };
   ASSERT_TRUE(t->put(records("alerts", 0, 0, 99)).ok);
+  t->drain_background();
   EXPECT_EQ(ctx.commits_requested, 0);
   EXPECT_NE(state().find("length 0\n"), std::string::npos) << "written, not yet recorded";
   ASSERT_TRUE(t->put(records("alerts", 0, 99, 100)).ok);  // the 100th record: flush.max.records
+  t->drain_background();  // the sync runs on the task's syncer thread
   EXPECT_EQ(ctx.commits_requested, 1);
   EXPECT_NE(state().find("alerts 0 0 99 100"), std::string::npos);
   ASSERT_TRUE(t->put(records("alerts", 0, 100, 101)).ok);
@@ -122,11 +124,13 @@ TEST_F(Task, DurabilityCadenceByRecordsByTimeAndWhenTheTopicGoesQuiet) {
   EXPECT_EQ(ctx.commits_requested, 1);
   now += 1;  // flush.interval.ms since the oldest unrecorded line
   ASSERT_TRUE(t->put(records("alerts", 0, 102, 103)).ok);
+  t->drain_background();
   EXPECT_EQ(ctx.commits_requested, 2);
   EXPECT_NE(state().find("alerts 0 0 102 103"), std::string::npos);
   ASSERT_TRUE(t->put(records("alerts", 0, 103, 104)).ok);
   EXPECT_EQ(ctx.commits_requested, 2);
   ASSERT_TRUE(t->put({}).ok);  // the worker's empty put: the topic went quiet
+  t->drain_background();
   EXPECT_EQ(ctx.commits_requested, 3);
   EXPECT_NE(state().find("alerts 0 0 103 104"), std::string::npos);
   ASSERT_TRUE(t->put({}).ok);
