@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, starts sentinel-devkafka (an in-memory broker) and
-# sentinel-agent at a 1 s interval, and shows this host's metrics arriving in Kafka, read back with
-# kcat. Runs until Ctrl-C, or for --duration SECONDS.
+# The demo: installs what is missing, builds, starts sentinel-devkafka (an in-memory broker),
+# sentinel-loggen writing synthetic web traffic to an access log, and sentinel-agent at a 1 s
+# interval following that log; shows this host's metrics arriving in Kafka, read back with kcat,
+# and counts the access-log records in http_logs. Runs until Ctrl-C, or for --duration SECONDS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=0
@@ -17,7 +18,7 @@ done
 
 cd "$root"
 scripts/install-deps.sh
-scripts/build.sh sentinel-devkafka sentinel-agent
+scripts/build.sh sentinel-devkafka sentinel-agent sentinel-loggen
 bin="$root/build/bin"
 run=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-demo.XXXXXX")
 pids=()
@@ -38,10 +39,22 @@ for _ in $(seq 100); do [[ -s "$run/bootstrap" ]] && break; sleep 0.1; done
 bootstrap=$(cat "$run/bootstrap")
 echo "demo: sentinel-devkafka is at $bootstrap"
 
-SENTINEL_INTERVAL=1s "$bin/sentinel-agent" --config config/agent.yaml --bootstrap-servers "$bootstrap" \
+"$bin/sentinel-loggen" --scenario config/loggen/demo.yaml --output "$run/access.log" --duration 24h \
+  2>"$run/loggen.log" &
+pids+=($!)
+echo "demo: sentinel-loggen writes combined-format traffic to $run/access.log"
+
+# The default agent.yaml, plus the access log to follow.
+mkdir -p "$run/agent-state"
+{ cat config/agent.yaml
+  printf 'logs:\n  read_from: beginning\n  state_dir: %s\n  files:\n    demo:\n      paths: [%s]\n      format: combined\n' \
+    "$run/agent-state" "$run/access.log"
+} >"$run/agent.yaml"
+SENTINEL_INTERVAL=1s "$bin/sentinel-agent" --config "$run/agent.yaml" --bootstrap-servers "$bootstrap" \
   2>"$run/agent.log" &
 pids+=($!)
-echo "demo: sentinel-agent publishes every 1s (log: $run/agent.log)"
+echo "demo: sentinel-agent publishes every 1s and follows the access log into http_logs (log: $run/agent.log)"
+echo "demo: see the access-log records with: kcat -C -b $bootstrap -t http_logs -o beginning"
 echo "demo: records in system_metrics, read back with kcat (key | record):"
 kcat -C -q -b "$bootstrap" -t system_metrics -o beginning -f '%k | %s\n' 2>"$run/kcat.log" |
   cut -c1-"${COLUMNS:-160}" &
@@ -54,6 +67,9 @@ if ((duration > 0)); then
   count=$(kcat -C -q -b "$bootstrap" -t system_metrics -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
   echo "demo: $count records arrived in system_metrics in ${duration}s"
   ((count > 0)) || { echo "demo: no records arrived; see $run/agent.log" >&2; exit 1; }
+  http=$(kcat -C -q -b "$bootstrap" -t http_logs -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
+  echo "demo: $http access-log lines arrived in http_logs (written by sentinel-loggen, followed by the agent)"
+  ((http > 0)) || { echo "demo: no access-log records arrived; see $run/agent.log and $run/loggen.log" >&2; exit 1; }
 else
   wait
 fi
