@@ -24,8 +24,11 @@ run=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-demo.XXXXXX")
 pids=()
 cleanup() {
   trap - EXIT INT TERM
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Newest first, each waited for: the agent delivers what it holds before the broker goes.
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   echo
   echo "demo: stopped; logs were in $run"
 }
