@@ -287,9 +287,12 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : config.warnings) log::warning("config: {}", w);
   if (check) {
-    std::printf("%s: ok (%zu collectors, interval %s, topic %s)\n", config_path.c_str(),
+    std::string logs = config.logs.enabled()
+                           ? fmt::format("; access logs: {} source(s) to {}", config.logs.sources.size(), config.logs.topic)
+                           : "";
+    std::printf("%s: ok (%zu collectors, interval %s, topic %s%s)\n", config_path.c_str(),
                 config.collectors.size(), format_duration(config.interval).c_str(),
-                config.topic.c_str());
+                config.topic.c_str(), logs.c_str());
     return 0;
   }
   if (once) return agent::run_once(config);

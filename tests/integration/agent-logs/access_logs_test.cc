@@ -2,7 +2,8 @@
 // it wrote. Every line carries a sequence number (in its path), so the tests check each line
 // arrived exactly once: across rotation by rename and by copytruncate, a restart with a rotation
 // while the agent was stopped, a broker outage with reading paused, and invalid lines. After a
-// SIGKILL nothing is lost (lines acknowledged after the last checkpoint may come twice: counted).
+// SIGKILL nothing is lost (lines acknowledged after the last checkpoint may come twice: counted);
+// access logs switched on by a SIGHUP reload; --check-config names the sources.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -220,6 +221,35 @@ TEST(AccessLogs, SigkillLosesNoLineAndARestartGoesOn) {
   for (int i = 0; i < 7000; ++i) ASSERT_TRUE(seen.count(i)) << "line " << i << " lost";
   std::cout << "lines published twice after SIGKILL (acknowledged after the last checkpoint): "
             << total(seen) - seen.size() << std::endl;
+}
+
+TEST(AccessLogs, ReloadSwitchesAccessLogsOnAndCheckConfigNamesThem) {
+  DevKafka kafka({"http_logs:3", "http_logs_invalid:1", "system_metrics:1"});
+  TempDir dir;
+  fs::create_directories(dir.file("logs"));
+  fs::create_directories(dir.file("state"));
+  std::string log = dir.file("logs") + "/access.log";
+  append_lines(log, 0, 100);
+  std::string base = "host: web-test\ninterval: 10s\nkafka:\n  bootstrap.servers: set-by-flag:9092\n"
+                     "collectors:\n  disk: {enabled: false}\n";
+  write_file(dir.file("agent.yaml"), base);
+  Process agent({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers", kafka.bootstrap()});
+  ASSERT_TRUE(wait_until([&] { return agent.err().find("sentinel-agent ") != std::string::npos; }, 10s));
+  std::string with_logs = base + "logs:\n  read_from: beginning\n  state_dir: " + dir.file("state") +
+                          "\n  files:\n    web:\n      paths: [" + log + "]\n      format: combined\n";
+  write_file(dir.file("agent.yaml"), with_logs);
+  std::string out;
+  ASSERT_EQ(run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers", "x:1",
+                 "--check-config"},
+                &out),
+            0);
+  EXPECT_NE(out.find("access logs: 1 source(s) to http_logs"), std::string::npos) << out;
+  agent.signal(SIGHUP);
+  ASSERT_TRUE(arrived(kafka.bootstrap(), 100)) << agent.err();
+  append_lines(log, 100, 200);
+  ASSERT_TRUE(arrived(kafka.bootstrap(), 200)) << agent.err();
+  std::this_thread::sleep_for(1s);
+  expect_exactly_once(kafka.bootstrap(), 200);
 }
 
 TEST(AccessLogs, InvalidLinesArePublishedRawAndCountedAndNeverStopTheAgent) {
