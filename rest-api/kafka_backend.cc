@@ -220,18 +220,8 @@ class KafkaTaskRunner : public TaskRunner {
     }
     if (to_commit.empty()) return true;
     kafka::TopicPartitionList list = to_list(to_commit);
-    if (async) {
-      rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), 1);
-      if (err) {
-        log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
-                     spec_.connector, spec_.id, rd_kafka_err2str(err));
-        return true;
-      }
-      for (const auto& [tp, off] : to_commit) committed_[tp] = off;
-      spec_.metrics->offset_commits++;
-      return true;
-    }
-    rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), 0);
+    // Asynchronous: a failure reported later by on_commit() forgets the partition as committed.
+    rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), async ? 1 : 0);
     if (err) {
       log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
                    spec_.connector, spec_.id, rd_kafka_err2str(err));

@@ -291,9 +291,10 @@ void LogShipper::handle_line(Watched& w, std::string_view line, int64_t end_offs
   AccessLogEntry entry;
   std::string why;
   if (!cut && w.source->format.parse(line, &entry, &why)) {
+    int64_t ts = entry.ts_ms >= 0 ? entry.ts_ms : wall_ms();  // a format without a time: read time
     value_.clear();
-    append_http_record(&value_, host_, w.path, entry.ts_ms >= 0 ? entry.ts_ms : wall_ms(), entry);
-    produce(config_.topic, entry.client_ip, value_, entry.ts_ms >= 0 ? entry.ts_ms : wall_ms(), w, end_offset);
+    append_http_record(&value_, host_, w.path, ts, entry);
+    produce(config_.topic, entry.client_ip, value_, ts, w, end_offset);
     return;
   }
   if (cut) why = fmt::format("longer than {} bytes", FileTail::kMaxLineBytes);
@@ -305,7 +306,7 @@ void LogShipper::handle_line(Watched& w, std::string_view line, int64_t end_offs
   if (config_.publish_invalid) {
     produce(config_.invalid_topic, w.path, line, wall_ms(), w, end_offset);
   } else {
-    inflight_.push_back({w.tail->id(), end_offset, 0, true});  // keeps the checkpoint in file order
+    track(w, end_offset, 0, true);  // keeps the checkpoint in file order
   }
 }
 
@@ -326,14 +327,18 @@ void LogShipper::produce(const std::string& topic, std::string_view key, std::st
       ++stats_.failed;
       log::error("access log {}: {} offset {}: kafka refused the record: {}", w.source->name, w.path, end_offset,
                  rd_kafka_err2str(err));
-      inflight_.push_back({w.tail->id(), end_offset, 0, true});
+      track(w, end_offset, 0, true);
       return;
     }
     break;
   }
-  inflight_.push_back({w.tail->id(), end_offset, bytes, false});
+  track(w, end_offset, bytes, false);
   stats_.inflight_bytes += bytes;
-  ++w.pending;
+}
+
+void LogShipper::track(Watched& w, int64_t end_offset, size_t bytes, bool done) {
+  inflight_.push_back({w.tail->id(), end_offset, bytes, done});
+  ++w.queued;
 }
 
 void LogShipper::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
@@ -345,7 +350,6 @@ void LogShipper::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* o
   f.done = true;
   self->stats_.inflight_bytes -= std::min<uint64_t>(f.bytes, self->stats_.inflight_bytes);
   auto it = self->files_.find(f.file);
-  if (it != self->files_.end() && it->second.pending > 0) --it->second.pending;
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++self->stats_.published;
     return;
@@ -364,20 +368,17 @@ void LogShipper::settle() {
     auto it = files_.find(f.file);
     if (it != files_.end()) {
       it->second.acked = f.end_offset;
+      --it->second.queued;
       checkpoint_dirty_ = true;
     }
     inflight_.pop_front();
     ++first_seq_;
   }
   for (auto it = files_.begin(); it != files_.end();) {
-    if (it->second.closed && it->second.pending == 0) {
-      bool referenced = false;
-      for (const InFlight& f : inflight_) referenced |= f.file == it->first;
-      if (!referenced) {
-        it = files_.erase(it);
-        checkpoint_dirty_ = true;
-        continue;
-      }
+    if (it->second.closed && it->second.queued == 0) {
+      it = files_.erase(it);
+      checkpoint_dirty_ = true;
+      continue;
     }
     ++it;
   }

@@ -90,7 +90,7 @@ class LogShipper {
     bool closed = false;
     MonoClock::time_point last_growth;
     int64_t acked = 0;     // offset after the last line acknowledged (in order)
-    uint64_t pending = 0;  // lines handed to Kafka, not yet acknowledged
+    uint64_t queued = 0;   // its entries in inflight_ (a file is forgotten only at 0)
   };
   struct InFlight {
     FileId file;
@@ -107,6 +107,7 @@ class LogShipper {
   void handle_line(Watched& w, std::string_view line, int64_t end_offset, bool cut);
   void produce(const std::string& topic, std::string_view key, std::string_view value, int64_t ts_ms,
                Watched& w, int64_t end_offset);
+  void track(Watched& w, int64_t end_offset, size_t bytes, bool done);
   void settle();
   bool save_checkpoint();
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
