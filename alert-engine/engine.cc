@@ -11,14 +11,16 @@
 namespace sentinel::alerts {
 namespace {
 
-bool same_definition(const Rule& a, const Rule& b) {
+// Rules that differ at most in their thresholds keep their windows and alerts: a new
+// thresholds file (or a threshold edited in alerts.yaml) applies from the next closing window.
+bool same_shape(const Rule& a, const Rule& b) {
   return a.name == b.name && a.resource == b.resource && a.metric == b.metric &&
          a.match == b.match && a.group_by == b.group_by && a.window.size_ms == b.window.size_ms &&
          a.window.advance_ms == b.window.advance_ms && a.agg == b.agg && a.op == b.op &&
-         a.threshold == b.threshold && a.resolve == b.resolve && a.for_windows == b.for_windows &&
-         a.keep_firing_for_ms == b.keep_firing_for_ms &&
+         a.for_windows == b.for_windows && a.keep_firing_for_ms == b.keep_firing_for_ms &&
          a.flap_max_firings == b.flap_max_firings && a.flap_window_ms == b.flap_window_ms &&
-         a.severity == b.severity && a.summary == b.summary;
+         a.severity == b.severity && a.summary == b.summary && a.min_count == b.min_count &&
+         a.cross_partition == b.cross_partition && a.key_label == b.key_label;
 }
 
 bool needs_samples(Agg agg) { return agg == Agg::kP50 || agg == Agg::kP95 || agg == Agg::kP99; }
@@ -57,10 +59,11 @@ void Engine::set_config(const AlertsConfig& config, int64_t wall_now, std::vecto
   rules_.clear();
   for (const auto& r : config.rules) {
     auto same = std::find_if(old.begin(), old.end(), [&](const std::unique_ptr<RuleState>& o) {
-      return o && same_definition(o->rule, r);
+      return o && same_shape(o->rule, r);
     });
     if (same != old.end()) {
-      (*same)->rule.where = r.where;
+      (*same)->rule = r;
+      for (auto& [id, g] : (*same)->groups) set_group_thresholds(g.get());
       rules_.push_back(std::move(*same));
       continue;
     }
@@ -157,6 +160,7 @@ Engine::Group* Engine::find_or_create_group(RuleState* rs, const MetricRecord& r
   g->id = id_buf_;
   for (const auto& [k, v] : label_buf_) g->labels.emplace_back(std::string(k), std::string(v));
   g->partition = partition;
+  set_group_thresholds(g.get());
   auto rec = recovered_.find(g->id);
   if (rec != recovered_.end()) {
     if (rec->second.firing) g->life.restore_firing(rec->second.since, rec->second.window_end);
@@ -168,8 +172,25 @@ Engine::Group* Engine::find_or_create_group(RuleState* rs, const MetricRecord& r
   return raw;
 }
 
+void Engine::set_group_thresholds(Group* g) const {
+  const Rule& rule = g->rule->rule;
+  g->threshold = rule.threshold;
+  if (!rule.key_label.empty() && !rule.key_thresholds.empty()) {
+    for (const auto& [k, v] : g->labels) {
+      if (k != rule.key_label) continue;
+      auto it = rule.key_thresholds.find(v);
+      if (it != rule.key_thresholds.end()) g->threshold = it->second;
+    }
+  }
+  // An override moves the resolve threshold with it, keeping the rule's hysteresis gap.
+  g->resolve = rule.resolve ? *rule.resolve + (g->threshold - rule.threshold) : g->threshold;
+  if (!std::isfinite(g->resolve)) g->resolve = g->threshold;
+}
+
 void Engine::add_to_windows(Group* g, Partition& p, int64_t ts, double value, int64_t offset,
                             bool* accepted) {
+  // `p` is the partition the group's windows close with (kAllPartitions for cross-partition
+  // rules), not necessarily the record's.
   const WindowSpec& spec = g->rule->rule.window;
   WindowRange range = windows_containing(ts, spec);
   for (int64_t start = range.first; start <= range.last; start += spec.advance_ms) {
@@ -195,7 +216,11 @@ void Engine::on_record(const MetricRecord& record, int32_t partition, int64_t of
   p.next_offset = std::max(p.next_offset, offset + 1);
   p.last_arrival_wall = wall_now;
   ++stats_.records;
-  note_host(record, wall_now, out);
+  // Web sites are not metric hosts: host_silent watches the agents' metrics only.
+  if (record.resource != kHttpResource) note_host(record, wall_now, out);
+  Partition* all = nullptr;  // kAllPartitions, once a cross-partition rule took the record
+  int64_t pin_end = INT64_MIN;
+  int64_t p_watermark_before = p.watermark;
 
   const ResourceRules* selected = nullptr;
   for (const auto& r : by_resource_) {
@@ -217,18 +242,60 @@ void Engine::on_record(const MetricRecord& record, int32_t partition, int64_t of
       if (!ok) continue;
       const double* value = record.metric(rs->rule.metric);
       if (!value) continue;
-      Group* g = find_or_create_group(rs, record, partition, wall_now);
+      bool cross = rs->rule.cross_partition;
+      Group* g = find_or_create_group(rs, record, cross ? kAllPartitions : partition, wall_now);
       if (!g) continue;
       matched = true;
-      add_to_windows(g, p, record.ts, *value, offset, &accepted);
+      if (cross && !all) all = &partitions_[kAllPartitions];
+      bool took = false;
+      add_to_windows(g, cross ? *all : p, record.ts, *value, offset, &took);
+      accepted |= took;
+      if (cross && took) {
+        const WindowSpec& spec = rs->rule.window;
+        pin_end = std::max(pin_end, windows_containing(record.ts, spec).last + spec.size_ms);
+      }
       if (g->windows.empty() && g->life.idle()) rs->groups.erase(g->id);  // only late data
     }
     if (matched && !accepted) ++stats_.late;
+  }
+  // A pin whose end is not after the last one's is covered by it (a lower offset, held longer).
+  if (pin_end != INT64_MIN && (p.pins.empty() || pin_end > p.pins.back().first)) {
+    p.pins.emplace_back(pin_end, offset);
   }
   if (record.ts > p.max_ts) {
     p.max_ts = record.ts;
     advance_watermark(partition, p, record.ts - config_.allowed_lateness_ms, wall_now, out);
   }
+  if (all) {
+    all->last_arrival_wall = wall_now;
+    all->max_ts = std::max(all->max_ts, record.ts);
+    bool was_lowest = !p.cross || p_watermark_before <= all->watermark;
+    p.cross = true;
+    // Only the partition that held the lowest watermark can move it.
+    if (was_lowest && p.watermark > p_watermark_before) advance_cross_watermark(wall_now, out);
+  }
+}
+
+void Engine::add_cross_partitions(const std::vector<int32_t>& partitions, int64_t wall_now) {
+  for (int32_t n : partitions) {
+    Partition& p = partitions_[n];
+    p.cross = true;
+    if (p.last_arrival_wall == 0) p.last_arrival_wall = wall_now;  // idle from now if empty
+  }
+}
+
+void Engine::advance_cross_watermark(int64_t wall_now, std::vector<Alert>* out) {
+  auto all = partitions_.find(kAllPartitions);
+  if (all == partitions_.end()) return;
+  int64_t lowest = INT64_MAX;
+  for (const auto& [n, q] : partitions_) {
+    if (!q.cross || n == kAllPartitions) continue;
+    if (wall_now - q.last_arrival_wall >= config_.idle_timeout_ms) continue;  // quiet: not waited for
+    lowest = std::min(lowest, q.watermark);
+  }
+  // Every partition quiet: on_tick's idle close moves the windows on by wall clock.
+  if (lowest == INT64_MAX || lowest == INT64_MIN) return;
+  advance_watermark(kAllPartitions, all->second, lowest, wall_now, out);
 }
 
 void Engine::on_bad_record(int32_t partition, int64_t offset) {
@@ -239,9 +306,13 @@ void Engine::on_bad_record(int32_t partition, int64_t offset) {
 
 void Engine::advance_watermark(int32_t partition, Partition& p, int64_t watermark,
                                int64_t wall_now, std::vector<Alert>* out) {
-  (void)partition;
   if (watermark <= p.watermark) return;
   p.watermark = watermark;
+  if (partition == kAllPartitions) {
+    for (auto& [n, q] : partitions_) {
+      while (!q.pins.empty() && q.pins.front().first <= watermark) q.pins.pop_front();
+    }
+  }
   while (!p.closing.empty() && p.closing.begin()->first <= watermark) {
     int64_t end = p.closing.begin()->first;
     std::vector<Group*> groups = std::move(p.closing.begin()->second);
@@ -262,9 +333,24 @@ void Engine::close_window(Group* g, int64_t end, int64_t wall_now, std::vector<A
     g->windows.pop_front();
     double value = w.agg.result(rule.agg);
     int64_t wend = w.start + rule.window.size_ms;
-    Transition t = g->life.step(rule, w.start, wend, value);
+    double threshold = g->threshold, resolve = g->resolve;
+    if (w.agg.count() < rule.min_count) {
+      // Too few records to judge: clear, whatever the share.
+      if (std::isnan(value)) value = 0;
+      threshold = resolve = std::numeric_limits<double>::infinity();
+      if (rule.op == Op::kBelow) threshold = resolve = -threshold;
+    }
+    Transition t = g->life.step(rule, w.start, wend, value, threshold, resolve);
     if (g->life.in_streak() && g->life.streak_start() == w.start) g->streak_offset = w.first_offset;
-    if (t != Transition::kNone) emit(g, t, w.start, wend, value, wall_now, out);
+    if (t != Transition::kNone) emit(g, t, w.start, wend, value, w.agg.count(), wall_now, out);
+  }
+  if (g->windows.empty() && rule.min_count > 0 && g->life.firing()) {
+    // The records stopped: an empty window (below min_count, so clear) follows, and resolves
+    // the alert when it closes — a client that stops hammering ends its alert.
+    int64_t start = end - rule.window.size_ms + rule.window.advance_ms;
+    g->windows.push_back(OpenWindow{start, INT64_MAX, Aggregate(false)});
+    partitions_[g->partition].closing[start + rule.window.size_ms].push_back(g);
+    return;
   }
   evict_if_done(g);
 }
@@ -279,7 +365,7 @@ void Engine::evict_if_done(Group* g) {
 }
 
 void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double value,
-                  int64_t wall_now, std::vector<Alert>* out) {
+                  int64_t count, int64_t wall_now, std::vector<Alert>* out) {
   if (end <= g->emitted_until) {
     ++stats_.suppressed;
     return;
@@ -293,7 +379,7 @@ void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double val
   a.labels = g->labels;
   a.labels.emplace_back("resource", rule.resource);
   a.value = value;
-  a.threshold = rule.threshold;
+  a.threshold = g->threshold;
   a.window_start = start;
   a.window_end = end;
   a.agg = agg_name(rule.agg);
@@ -306,7 +392,8 @@ void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double val
       {"metric", rule.metric},
       {"agg", a.agg},
       {"value", format_value(value)},
-      {"threshold", format_value(rule.threshold)},
+      {"threshold", format_value(g->threshold)},
+      {"count", std::to_string(count)},
       {"op", rule.op == Op::kAbove ? ">" : "<"},
       {"window", format_duration(std::chrono::milliseconds(rule.window.size_ms))},
       {"severity", rule.severity},
@@ -366,6 +453,7 @@ void Engine::note_host(const MetricRecord& record, int64_t wall_now, std::vector
 }
 
 void Engine::on_tick(int64_t wall_now, std::vector<Alert>* out) {
+  advance_cross_watermark(wall_now, out);  // a partition that fell quiet is waited for no more
   for (auto& [n, p] : partitions_) {
     if (p.closing.empty() || wall_now - p.last_arrival_wall < config_.idle_timeout_ms) continue;
     int64_t wm = wall_now - config_.allowed_lateness_ms;
@@ -391,6 +479,7 @@ std::map<int32_t, int64_t> Engine::commit_offsets() const {
   std::map<int32_t, int64_t> out;
   for (const auto& [n, p] : partitions_) {
     if (p.next_offset >= 0) out[n] = p.next_offset;
+    if (p.next_offset >= 0 && !p.pins.empty()) out[n] = std::min(out[n], p.pins.front().second);
   }
   for (const auto& rs : rules_) {
     for (const auto& [id, g] : rs->groups) {
@@ -414,6 +503,7 @@ void Engine::drop_partitions(const std::vector<int32_t>& partitions) {
       it = dropped(it->second->partition) ? rs->groups.erase(it) : std::next(it);
     }
   }
+  // Cross-partition groups stay: other partitions still feed them.
   for (int32_t p : partitions) partitions_.erase(p);
 }
 

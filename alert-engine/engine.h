@@ -47,6 +47,10 @@ struct EngineStats {
 
 class Engine {
  public:
+  // The partition of groups of cross_partition rules: their windows close on the newest
+  // watermark of all partitions that fed them.
+  static constexpr int32_t kAllPartitions = -1;
+
   explicit Engine(const AlertsConfig& config);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -55,6 +59,12 @@ class Engine {
   // New rules (SIGHUP). Rules whose definition is unchanged keep their windows and state; the
   // open alerts of changed rules carry over as recovered state; alerts of removed rules resolve.
   void set_config(const AlertsConfig& config, int64_t wall_now, std::vector<Alert>* out);
+
+  // Partitions that feed cross-partition rules (the HTTP topic's, on assignment): their windows
+  // wait for each of them — the kAllPartitions watermark is the lowest of their watermarks,
+  // leaving out those quiet for idle_timeout — so a backlog read one partition after another
+  // does not close windows before the other partitions' records are in.
+  void add_cross_partitions(const std::vector<int32_t>& partitions, int64_t wall_now);
 
   // The last state per id from system_alerts; call before the first record of a partition.
   void restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now);
@@ -90,6 +100,8 @@ class Engine {
     int32_t partition;
     std::deque<OpenWindow> windows;  // ordered by start
     Lifecycle life;
+    double threshold = 0;  // the rule's, or the override for this group's key
+    double resolve = 0;
     int64_t streak_offset = -1;
     int64_t emitted_until = INT64_MIN;  // transitions up to this window end were emitted before
   };
@@ -108,6 +120,10 @@ class Engine {
     int64_t last_arrival_wall = 0;
     int64_t next_offset = -1;
     std::map<int64_t, std::vector<Group*>> closing;  // window end → groups with a window ending then
+    // Records of this partition in windows of cross_partition rules: (end of the last window
+    // the record is in, its offset), in offset order; held until kAllPartitions closes that end.
+    std::deque<std::pair<int64_t, int64_t>> pins;
+    bool cross = false;  // feeds cross-partition rules
   };
   struct Host {
     int64_t last_arrival_wall = 0;
@@ -125,8 +141,11 @@ class Engine {
   void advance_watermark(int32_t partition, Partition& p, int64_t watermark, int64_t wall_now,
                          std::vector<Alert>* out);
   void close_window(Group* g, int64_t end, int64_t wall_now, std::vector<Alert>* out);
-  void emit(Group* g, Transition t, int64_t start, int64_t end, double value, int64_t wall_now,
-            std::vector<Alert>* out);
+  void emit(Group* g, Transition t, int64_t start, int64_t end, double value, int64_t count,
+            int64_t wall_now, std::vector<Alert>* out);
+  void set_group_thresholds(Group* g) const;
+  // Moves the kAllPartitions watermark to the lowest watermark of the active cross partitions.
+  void advance_cross_watermark(int64_t wall_now, std::vector<Alert>* out);
   void note_host(const MetricRecord& record, int64_t wall_now, std::vector<Alert>* out);
   Alert silent_alert(const std::string& host, const Host& h, bool firing, int64_t wall_now) const;
   void evict_if_done(Group* g);

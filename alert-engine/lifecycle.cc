@@ -24,11 +24,12 @@ void Lifecycle::break_streak() {
   last_start_ = INT64_MIN;
 }
 
-Transition Lifecycle::step(const Rule& rule, int64_t start, int64_t end, double value) {
+Transition Lifecycle::step(const Rule& rule, int64_t start, int64_t end, double value,
+                           double threshold, double resolve) {
   if (std::isnan(value)) return Transition::kNone;
   bool consecutive = last_start_ != INT64_MIN && start == last_start_ + rule.window.advance_ms;
   last_start_ = start;
-  bool breach = breaches(rule.op, value, rule.threshold);
+  bool breach = breaches(rule.op, value, threshold);
 
   if (state_ != State::kFiring) {
     if (!consecutive) pending_ = 0;
@@ -56,7 +57,7 @@ Transition Lifecycle::step(const Rule& rule, int64_t start, int64_t end, double 
   }
 
   // Firing: clear once the value no longer breaches the resolve threshold (hysteresis).
-  bool clear = !breaches(rule.op, value, rule.resolve.value_or(rule.threshold));
+  bool clear = !breaches(rule.op, value, resolve);
   if (!clear) {
     last_breach_end_ = end;
     clearing_ = false;

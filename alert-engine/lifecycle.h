@@ -26,7 +26,12 @@ class Lifecycle {
 
   // Evaluates the closed window [start, end) whose aggregate is `value` (NaN: no value, which
   // changes nothing).
-  Transition step(const Rule& rule, int64_t start, int64_t end, double value);
+  Transition step(const Rule& rule, int64_t start, int64_t end, double value) {
+    return step(rule, start, end, value, rule.threshold, rule.resolve.value_or(rule.threshold));
+  }
+  // The same with the thresholds of this alert (a per-key override of the rule's).
+  Transition step(const Rule& rule, int64_t start, int64_t end, double value, double threshold,
+                  double resolve);
 
   // A firing alert recovered after a restart: firing since `since`, last seen breaching at the
   // window ending `window_end`.

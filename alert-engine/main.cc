@@ -32,8 +32,10 @@ int64_t percentile(std::vector<int64_t> v, double q) {
 int main(int argc, char** argv) {
   SignalWaiter signals;
   CLI::App app{
-      "sentinel-alerts: windowed alert rules over system_metrics (consumer group alert-group),\n"
-      "firing/resolved alerts to system_alerts. Rules and Kafka settings: docs/alerts.md.\n"
+      "sentinel-alerts: windowed alert rules over system_metrics and, with an http: section,\n"
+      "error-rate rules over http_logs (global, per client IP, per URL; thresholds from\n"
+      "thresholds.json, re-read when it changes); consumer group alert-group; firing/resolved\n"
+      "alerts to system_alerts. Rules and Kafka settings: docs/alerts.md.\n"
       "Signals: SIGHUP reloads the rules (a bad file is reported and the old rules kept);\n"
       "SIGTERM flushes the alerts, commits and exits 0.\n"
       "Exit codes: 0 ok, 1 invalid configuration (--check-config) or startup error, 2 invalid\n"
@@ -63,8 +65,16 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : config.warnings) log::warning("{}", w);
   if (check_config) {
-    std::cout << config.source << ": ok, " << config.rules.size() << " rule(s)"
-              << (config.host_silent.enabled ? " and host_silent" : "") << std::endl;
+    size_t http = 0;
+    for (const auto& r : config.rules) http += r.from_http;
+    std::cout << config.source << ": ok, " << config.rules.size() - http << " rule(s)"
+              << (config.host_silent.enabled ? " and host_silent" : "");
+    if (config.http.enabled) {
+      std::cout << "; " << http << " HTTP error-rate rule(s) over " << config.http.topic
+                << ", thresholds " << config.http.thresholds_path
+                << (alerts::thresholds_file_exists(config.http.thresholds_path) ? "" : " (missing)");
+    }
+    std::cout << std::endl;
     return 0;
   }
 

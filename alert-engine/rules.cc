@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cctype>
+#include <limits>
+#include <regex>
 #include <set>
 
 #include "common/units.h"
@@ -94,7 +99,129 @@ Rule parse_rule(const ConfigNode& node, const std::string& name) {
   return rule;
 }
 
+HttpConfig parse_http(const ConfigNode& node, const std::string& config_path) {
+  HttpConfig h;
+  h.enabled = node.get_bool("enabled", true);
+  h.where = node.where();
+  h.topic = node.get_string("topic", h.topic);
+  h.thresholds_path = node.get_string("thresholds", "");
+  if (h.thresholds_path.empty()) {
+    node.fail("thresholds", "missing: expected the thresholds file, like /etc/sentinel/thresholds.json");
+  }
+  if (h.thresholds_path[0] != '/') {  // relative to the directory of alerts.yaml
+    auto slash = config_path.rfind('/');
+    if (slash != std::string::npos) h.thresholds_path = config_path.substr(0, slash + 1) + h.thresholds_path;
+  }
+  auto window = node.get_duration("window", std::chrono::milliseconds(h.window_ms));
+  if (window.count() <= 0) node.fail("window", "expected a duration above 0");
+  h.window_ms = window.count();
+  ConfigNode min = node.child("min_requests");
+  const char* dims[] = {"global", "ip", "url"};
+  for (int i = 0; i < 3; ++i) h.min_requests[i] = min.get_int(dims[i], h.min_requests[i], 1, 1000000000);
+  if (node.has("dimensions")) {
+    h.dimensions.clear();
+    for (const auto& d : node.get_strings("dimensions", {})) {
+      if (d == "global") h.dimensions.push_back(Dimension::kGlobal);
+      else if (d == "ip") h.dimensions.push_back(Dimension::kIp);
+      else if (d == "url") h.dimensions.push_back(Dimension::kUrl);
+      else node.fail("dimensions", fmt::format("\"{}\": expected global, ip or url", d));
+    }
+  }
+  if (node.has("classes")) {
+    h.classes.clear();
+    for (const auto& c : node.get_strings("classes", {})) {
+      if (c == "5xx") h.classes.push_back(StatusClass::k5xx);
+      else if (c == "4xx") h.classes.push_back(StatusClass::k4xx);
+      else node.fail("classes", fmt::format("\"{}\": expected 5xx or 4xx", c));
+    }
+  }
+  h.for_windows = static_cast<int>(node.get_int("for", 1, 1, 1000));
+  ConfigNode sev = node.child("severity");
+  h.severity_5xx = sev.get_choice("5xx", h.severity_5xx, {"info", "warning", "critical"});
+  h.severity_4xx = sev.get_choice("4xx", h.severity_4xx, {"info", "warning", "critical"});
+  ConfigNode norm = node.child("normalize");
+  h.normalize.ids = norm.get_bool("ids", true);
+  h.normalize.uuids = norm.get_bool("uuids", true);
+  h.normalize.hex = norm.get_bool("hex", true);
+  h.normalize.max_segments = static_cast<int>(norm.get_int("max_segments", 8, 1, 1000));
+  for (const auto& r : norm.items("rules")) {
+    PathRule rule{r.get_string("pattern", ""), r.get_string("replace", "")};
+    if (rule.pattern.empty()) r.fail("pattern", "missing: expected a regex for one path segment");
+    if (rule.replace.empty()) r.fail("replace", "missing: expected what the segment becomes, like {slug}");
+    try {
+      std::regex check(rule.pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      r.fail("pattern", fmt::format("not a valid regex: {}", e.what()));
+    }
+    h.normalize.rules.push_back(std::move(rule));
+  }
+  return h;
+}
+
 }  // namespace
+
+std::string http_rule_name(StatusClass c, Dimension d) {
+  return fmt::format("http_{}_{}", status_class_name(c), dimension_name(d));
+}
+
+void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
+  config->thresholds = thresholds;
+  auto& rules = config->rules;
+  rules.erase(std::remove_if(rules.begin(), rules.end(), [](const Rule& r) { return r.from_http; }),
+              rules.end());
+  const HttpConfig& h = config->http;
+  if (!h.enabled) return;
+  for (StatusClass c : h.classes) {
+    for (Dimension d : h.dimensions) {
+      Rule r;
+      r.name = http_rule_name(c, d);
+      r.from_http = true;
+      r.where = h.where;
+      r.resource = kHttpResource;
+      r.metric = c == StatusClass::k5xx ? "err5xx" : "err4xx";
+      r.window = {h.window_ms, h.window_ms};
+      r.agg = Agg::kAvg;
+      r.op = Op::kAbove;
+      r.for_windows = h.for_windows;
+      r.severity = c == StatusClass::k5xx ? h.severity_5xx : h.severity_4xx;
+      r.min_count = h.min_requests[static_cast<int>(d)];
+      const DimensionThresholds& dt = thresholds.of(d);
+      r.threshold = dt.shares.get(c).value_or(std::numeric_limits<double>::infinity());
+      const char* cls = status_class_name(c);
+      switch (d) {
+        case Dimension::kGlobal:
+          r.group_by = {"host"};
+          r.key_label = "host";
+          r.cross_partition = true;
+          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+                                  "{{window}} on {{host}}", cls);
+          break;
+        case Dimension::kIp:
+          r.group_by = {"client_ip"};
+          r.key_label = "client_ip";
+          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+                                  "{{window}} from {{client_ip}}", cls);
+          break;
+        case Dimension::kUrl:
+          r.group_by = {"host", "path"};
+          r.key_label = "path";
+          r.cross_partition = true;
+          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+                                  "{{window}} for {{path}} on {{host}}", cls);
+          break;
+      }
+      for (const auto& [key, shares] : dt.keys) {
+        if (auto v = shares.get(c)) r.key_thresholds[key] = *v;
+      }
+      rules.push_back(std::move(r));
+    }
+  }
+}
+
+bool thresholds_file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
 
 const char* agg_name(Agg agg) {
   for (const auto& [n, a] : kAggs) {
@@ -141,8 +268,32 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
       rules.fail(r.name, "the name host_silent is taken by the absence rule");
     }
   }
-  if (config.rules.empty() && !hs.enabled) root.fail("rules", "no rules: nothing to evaluate");
+  ConfigNode http = root.child("http");
+  if (http.defined()) config.http = parse_http(http, file.name());
+  if (config.http.enabled) {
+    for (const auto& r : config.rules) {
+      if (r.name.rfind("http_", 0) == 0 && r.resource == kHttpResource) {
+        rules.fail(r.name, "names http_* with resource http are taken by the rules of the http: section");
+      }
+    }
+    if (config.http.topic == config.input_topic) {
+      http.fail("topic", fmt::format("\"{}\" is the metrics input topic too", config.http.topic));
+    }
+  }
   config.warnings = file.unknown_keys();
+  if (config.http.enabled) {
+    Thresholds t;
+    t.source = config.http.thresholds_path;
+    if (thresholds_file_exists(config.http.thresholds_path)) {
+      t = load_thresholds(config.http.thresholds_path);
+    } else {
+      config.warnings.push_back(fmt::format(
+          "{}: http.thresholds: {} does not exist: the HTTP error-rate rules wait for it",
+          config.http.where, config.http.thresholds_path));
+    }
+    apply_thresholds(&config, t);
+  }
+  if (config.rules.empty() && !hs.enabled) root.fail("rules", "no rules: nothing to evaluate");
   return config;
 }
 

@@ -29,9 +29,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "alert-engine/http_traffic.h"
 #include "common/config.h"
 #include "common/kafka.h"
 
@@ -67,7 +69,51 @@ struct Rule {
   std::string severity = "warning";
   std::string summary;
   std::string where;  // "alerts.yaml:12", for messages about the rule
+
+  // Windows with fewer records than this are clear whatever their value (an error share from
+  // one request says nothing), and a firing group whose records stop is resolved by an empty
+  // window instead of firing through the gap.
+  int64_t min_count = 0;
+  // The rule groups records of every input partition (HTTP global and per-URL rules: http_logs
+  // is keyed by client IP); its windows close on the newest watermark of them all.
+  bool cross_partition = false;
+  // Per-key thresholds: the value of label `key_label` selects an override of `threshold`.
+  std::string key_label;
+  std::unordered_map<std::string, double> key_thresholds;
+  bool from_http = false;  // generated from the http: section and the thresholds file
 };
+
+// The http: section: error-rate rules over http_logs, generated per status class × dimension
+// (http_5xx_global, http_4xx_ip, http_5xx_url, …) with thresholds from the thresholds file.
+//
+//   http:
+//     topic: http_logs
+//     thresholds: /etc/sentinel/thresholds.json   # re-read when it changes
+//     window: 60s
+//     min_requests: {global: 50, ip: 20, url: 20}
+//     dimensions: [global, ip, url]
+//     classes: [5xx, 4xx]
+//     for: 1
+//     severity: {5xx: critical, 4xx: warning}
+//     normalize: {ids: true, uuids: true, hex: true, max_segments: 8,
+//                 rules: [{pattern: "[a-z0-9-]+\\.html", replace: "{page}"}]}
+struct HttpConfig {
+  bool enabled = false;
+  std::string topic = "http_logs";
+  std::string thresholds_path;
+  int64_t window_ms = 60000;
+  int64_t min_requests[3] = {50, 20, 20};  // by Dimension: global, ip, url
+  std::vector<Dimension> dimensions = {Dimension::kGlobal, Dimension::kIp, Dimension::kUrl};
+  std::vector<StatusClass> classes = {StatusClass::k5xx, StatusClass::k4xx};
+  int for_windows = 1;
+  std::string severity_5xx = "critical";
+  std::string severity_4xx = "warning";
+  PathNormalization normalize;
+  std::string where;
+};
+
+// The resource and metric names HTTP records are evaluated as (see http_sample.h).
+inline constexpr const char* kHttpResource = "http";
 
 // A host that sends nothing for `after` (wall clock) fires `name`/host=…; resolves when it returns.
 struct HostSilentRule {
@@ -89,10 +135,20 @@ struct AlertsConfig {
   int64_t commit_interval_ms = 1000;
   std::vector<Rule> rules;
   HostSilentRule host_silent;
+  HttpConfig http;
+  Thresholds thresholds;  // as loaded from http.thresholds (empty when the file is missing)
   std::vector<std::string> warnings;  // unknown keys, with file:line
 };
 
+std::string http_rule_name(StatusClass c, Dimension d);  // "http_5xx_ip"
+bool thresholds_file_exists(const std::string& path);
+
+// Replaces the generated HTTP rules of `config` by ones built from `thresholds`.
+void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds);
+
 // Load and validate; throw ConfigError "config error: alerts.yaml:12: rules.cpu_high.agg: …".
+// With an http: section the thresholds file is loaded too (a missing file is a warning: the HTTP
+// rules wait for it; an invalid one is an error).
 // A non-empty `bootstrap_override` replaces kafka.bootstrap.servers.
 AlertsConfig load_alerts_config(const std::string& path, const std::string& bootstrap_override);
 AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& bootstrap_override);

@@ -3,11 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstring>
 #include <thread>
 
 #include "alert-engine/recovery.h"
 #include "common/log.h"
+#include "common/units.h"
 
 namespace sentinel::alerts {
 namespace {
@@ -54,6 +58,62 @@ Service::Service(AlertsConfig config, ServiceOptions options)
       options_(std::move(options)),
       engine_(std::make_unique<Engine>(config_)) {
   batch_.resize(kBatch);
+  if (config_.http.enabled) http_ = std::make_unique<HttpSampler>(config_.http.normalize);
+  watch_thresholds(false);  // the version loaded with the config
+}
+
+int32_t Service::slot(const char* topic, int32_t partition) const {
+  if (http_ && config_.http.topic == topic) return kHttpSlot + partition;
+  return partition;
+}
+
+const std::string& Service::topic_of(int32_t slot) const {
+  return slot >= kHttpSlot ? config_.http.topic : config_.input_topic;
+}
+
+void Service::watch_thresholds(bool force) {
+  if (!config_.http.enabled) return;
+  auto now = MonoClock::now();
+  if (!force && now < next_thresholds_check_ && next_thresholds_check_ != MonoClock::time_point{}) return;
+  bool first = next_thresholds_check_ == MonoClock::time_point{};
+  next_thresholds_check_ = now + std::chrono::seconds(1);
+  const std::string& path = config_.http.thresholds_path;
+  FileVersion v;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    v = {true, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+         static_cast<int64_t>(st.st_size),
+         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  }
+  if (first || v == thresholds_version_) {
+    thresholds_version_ = v;
+    return;
+  }
+  thresholds_version_ = v;
+  if (!v.exists) {
+    log::warning("thresholds file {} is gone: keeping the thresholds in use", path);
+    return;
+  }
+  Thresholds t;
+  try {
+    t = load_thresholds(path);
+  } catch (const std::exception& e) {
+    log::error("{}; keeping the thresholds in use", e.what());
+    return;
+  }
+  if (t == config_.thresholds) return;
+  AlertsConfig next = config_;
+  apply_thresholds(&next, t);
+  engine_->set_config(next, wall_ms(), &alerts_);
+  config_ = std::move(next);
+  size_t overrides = t.global.keys.size() + t.ip.keys.size() + t.url.keys.size();
+  auto share = [](const DimensionThresholds& d) {
+    auto f = [](std::optional<double> x) { return x ? fmt::format("{}", *x) : std::string("-"); };
+    return fmt::format("5xx {} 4xx {}", f(d.shares.err5xx), f(d.shares.err4xx));
+  };
+  log::notice("thresholds reloaded from {}: global {}, ip {}, url {}, {} per-key override(s)", path,
+              share(t.global), share(t.ip), share(t.url), overrides);
+  publish(&alerts_);
 }
 
 Service::~Service() {
@@ -81,16 +141,25 @@ bool Service::start(std::string* error) {
   rd_kafka_poll_set_consumer(consumer_.get());
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_.get());
 
-  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(1));
+  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(2));
   rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(), RD_KAFKA_PARTITION_UA);
+  if (http_) {
+    rd_kafka_topic_partition_list_add(topics.get(), config_.http.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
   rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get());
   if (err) {
-    *error = fmt::format("subscribe {}: {}", config_.input_topic, rd_kafka_err2str(err));
+    *error = fmt::format("subscribe {}{}: {}", config_.input_topic,
+                         http_ ? " and " + config_.http.topic : "", rd_kafka_err2str(err));
     return false;
   }
-  log::info("consuming {} in group {}, alerts to {}, {} rule(s){}", config_.input_topic,
-            config_.group, config_.output_topic, config_.rules.size(),
-            config_.host_silent.enabled ? " + host_silent" : "");
+  log::info("consuming {}{} in group {}, alerts to {}, {} rule(s){}", config_.input_topic,
+            http_ ? " and " + config_.http.topic : "", config_.group, config_.output_topic,
+            config_.rules.size(), config_.host_silent.enabled ? " + host_silent" : "");
+  if (http_) {
+    log::info("HTTP error-rate rules over {} windows, thresholds from {}",
+              format_duration(std::chrono::milliseconds(config_.http.window_ms)),
+              config_.http.thresholds_path);
+  }
   return true;
 }
 
@@ -121,17 +190,24 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   }
   engine_->restore(recovered, wall_ms());
   std::string names;
+  std::vector<int32_t> http;
   for (int i = 0; i < partitions->cnt; ++i) {
-    assigned_.insert(partitions->elems[i].partition);
-    names += fmt::format("{}{}", names.empty() ? "" : ",", partitions->elems[i].partition);
+    const auto& tp = partitions->elems[i];
+    int32_t s = slot(tp.topic, tp.partition);
+    assigned_.insert(s);
+    if (s >= kHttpSlot) http.push_back(s);
+    names += fmt::format("{}{}[{}]", names.empty() ? "" : " ", tp.topic, tp.partition);
   }
-  log::info("assigned {} [{}]", config_.input_topic, names);
+  engine_->add_cross_partitions(http, wall_ms());
+  log::info("assigned {}", names);
   rd_kafka_assign(consumer_.get(), partitions);
 }
 
 void Service::revoked(rd_kafka_topic_partition_list_t* partitions) {
   std::vector<int32_t> parts;
-  for (int i = 0; i < partitions->cnt; ++i) parts.push_back(partitions->elems[i].partition);
+  for (int i = 0; i < partitions->cnt; ++i) {
+    parts.push_back(slot(partitions->elems[i].topic, partitions->elems[i].partition));
+  }
   if (flush(std::chrono::seconds(10))) {
     commit_now(engine_->commit_offsets(), true);
   } else {
@@ -145,7 +221,7 @@ void Service::revoked(rd_kafka_topic_partition_list_t* partitions) {
     at_eof_.erase(p);
     committed_.erase(p);
   }
-  log::info("revoked {} partition(s) of {}", parts.size(), config_.input_topic);
+  log::info("revoked {} partition(s)", parts.size());
 }
 
 void Service::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
@@ -212,27 +288,29 @@ void Service::poll(std::chrono::milliseconds wait) {
   int64_t now = wall_ms();
   for (ssize_t i = 0; i < n; ++i) {
     rd_kafka_message_t* m = batch_[static_cast<size_t>(i)];
+    const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : config_.input_topic.c_str();
+    int32_t s = slot(topic, m->partition);
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_eof_.insert(m->partition);
+        at_eof_.insert(s);
       } else {
-        log::warning("consume {}: {}", config_.input_topic, rd_kafka_message_errstr(m));
+        log::warning("consume {}: {}", topic, rd_kafka_message_errstr(m));
       }
       rd_kafka_message_destroy(m);
       continue;
     }
-    at_eof_.erase(m->partition);
+    at_eof_.erase(s);
     ++stats_.consumed;
     std::string error;
-    if (parser_.parse(std::string_view(static_cast<const char*>(m->payload), m->len), &record_,
-                      &error)) {
-      engine_->on_record(record_, m->partition, m->offset, now, &alerts_);
+    std::string_view value(static_cast<const char*>(m->payload), m->len);
+    bool http = s >= kHttpSlot;
+    if (http ? http_->parse(value, &record_, &error) : parser_.parse(value, &record_, &error)) {
+      engine_->on_record(record_, s, m->offset, now, &alerts_);
     } else {
-      engine_->on_bad_record(m->partition, m->offset);
+      engine_->on_bad_record(s, m->offset);
       // Bad input is reported, never fatal; the first ones in full, then a count in the status.
-      if (bad_logged_++ < 10) {
-        log::warning("{} [{}] offset {}: skipped: {}", config_.input_topic, m->partition,
-                     m->offset, error);
+      if ((http ? bad_http_logged_ : bad_logged_)++ < 10) {
+        log::warning("{} [{}] offset {}: skipped: {}", topic, m->partition, m->offset, error);
       }
     }
     rd_kafka_message_destroy(m);
@@ -246,6 +324,7 @@ void Service::poll(std::chrono::milliseconds wait) {
     last_tick_wall_ = now;
     engine_->on_tick(now, &alerts_);
   }
+  watch_thresholds(false);
   publish(&alerts_);
   rd_kafka_poll(producer_.get(), 0);
   auto mono = MonoClock::now();
@@ -292,22 +371,24 @@ void Service::commit_now(const std::map<int32_t, int64_t>& offsets, bool sync) {
   kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [p, off] : offsets) {
     if (committed_.count(p) && committed_[p] >= off) continue;  // never move backwards
-    rd_kafka_topic_partition_list_add(list.get(), config_.input_topic.c_str(), p)->offset = off;
+    rd_kafka_topic_partition_list_add(list.get(), topic_of(p).c_str(),
+                                      p >= kHttpSlot ? p - kHttpSlot : p)->offset = off;
   }
   if (list->cnt == 0) return;
   rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), sync ? 0 : 1);
   if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    log::warning("commit {}: {} (the records are replayed after a restart, without duplicate "
-                 "alerts)", config_.input_topic, rd_kafka_err2str(err));
+    log::warning("commit: {} (the records are replayed after a restart, without duplicate "
+                 "alerts)", rd_kafka_err2str(err));
     return;
   }
   ++stats_.commits;
   std::string text;
   for (int i = 0; i < list->cnt; ++i) {
-    committed_[list->elems[i].partition] = list->elems[i].offset;
-    text += fmt::format(" [{}]={}", list->elems[i].partition, list->elems[i].offset);
+    const auto& tp = list->elems[i];
+    committed_[slot(tp.topic, tp.partition)] = tp.offset;
+    text += fmt::format(" {}[{}]={}", tp.topic, tp.partition, tp.offset);
   }
-  log::debug("committed {}{}", config_.input_topic, text);
+  log::debug("committed{}", text);
 }
 
 bool Service::flush(std::chrono::milliseconds timeout) {
@@ -329,16 +410,28 @@ bool Service::flush(std::chrono::milliseconds timeout) {
 
 void Service::reload(const AlertsConfig& config) {
   if (config.kafka != config_.kafka || config.input_topic != config_.input_topic ||
-      config.output_topic != config_.output_topic || config.group != config_.group) {
-    log::warning("reload: kafka, input, output and group settings take effect at the next start");
+      config.output_topic != config_.output_topic || config.group != config_.group ||
+      config.http.enabled != config_.http.enabled || config.http.topic != config_.http.topic) {
+    log::warning("reload: kafka, input, output, group and http topic settings take effect at the "
+                 "next start");
   }
   AlertsConfig next = config;
   next.kafka = config_.kafka;
   next.input_topic = config_.input_topic;
   next.output_topic = config_.output_topic;
   next.group = config_.group;
+  if (next.http.enabled != config_.http.enabled || next.http.topic != config_.http.topic) {
+    // The subscription stays as it is; so do the HTTP rules and their thresholds.
+    next.http = config_.http;
+    next.rules.erase(std::remove_if(next.rules.begin(), next.rules.end(),
+                                    [](const Rule& r) { return r.from_http; }),
+                     next.rules.end());
+    apply_thresholds(&next, config_.thresholds);
+  }
+  if (http_) http_ = std::make_unique<HttpSampler>(next.http.normalize);
   engine_->set_config(next, wall_ms(), &alerts_);
   config_ = std::move(next);
+  watch_thresholds(false);
   publish(&alerts_);
   log::info("reloaded {}: {} rule(s)", config_.source, config_.rules.size());
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "alert-engine/engine.h"
+#include "alert-engine/http_sample.h"
 #include "alert-engine/metric_record.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
@@ -91,6 +92,12 @@ class Service {
   void maybe_commit(bool force);
   void commit_now(const std::map<int32_t, int64_t>& offsets, bool sync);
   bool flush(std::chrono::milliseconds timeout);
+  void watch_thresholds(bool force);
+  // The engine sees one partition space: the metrics topic's partitions as they are, the HTTP
+  // topic's above kHttpSlot.
+  static constexpr int32_t kHttpSlot = 1 << 24;
+  int32_t slot(const char* topic, int32_t partition) const;
+  const std::string& topic_of(int32_t slot) const;
 
   AlertsConfig config_;
   ServiceOptions options_;
@@ -99,7 +106,17 @@ class Service {
   rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
   rd_kafka_queue_t* consumer_queue_ = nullptr;  // the consumer's queue, batch-consumed by poll()
   MetricParser parser_;
+  std::unique_ptr<HttpSampler> http_;
   MetricRecord record_;
+  struct FileVersion {
+    bool exists = false;
+    uint64_t dev = 0, ino = 0;
+    int64_t size = 0, mtime_ns = 0;
+    bool operator==(const FileVersion&) const = default;
+  };
+  FileVersion thresholds_version_;
+  MonoClock::time_point next_thresholds_check_{};
+  uint64_t bad_http_logged_ = 0;
   std::vector<rd_kafka_message_t*> batch_;
   std::vector<Alert> alerts_;
   uint64_t next_seq_ = 1;

@@ -73,7 +73,7 @@ class DaemonNotify : public ::testing::Test {
                   o);
             },
             [](Process& p) {
-              return p.err().find("consuming system_metrics in group") != std::string::npos;
+              return p.err().find("consuming system_metrics") != std::string::npos;
             }};
   }
 

@@ -86,6 +86,7 @@ TEST_F(Package, ControlHasComputedDependsAndScripts) {
   for (const auto& l : lines(deb_info({"-I", deb_, "conffiles"}))) conffiles.insert(l);
   EXPECT_EQ(conffiles,
             (std::set<std::string>{"/etc/sentinel/agent.yaml", "/etc/sentinel/alerts.yaml",
+                                   "/etc/sentinel/thresholds.json",
                                    "/etc/sentinel/connect.properties"}));
 
   std::string postinst = deb_info({"-I", deb_, "postinst"});
@@ -117,6 +118,7 @@ TEST_F(Package, FilesAreWhereDebianWantsThem) {
       {"usr/bin/sentinel-devkafka", "-rwxr-xr-x"},
       {"etc/sentinel/agent.yaml", "-rw-r--r--"},
       {"etc/sentinel/alerts.yaml", "-rw-r--r--"},
+      {"etc/sentinel/thresholds.json", "-rw-r--r--"},
       {"etc/sentinel/connect.properties", "-rw-r--r--"},
       {"lib/systemd/system/sentinel-agent.service", "-rw-r--r--"},
       {"lib/systemd/system/sentinel-alerts.service", "-rw-r--r--"},

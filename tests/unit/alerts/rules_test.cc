@@ -24,8 +24,12 @@ const char* kHead = "kafka: {bootstrap.servers: \"k:9092\"}\nrules:\n  cpu_high:
 TEST(AlertRules, ShippedDefaultsLoadWithoutWarnings) {
   auto config = parse_alerts_config(
       ConfigFile::load(std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml"), "k:9092");
-  EXPECT_EQ(config.rules.size(), 6u);
+  size_t http = 0;
+  for (const auto& r : config.rules) http += r.from_http;
+  EXPECT_EQ(config.rules.size() - http, 6u);
+  EXPECT_EQ(http, 6u);  // 5xx and 4xx × global, ip, url, from config/thresholds.json
   EXPECT_TRUE(config.warnings.empty()) << config.warnings.front();
+  EXPECT_DOUBLE_EQ(config.thresholds.ip.shares.err4xx.value_or(-1), 0.3);
   EXPECT_TRUE(config.host_silent.enabled);
   EXPECT_EQ(config.kafka.at("bootstrap.servers"), "k:9092");
 }
