@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, starts sentinel-devkafka (an in-memory broker),
-# sentinel-loggen writing synthetic web traffic to an access log, and sentinel-agent at a 1 s
-# interval following that log; shows this host's metrics arriving in Kafka, read back with kcat,
-# and counts the access-log records in http_logs. Runs until Ctrl-C, or for --duration SECONDS.
+# The demo: installs what is missing, builds, and runs the whole pipeline on sentinel-devkafka
+# (an in-memory broker): sentinel-loggen writes synthetic web traffic with anomalies to an access
+# log; sentinel-agent (1 s interval) publishes this host's metrics and follows that log into
+# http_logs; sentinel-alerts turns both into firing/resolved alerts in system_alerts (HTTP windows
+# of 10 s, so the scenario's alerts come within a minute); sentinel-connect archives
+# system_alerts with the rotating file sink, registered through its REST API.
+# Runs until Ctrl-C, or for --duration SECONDS (then prints what arrived; fails if nothing did).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=0
@@ -18,7 +21,8 @@ done
 
 cd "$root"
 scripts/install-deps.sh
-scripts/build.sh sentinel-devkafka sentinel-agent sentinel-loggen
+scripts/build.sh sentinel-devkafka sentinel-agent sentinel-loggen sentinel-alerts sentinel-connect \
+  sentinel-rotating
 bin="$root/build/bin"
 run=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-demo.XXXXXX")
 pids=()
@@ -57,10 +61,39 @@ SENTINEL_INTERVAL=1s "$bin/sentinel-agent" --config "$run/agent.yaml" --bootstra
   2>"$run/agent.log" &
 pids+=($!)
 echo "demo: sentinel-agent publishes every 1s and follows the access log into http_logs (log: $run/agent.log)"
-echo "demo: see the access-log records with: kcat -C -b $bootstrap -t http_logs -o beginning"
-echo "demo: records in system_metrics, read back with kcat (key | record):"
-kcat -C -q -b "$bootstrap" -t system_metrics -o beginning -f '%k | %s\n' 2>"$run/kcat.log" |
-  cut -c1-"${COLUMNS:-160}" &
+
+# sentinel-alerts: the default rules, HTTP windows of 10 s instead of 60 s for the demo.
+sed -e 's/^  window: 60s/  window: 10s/' -e "s|^  thresholds: .*|  thresholds: $root/config/thresholds.json|" \
+  config/alerts.yaml >"$run/alerts.yaml"
+"$bin/sentinel-alerts" --config "$run/alerts.yaml" --bootstrap-servers "$bootstrap" 2>"$run/alerts.log" &
+pids+=($!)
+echo "demo: sentinel-alerts evaluates system_metrics and http_logs (log: $run/alerts.log)"
+
+# sentinel-connect on a free loopback port, with the rotating archive sink for system_alerts
+# registered through the REST API (config/connectors/alerts-archive.properties as JSON).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$run/connect-state" "$run/archive"
+printf '%s\n' "bootstrap.servers=$bootstrap" "listeners=http://127.0.0.1:$port" \
+  "plugin.path=$root/build/plugins" \
+  "key.converter=org.apache.kafka.connect.storage.StringConverter" \
+  "value.converter=org.apache.kafka.connect.storage.StringConverter" \
+  "sentinel.state.dir=$run/connect-state" "archive.root=$run/archive" >"$run/connect.properties"
+"$bin/sentinel-connect" "$run/connect.properties" >"$run/connect.out" 2>"$run/connect.log" &
+pids+=($!)
+connect="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -fsS "$connect/" >/dev/null 2>&1 && break; sleep 0.1; done
+python3 scripts/properties-to-json.py config/connectors/alerts-archive.properties >"$run/alerts-archive.json"
+curl -fsS -X PUT -H 'Content-Type: application/json' --data @"$run/alerts-archive.json" \
+  "$connect/connectors/alerts-archive/config" >"$run/connector.json" ||
+  { echo "demo: registering the archive connector failed; see $run/connect.log" >&2; exit 1; }
+echo "demo: sentinel-connect at $connect archives system_alerts (connector alerts-archive, log: $run/connect.log)"
+echo "demo:   status:  curl -s $connect/connectors/alerts-archive/status"
+echo "demo:   archive: tail -F $run/archive/alerts/system_alerts-*.log"
+echo "demo: access-log records: kcat -C -b $bootstrap -t http_logs -o beginning"
+echo "demo: metrics:            kcat -C -b $bootstrap -t system_metrics -o beginning"
+echo "demo: alerts as they come (kcat on system_alerts):"
+kcat -C -q -u -b "$bootstrap" -t system_alerts -o beginning -f '%s\n' 2>"$run/kcat.log" |
+  python3 -u scripts/alert-lines.py &
 pids+=($!)
 
 if ((duration > 0)); then
@@ -73,6 +106,11 @@ if ((duration > 0)); then
   http=$(kcat -C -q -b "$bootstrap" -t http_logs -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
   echo "demo: $http access-log lines arrived in http_logs (written by sentinel-loggen, followed by the agent)"
   ((http > 0)) || { echo "demo: no access-log records arrived; see $run/agent.log and $run/loggen.log" >&2; exit 1; }
+  alerts=$(kcat -C -q -b "$bootstrap" -t system_alerts -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
+  echo "demo: $alerts alert transitions in system_alerts"
+  archived=$(cat "$run"/archive/alerts/system_alerts-*.log 2>/dev/null | wc -l)
+  echo "demo: $archived lines archived by sentinel-connect under $run/archive/alerts"
+  echo "demo: connector alerts-archive: $(curl -fsS "$connect/connectors/alerts-archive/status" 2>/dev/null || echo unreachable)"
 else
   wait
 fi
