@@ -1,0 +1,473 @@
+// http_logs records (simdjson), URL path normalisation and the thresholds file shared by the HTTP
+// error-rate rules and sentinel-thresholds.
+#include "alert-engine/http_traffic.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <utility>
+
+#include "common/config.h"
+
+namespace sentinel::alerts {
+
+// --- http_logs records -------------------------------------------------------------------------
+
+HttpRecordParser::HttpRecordParser() { padded_.resize(4096); }
+
+bool HttpRecordParser::parse(std::string_view json, HttpRecord* out, std::string* error) {
+  *out = HttpRecord{};
+  auto fail = [&](const char* what) {
+    if (error) *error = what;
+    return false;
+  };
+  if (padded_.size() < json.size() + simdjson::SIMDJSON_PADDING) {
+    padded_.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(padded_.data(), json.data(), json.size());
+  simdjson::dom::element doc;
+  if (parser_.parse(padded_.data(), json.size(), false).get(doc)) return fail("not JSON");
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) return fail("expected a JSON object");
+  bool has_ts = false;
+  bool has_status = false;
+  for (auto [key, value] : obj) {
+    if (key == "host") {
+      if (value.get_string().get(out->host)) return fail("field host: expected a string");
+    } else if (key == "client_ip") {
+      if (value.is_null()) continue;
+      if (value.get_string().get(out->client_ip)) {
+        return fail("field client_ip: expected a string");
+      }
+    } else if (key == "path") {
+      if (value.is_null()) continue;
+      if (value.get_string().get(out->path)) return fail("field path: expected a string");
+    } else if (key == "ts") {
+      int64_t ts = 0;
+      if (value.get_int64().get(ts)) {
+        double d = 0;
+        if (value.get_double().get(d))
+          return fail("field ts: expected milliseconds since the epoch");
+        ts = static_cast<int64_t>(d);
+      }
+      out->ts = ts;
+      has_ts = true;
+    } else if (key == "status") {
+      int64_t status = 0;
+      if (value.get_int64().get(status) || status < 0 || status > 999) {
+        return fail("field status: expected an integer");
+      }
+      out->status = static_cast<int>(status);
+      has_status = true;
+    }
+  }
+  if (out->host.empty()) return fail("field host: missing");
+  if (!has_ts) return fail("field ts: missing");
+  if (!has_status) return fail("field status: missing");
+  return true;
+}
+
+// --- URL normalisation ---------------------------------------------------------------------------
+
+struct PathNormalizer::Compiled {
+  std::regex re;
+  std::string replace;
+};
+
+namespace {
+
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // "…"
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!is_hex(s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_long_hex(std::string_view s) {
+  if (s.size() < 16) return false;
+  for (char c : s) {
+    if (!is_hex(c)) return false;
+  }
+  return true;
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PathNormalizer::PathNormalizer(const PathNormalization& config) : config_(config) {
+  for (const auto& rule : config_.rules) {
+    auto c = std::make_shared<Compiled>();
+    c->re = std::regex(rule.pattern, std::regex::ECMAScript | std::regex::optimize);
+    c->replace = rule.replace;
+    compiled_.push_back(std::move(c));
+  }
+}
+
+void PathNormalizer::normalize(std::string_view path, std::string* out) const {
+  out->clear();
+  // The query string and the fragment are not part of the key.
+  if (size_t cut = path.find_first_of("?#"); cut != std::string_view::npos) {
+    path = path.substr(0, cut);
+  }
+  // Absolute-form request targets ("http://host/path", sent to proxies): the path part only.
+  if (starts_with_icase(path, "http://") || starts_with_icase(path, "https://")) {
+    size_t authority = path.find("//") + 2;
+    size_t slash = path.find('/', authority);
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+  }
+  if (path.empty() || path == "/") {
+    out->push_back('/');
+    return;
+  }
+  const bool absolute = path.front() == '/';
+  const bool trailing_slash = path.back() == '/';
+  int segments = 0;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(pos, end - pos);
+    pos = end + 1;
+    if (seg.empty()) continue;  // "//" is one separator
+    if (config_.max_segments > 0 && segments == config_.max_segments) {
+      out->push_back('/');
+      out->append(kEllipsis);
+      return;
+    }
+    if (segments > 0 || absolute) out->push_back('/');
+    ++segments;
+    if (config_.ids && all_digits(seg)) {
+      out->append("{id}");
+    } else if (config_.uuids && is_uuid(seg)) {
+      out->append("{uuid}");
+    } else if (config_.hex && is_long_hex(seg)) {
+      out->append("{hex}");
+    } else {
+      bool rewritten = false;
+      for (const auto& rule : compiled_) {
+        if (std::regex_match(seg.begin(), seg.end(), rule->re)) {
+          out->append(rule->replace);
+          rewritten = true;
+          break;
+        }
+      }
+      if (!rewritten) out->append(seg);
+    }
+  }
+  if (segments == 0) {  // only slashes
+    out->push_back('/');
+    return;
+  }
+  if (trailing_slash) out->push_back('/');
+}
+
+std::string PathNormalizer::normalize(std::string_view path) const {
+  std::string out;
+  normalize(path, &out);
+  return out;
+}
+
+// --- thresholds ---------------------------------------------------------------------------------
+
+const char* dimension_name(Dimension d) {
+  switch (d) {
+    case Dimension::kGlobal:
+      return "global";
+    case Dimension::kIp:
+      return "ip";
+    case Dimension::kUrl:
+      return "url";
+  }
+  return "?";
+}
+
+const char* status_class_name(StatusClass c) { return c == StatusClass::k5xx ? "5xx" : "4xx"; }
+
+const DimensionThresholds& Thresholds::of(Dimension d) const {
+  switch (d) {
+    case Dimension::kGlobal:
+      return global;
+    case Dimension::kIp:
+      return ip;
+    case Dimension::kUrl:
+      return url;
+  }
+  return global;
+}
+
+DimensionThresholds& Thresholds::of(Dimension d) {
+  return const_cast<DimensionThresholds&>(std::as_const(*this).of(d));
+}
+
+std::optional<double> Thresholds::lookup(Dimension d, StatusClass c, std::string_view key) const {
+  const DimensionThresholds& dim = of(d);
+  if (!dim.keys.empty()) {
+    // The map's comparator is not transparent: look up through a reused string, no allocation
+    // once it has grown.
+    thread_local std::string buffer;
+    buffer.assign(key);
+    if (auto it = dim.keys.find(buffer); it != dim.keys.end()) {
+      if (auto v = it->second.get(c)) return v;
+    }
+  }
+  return dim.shares.get(c);
+}
+
+namespace {
+
+bool same(const ClassShares& a, const ClassShares& b) {
+  return a.err5xx == b.err5xx && a.err4xx == b.err4xx;
+}
+
+bool same(const DimensionThresholds& a, const DimensionThresholds& b) {
+  if (!same(a.shares, b.shares) || a.keys.size() != b.keys.size()) return false;
+  for (auto ia = a.keys.begin(), ib = b.keys.begin(); ia != a.keys.end(); ++ia, ++ib) {
+    if (ia->first != ib->first || !same(ia->second, ib->second)) return false;
+  }
+  return true;
+}
+
+std::string number_text(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
+}
+
+const char* type_name(const nlohmann::json& j) {
+  if (j.is_null()) return "null";
+  if (j.is_boolean()) return "a boolean";
+  if (j.is_number()) return "a number";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "an array";
+  return "an object";
+}
+
+class ThresholdsReader {
+ public:
+  explicit ThresholdsReader(const std::string& source) : source_(source) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw ConfigError(source_ + ": " + (path.empty() ? "" : path + ": ") + what);
+  }
+
+  double share(const nlohmann::json& j, const std::string& path) const {
+    if (!j.is_number()) {
+      fail(path, std::string("expected a share between 0 and 1, got ") + type_name(j));
+    }
+    double v = j.get<double>();
+    if (!(v >= 0.0 && v <= 1.0)) {
+      fail(path, "expected a share between 0 and 1, got " + number_text(v));
+    }
+    return v;
+  }
+
+  // A number (both classes) or {"5xx", "4xx"} (and "keys" when allow_keys).
+  ClassShares classes(const nlohmann::json& j, const std::string& path,
+                      DimensionThresholds* dim) const {
+    ClassShares out;
+    if (j.is_number()) {
+      double v = share(j, path);
+      out.err5xx = v;
+      out.err4xx = v;
+      return out;
+    }
+    if (!j.is_object()) {
+      fail(path, std::string(dim ? "expected a share or an object with 5xx, 4xx and keys, got "
+                                 : "expected a share or an object with 5xx and 4xx, got ") +
+                     type_name(j));
+    }
+    for (const auto& [k, v] : j.items()) {
+      std::string sub = path + "." + k;
+      if (k == "5xx") {
+        out.err5xx = share(v, sub);
+      } else if (k == "4xx") {
+        out.err4xx = share(v, sub);
+      } else if (k == "keys" && dim) {
+        if (!v.is_object()) fail(sub, std::string("expected an object, got ") + type_name(v));
+        for (const auto& [key, value] : v.items()) {
+          dim->keys[key] = classes(value, sub + "." + key, nullptr);
+        }
+      } else {
+        fail(sub,
+             dim ? "unknown key: expected 5xx, 4xx or keys" : "unknown key: expected 5xx or 4xx");
+      }
+    }
+    return out;
+  }
+
+ private:
+  const std::string& source_;
+};
+
+}  // namespace
+
+bool Thresholds::operator==(const Thresholds& other) const {
+  return same(global, other.global) && same(ip, other.ip) && same(url, other.url);
+}
+
+Thresholds parse_thresholds(std::string_view text, const std::string& source) {
+  ThresholdsReader reader(source);
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    reader.fail("", std::string("not valid JSON: ") + e.what());
+  }
+  if (!root.is_object()) {
+    reader.fail(
+        "", std::string("expected a JSON object with global, ip and url, got ") + type_name(root));
+  }
+  Thresholds t;
+  t.source = source;
+  for (const auto& [key, value] : root.items()) {
+    if (!key.empty() && key.front() == '_') continue;  // _meta, _comment: for people
+    Dimension d;
+    if (key == "global") {
+      d = Dimension::kGlobal;
+    } else if (key == "ip") {
+      d = Dimension::kIp;
+    } else if (key == "url") {
+      d = Dimension::kUrl;
+    } else {
+      reader.fail(key, "unknown key: expected global, ip or url");
+    }
+    DimensionThresholds& dim = t.of(d);
+    dim.shares = reader.classes(value, key, &dim);
+  }
+  return t;
+}
+
+Thresholds load_thresholds(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+  return parse_thresholds(text.str(), path);
+}
+
+std::string thresholds_to_json(const Thresholds& t, const std::string& meta_json) {
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
+  auto put_classes = [](nlohmann::ordered_json& j, const ClassShares& c) {
+    if (c.err5xx) j["5xx"] = *c.err5xx;
+    if (c.err4xx) j["4xx"] = *c.err4xx;
+  };
+  for (Dimension d : {Dimension::kGlobal, Dimension::kIp, Dimension::kUrl}) {
+    const DimensionThresholds& dim = t.of(d);
+    if (!dim.shares.err5xx && !dim.shares.err4xx && dim.keys.empty()) continue;
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    put_classes(j, dim.shares);
+    if (!dim.keys.empty()) {
+      nlohmann::ordered_json keys = nlohmann::ordered_json::object();
+      for (const auto& [key, shares] : dim.keys) {  // std::map: sorted, stable
+        nlohmann::ordered_json k = nlohmann::ordered_json::object();
+        put_classes(k, shares);
+        keys[key] = std::move(k);
+      }
+      j["keys"] = std::move(keys);
+    }
+    root[dimension_name(d)] = std::move(j);
+  }
+  if (!meta_json.empty()) root["_meta"] = nlohmann::ordered_json::parse(meta_json);
+  return root.dump(2) + "\n";
+}
+
+// --- atomic file write --------------------------------------------------------------------------
+
+bool write_file_atomically(const std::string& path, std::string_view text, std::string* error) {
+  auto fail = [&](const std::string& call, int err) {
+    if (error) *error = path + ": " + call + ": " + std::strerror(err);
+    return false;
+  };
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.empty()) return fail("open", EISDIR);
+
+  static std::atomic<unsigned> counter{0};
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp." + std::to_string(::getpid()) + "." +
+          std::to_string(counter.fetch_add(1));
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) return fail("open " + tmp, errno);
+  }
+  if (fd < 0) return fail("open " + tmp, EEXIST);
+  auto abandon = [&](const std::string& call) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(call, err);
+  };
+  // A file being replaced keeps its permissions.
+  struct stat old {};
+  if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode) &&
+      ::fchmod(fd, old.st_mode & 07777) != 0) {
+    return abandon("fchmod " + tmp);
+  }
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return abandon("write " + tmp);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return abandon("fsync " + tmp);
+  int rc = ::close(fd);
+  fd = -1;
+  if (rc != 0) return abandon("close " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return abandon("rename " + tmp);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return fail("open directory " + dir, errno);
+  if (::fsync(dfd) != 0) {
+    int err = errno;
+    ::close(dfd);
+    return fail("fsync directory " + dir, err);
+  }
+  ::close(dfd);
+  return true;
+}
+
+}  // namespace sentinel::alerts
