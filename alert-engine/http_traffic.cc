@@ -3,15 +3,15 @@
 #include "alert-engine/http_traffic.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <utility>
@@ -55,7 +55,8 @@ bool HttpRecordParser::parse(std::string_view json, HttpRecord* out, std::string
       int64_t ts = 0;
       if (value.get_int64().get(ts)) {
         double d = 0;
-        if (value.get_double().get(d)) return fail("field ts: expected milliseconds since the epoch");
+        if (value.get_double().get(d))
+          return fail("field ts: expected milliseconds since the epoch");
         ts = static_cast<int64_t>(d);
       }
       out->ts = ts;
@@ -324,7 +325,8 @@ class ThresholdsReader {
           dim->keys[key] = classes(value, sub + "." + key, nullptr);
         }
       } else {
-        fail(sub, dim ? "unknown key: expected 5xx, 4xx or keys" : "unknown key: expected 5xx or 4xx");
+        fail(sub,
+             dim ? "unknown key: expected 5xx, 4xx or keys" : "unknown key: expected 5xx or 4xx");
       }
     }
     return out;
@@ -349,8 +351,8 @@ Thresholds parse_thresholds(std::string_view text, const std::string& source) {
     reader.fail("", std::string("not valid JSON: ") + e.what());
   }
   if (!root.is_object()) {
-    reader.fail("", std::string("expected a JSON object with global, ip and url, got ") +
-                        type_name(root));
+    reader.fail(
+        "", std::string("expected a JSON object with global, ip and url, got ") + type_name(root));
   }
   Thresholds t;
   t.source = source;
@@ -435,6 +437,12 @@ bool write_file_atomically(const std::string& path, std::string_view text, std::
     ::unlink(tmp.c_str());
     return fail(call, err);
   };
+  // A file being replaced keeps its permissions.
+  struct stat old {};
+  if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode) &&
+      ::fchmod(fd, old.st_mode & 07777) != 0) {
+    return abandon("fchmod " + tmp);
+  }
   const char* p = text.data();
   size_t left = text.size();
   while (left > 0) {

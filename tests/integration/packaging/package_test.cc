@@ -116,6 +116,7 @@ TEST_F(Package, FilesAreWhereDebianWantsThem) {
       {"usr/bin/sentinel-alerts", "-rwxr-xr-x"},
       {"usr/bin/sentinel-connect", "-rwxr-xr-x"},
       {"usr/bin/sentinel-devkafka", "-rwxr-xr-x"},
+      {"usr/bin/sentinel-thresholds", "-rwxr-xr-x"},
       {"etc/sentinel/agent.yaml", "-rw-r--r--"},
       {"etc/sentinel/alerts.yaml", "-rw-r--r--"},
       {"etc/sentinel/thresholds.json", "-rw-r--r--"},

@@ -1,0 +1,100 @@
+// The simdjson reader of http_logs records: fields, IPv6 clients, absent and wrong-typed fields.
+#include <gtest/gtest.h>
+
+#include "alert-engine/http_traffic.h"
+
+namespace sentinel::alerts {
+namespace {
+
+TEST(HttpRecordParser, ReadsTheAgentRecord) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  ASSERT_TRUE(p.parse(R"({"v":1,"host":"web-1","source":"/var/log/nginx/access.log",)"
+                      R"("ts":1795316156734,"client_ip":"203.0.113.7","method":"GET",)"
+                      R"("path":"/api/orders?id=7","protocol":"HTTP/1.1","status":502,"bytes":512,)"
+                      R"("referer":"-","user_agent":"curl/8.0"})",
+                      &r, &error))
+      << error;
+  EXPECT_EQ(r.host, "web-1");
+  EXPECT_EQ(r.client_ip, "203.0.113.7");
+  EXPECT_EQ(r.path, "/api/orders?id=7");
+  EXPECT_EQ(r.status, 502);
+  EXPECT_EQ(r.ts, 1795316156734);
+}
+
+TEST(HttpRecordParser, ReadsAnIpv6Client) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  ASSERT_TRUE(
+      p.parse(R"({"host":"h","ts":1,"status":200,"client_ip":"2001:db8::17:ff"})", &r, &error))
+      << error;
+  EXPECT_EQ(r.client_ip, "2001:db8::17:ff");
+}
+
+TEST(HttpRecordParser, ClientIpAndPathMayBeAbsent) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  ASSERT_TRUE(p.parse(R"({"host":"h","ts":5,"status":404})", &r, &error)) << error;
+  EXPECT_TRUE(r.client_ip.empty());
+  EXPECT_TRUE(r.path.empty());
+  EXPECT_EQ(r.status, 404);
+}
+
+TEST(HttpRecordParser, MissingOrWrongTypedFieldsAreNamed) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  EXPECT_FALSE(p.parse(R"({"ts":1,"status":200})", &r, &error));
+  EXPECT_EQ(error, "field host: missing");
+  EXPECT_FALSE(p.parse(R"({"host":"h","status":200})", &r, &error));
+  EXPECT_EQ(error, "field ts: missing");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1})", &r, &error));
+  EXPECT_EQ(error, "field status: missing");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1,"status":"500"})", &r, &error));
+  EXPECT_EQ(error, "field status: expected an integer");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1,"status":500.5})", &r, &error));
+  EXPECT_EQ(error, "field status: expected an integer");
+  EXPECT_FALSE(p.parse(R"({"host":7,"ts":1,"status":500})", &r, &error));
+  EXPECT_EQ(error, "field host: expected a string");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":"now","status":500})", &r, &error));
+  EXPECT_EQ(error, "field ts: expected milliseconds since the epoch");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1,"status":500,"client_ip":4})", &r, &error));
+  EXPECT_EQ(error, "field client_ip: expected a string");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1,"status":500,"path":["/"]})", &r, &error));
+  EXPECT_EQ(error, "field path: expected a string");
+}
+
+TEST(HttpRecordParser, GarbageIsRejected) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  EXPECT_FALSE(p.parse("", &r, &error));
+  EXPECT_FALSE(p.parse("GET / HTTP/1.1 200", &r, &error));
+  EXPECT_EQ(error, "not JSON");
+  EXPECT_FALSE(p.parse(R"({"host":"h","ts":1,"status":200)", &r, &error));
+  EXPECT_EQ(error, "not JSON");
+  EXPECT_FALSE(p.parse("[1,2]", &r, &error));
+  EXPECT_EQ(error, "expected a JSON object");
+  std::string binary("\x00\xff\xfe{", 4);
+  EXPECT_FALSE(p.parse(binary, &r, &error));
+  // The parser is still usable afterwards.
+  EXPECT_TRUE(p.parse(R"({"host":"h","ts":1,"status":200})", &r, &error)) << error;
+}
+
+TEST(HttpRecordParser, LargeRecordAfterSmallOnesIsRead) {
+  HttpRecordParser p;
+  HttpRecord r;
+  std::string error;
+  ASSERT_TRUE(p.parse(R"({"host":"h","ts":1,"status":200})", &r, &error));
+  std::string path = "/" + std::string(20000, 'a');
+  std::string big = R"({"host":"h","ts":2,"status":503,"path":")" + path + R"("})";
+  ASSERT_TRUE(p.parse(big, &r, &error)) << error;
+  EXPECT_EQ(r.path, path);
+  EXPECT_EQ(r.status, 503);
+}
+
+}  // namespace
+}  // namespace sentinel::alerts
