@@ -68,38 +68,52 @@ int hex_digit(char c) {
   return -1;
 }
 
-// Undoes Apache's (\" \\ \n \t \xhh …) and nginx's (\xHH) escaping of a quoted field.
-std::string unescape(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
+// Undoes Apache's (\" \\ \n \t \xhh …) and nginx's (\xHH) escaping of a quoted field into
+// *out (replacing it). Most fields have no backslash at all: they are copied whole.
+void unescape_into(std::string_view raw, std::string* out) {
+  size_t first = raw.find('\\');
+  if (first == std::string_view::npos) {
+    out->assign(raw);
+    return;
+  }
+  out->assign(raw.substr(0, first));
+  for (size_t i = first; i < raw.size(); ++i) {
     char c = raw[i];
     if (c != '\\' || i + 1 == raw.size()) {
-      out += c;
+      *out += c;
       continue;
     }
     char n = raw[i + 1];
     if (n == 'x' && i + 3 < raw.size()) {
       int hi = hex_digit(raw[i + 2]), lo = hex_digit(raw[i + 3]);
       if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
+        *out += static_cast<char>(hi * 16 + lo);
         i += 3;
         continue;
       }
     }
     switch (n) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'v': out += '\v'; break;
-      default: out += c; out += n; break;  // not an escape these servers write: kept as it is
+      case '"': *out += '"'; break;
+      case '\\': *out += '\\'; break;
+      case 'n': *out += '\n'; break;
+      case 't': *out += '\t'; break;
+      case 'r': *out += '\r'; break;
+      case 'b': *out += '\b'; break;
+      case 'v': *out += '\v'; break;
+      default: *out += c; *out += n; break;  // not an escape these servers write: kept as it is
     }
     ++i;
   }
-  return out;
+}
+
+// line[at…] begins with `literal`; literals are a few characters, cheaper compared here than
+// through memcmp.
+bool starts_at(std::string_view line, size_t at, const std::string& literal) {
+  if (line.size() - at < literal.size()) return false;
+  for (size_t i = 0; i < literal.size(); ++i) {
+    if (line[at + i] != literal[i]) return false;
+  }
+  return true;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
@@ -164,29 +178,29 @@ std::optional<int64_t> parse_msec(std::string_view s) {
 }
 
 // METHOD TARGET [PROTOCOL]; a `-` or anything else (a TLS handshake) leaves method/path empty.
-void split_request(const std::string& raw, AccessLogEntry* e) {
+void split_request(std::string_view raw, AccessLogEntry* e) {
   e->method.clear();
   e->path.clear();
   e->protocol.clear();
   e->request.clear();
   if (raw == "-" || raw.empty()) return;
   size_t s1 = raw.find(' ');
-  bool method_ok = s1 != std::string::npos && s1 > 0;
+  bool method_ok = s1 != std::string_view::npos && s1 > 0;
   for (size_t i = 0; method_ok && i < s1; ++i) {
     char c = raw[i];
     method_ok = (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
   }
   if (!method_ok) {
-    e->request = raw;
+    e->request.assign(raw);
     return;
   }
-  e->method = raw.substr(0, s1);
+  e->method.assign(raw.substr(0, s1));
   size_t s2 = raw.rfind(' ');
   if (s2 > s1 && raw.compare(s2 + 1, 5, "HTTP/") == 0) {
-    e->path = raw.substr(s1 + 1, s2 - s1 - 1);
-    e->protocol = raw.substr(s2 + 1);
+    e->path.assign(raw.substr(s1 + 1, s2 - s1 - 1));
+    e->protocol.assign(raw.substr(s2 + 1));
   } else {
-    e->path = raw.substr(s1 + 1);  // HTTP/0.9: no protocol
+    e->path.assign(raw.substr(s1 + 1));  // HTTP/0.9: no protocol
   }
 }
 
@@ -202,7 +216,11 @@ std::optional<int64_t> parse_clf_time(std::string_view s) {
   int d, y, h, mi, se, off;
   int month = 0;
   for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (s.substr(3, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
+    const std::string_view m = kMonths[i];
+    if (s[3] == m[0] && s[4] == m[1] && s[5] == m[2]) {
+      month = static_cast<int>(i) + 1;
+      break;
+    }
   }
   if (month == 0 || !digits(s, 0, 2, &d) || !digits(s, 7, 4, &y) || !digits(s, 12, 2, &h) || !digits(s, 15, 2, &mi) ||
       !digits(s, 18, 2, &se) || !parse_offset(s.substr(21), &off)) {
@@ -321,6 +339,11 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
     add_literal(c);
     ++i;
   }
+  // A field between two quotes is read up to its closing quote (escaped ones skipped), unescaped.
+  for (size_t k = 0; k < f.parts_.size(); ++k) {
+    f.parts_[k].quoted = f.parts_[k].is_field && k > 0 && f.parts_[k - 1].literal.ends_with('"') &&
+                         k + 1 < f.parts_.size() && f.parts_[k + 1].literal.starts_with('"');
+  }
   if (!f.has_client_ip_ || !f.has_status_) {
     *error = fmt::format("{} \"{}\": needs the client address ({}) and the status ({})", kind, body,
                          apache ? "%h or %a" : "$remote_addr", apache ? "%>s" : "$status");
@@ -331,24 +354,36 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
 
 bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::string* why) const {
   *e = AccessLogEntry{};
-  std::string query;
+  std::string_view query;
   size_t p = 0;
   for (size_t k = 0; k < parts_.size(); ++k) {
     const Part& part = parts_[k];
     if (!part.is_field) {
-      if (line.compare(p, part.literal.size(), part.literal) != 0) {
+      if (!starts_at(line, p, part.literal)) {
         *why = fmt::format("at column {}: expected \"{}\"", p + 1, part.literal);
         return false;
       }
       p += part.literal.size();
       continue;
     }
-    const bool quoted = k > 0 && parts_[k - 1].literal.ends_with('"') && k + 1 < parts_.size() &&
-                        parts_[k + 1].literal.starts_with('"');
+    const bool quoted = part.quoted;
     size_t end;
     if (quoted) {
+      // The first quote not escaped by a backslash; memchr finds the candidates.
       end = p;
-      while (end < line.size() && line[end] != '"') end += line[end] == '\\' ? 2 : 1;
+      for (;;) {
+        size_t quote = end < line.size() ? line.find('"', end) : std::string_view::npos;
+        if (quote == std::string_view::npos) {
+          end = line.size();
+          break;
+        }
+        size_t backslash = line.substr(end, quote - end).find('\\');
+        if (backslash == std::string_view::npos) {
+          end = quote;
+          break;
+        }
+        end += backslash + 2;  // the escaped character, a quote or not, is skipped
+      }
       if (end >= line.size()) {
         *why = fmt::format("{}: no closing quote", part.name);
         return false;
@@ -377,7 +412,7 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
           *why = fmt::format("{}: empty client address", part.name);
           return false;
         }
-        e->client_ip = std::string(raw);
+        e->client_ip.assign(raw);
         break;
       case Field::kTime:
       case Field::kTimeIso8601:
@@ -394,11 +429,25 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
         e->ts_ms = *ts;
         break;
       }
-      case Field::kRequest: split_request(quoted ? unescape(raw) : std::string(raw), e); break;
-      case Field::kMethod: e->method = std::string(raw); break;
-      case Field::kPath: e->path = quoted ? unescape(raw) : std::string(raw); break;
-      case Field::kQuery: query = std::string(raw); break;
-      case Field::kProtocol: e->protocol = std::string(raw); break;
+      case Field::kRequest:
+        if (quoted && raw.find('\\') != std::string_view::npos) {
+          std::string unescaped;
+          unescape_into(raw, &unescaped);
+          split_request(unescaped, e);
+        } else {
+          split_request(raw, e);
+        }
+        break;
+      case Field::kMethod: e->method.assign(raw); break;
+      case Field::kPath:
+        if (quoted) {
+          unescape_into(raw, &e->path);
+        } else {
+          e->path.assign(raw);
+        }
+        break;
+      case Field::kQuery: query = raw; break;
+      case Field::kProtocol: e->protocol.assign(raw); break;
       case Field::kStatus:
         if (raw.size() != 3 || !digits(raw, 0, 3, &e->status)) {
           *why = fmt::format("{} \"{}\": expected a 3-digit HTTP status", part.name, raw);
@@ -416,8 +465,20 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
           }
         }
         break;
-      case Field::kReferer: e->referer = quoted ? unescape(raw) : std::string(raw); break;
-      case Field::kUserAgent: e->user_agent = quoted ? unescape(raw) : std::string(raw); break;
+      case Field::kReferer:
+        if (quoted) {
+          unescape_into(raw, &e->referer);
+        } else {
+          e->referer.assign(raw);
+        }
+        break;
+      case Field::kUserAgent:
+        if (quoted) {
+          unescape_into(raw, &e->user_agent);
+        } else {
+          e->user_agent.assign(raw);
+        }
+        break;
       case Field::kIgnored: break;
     }
   }
@@ -426,7 +487,8 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
     return false;
   }
   if (!query.empty() && query != "-") {
-    e->path += query.starts_with('?') ? query : "?" + query;  // Apache's %q has the "?", nginx's $args not
+    if (!query.starts_with('?')) e->path += '?';  // Apache's %q has the "?", nginx's $args not
+    e->path += query;
   }
   return true;
 }

@@ -53,7 +53,8 @@ class AccessLogFormat {
     std::string literal;  // text that must appear (empty for a field)
     Field field = Field::kIgnored;
     bool is_field = false;
-    std::string name;  // the field as written in the format, for messages
+    std::string name;     // the field as written in the format, for messages
+    bool quoted = false;  // a field between two `"`: read to the closing quote, unescaped
   };
   std::string spec_;
   std::vector<Part> parts_;

@@ -101,6 +101,14 @@ std::unique_ptr<LogShipper> LogShipper::create(LogsConfig config, const kafka::P
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &LogShipper::on_delivery);
   s->rk_ = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), error);
   if (!s->rk_) return nullptr;
+  s->topic_.reset(rd_kafka_topic_new(s->rk_.get(), s->config_.topic.c_str(), nullptr));
+  s->invalid_topic_.reset(
+      rd_kafka_topic_new(s->rk_.get(), s->config_.invalid_topic.c_str(), nullptr));
+  if (!s->topic_ || !s->invalid_topic_) {
+    *error = fmt::format("logs.topic {} / logs.invalid_topic {}: {}", s->config_.topic,
+                         s->config_.invalid_topic, rd_kafka_err2str(rd_kafka_last_error()));
+    return nullptr;
+  }
   if (pipe2(s->event_pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
     *error = "pipe: cannot create the event pipe";
     return nullptr;
@@ -123,6 +131,8 @@ LogShipper::~LogShipper() {
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_poll(rk_.get(), 0);
   }
+  topic_.reset();
+  invalid_topic_.reset();
   rk_.reset();
   for (int fd : event_pipe_) {
     if (fd >= 0) ::close(fd);
@@ -288,13 +298,13 @@ void LogShipper::read_files(MonoClock::time_point now) {
 
 void LogShipper::handle_line(Watched& w, std::string_view line, int64_t end_offset, bool cut) {
   ++stats_.lines;
-  AccessLogEntry entry;
+  AccessLogEntry& entry = entry_;  // reused: its strings keep their capacity from line to line
   std::string why;
   if (!cut && w.source->format.parse(line, &entry, &why)) {
     int64_t ts = entry.ts_ms >= 0 ? entry.ts_ms : wall_ms();  // a format without a time: read time
     value_.clear();
     append_http_record(&value_, host_, w.path, ts, entry);
-    produce(config_.topic, entry.client_ip, value_, ts, w, end_offset);
+    produce(topic_.get(), entry.client_ip, value_, ts, w, end_offset);
     return;
   }
   if (cut) why = fmt::format("longer than {} bytes", FileTail::kMaxLineBytes);
@@ -304,19 +314,19 @@ void LogShipper::handle_line(Watched& w, std::string_view line, int64_t end_offs
                  config_.publish_invalid ? "published raw to " + config_.invalid_topic : "dropped");
   }
   if (config_.publish_invalid) {
-    produce(config_.invalid_topic, w.path, line, wall_ms(), w, end_offset);
+    produce(invalid_topic_.get(), w.path, line, wall_ms(), w, end_offset);
   } else {
     track(w, end_offset, 0, true);  // keeps the checkpoint in file order
   }
 }
 
-void LogShipper::produce(const std::string& topic, std::string_view key, std::string_view value, int64_t ts_ms,
-                         Watched& w, int64_t end_offset) {
+void LogShipper::produce(rd_kafka_topic_t* topic, std::string_view key, std::string_view value,
+                         int64_t ts_ms, Watched& w, int64_t end_offset) {
   uint64_t seq = first_seq_ + inflight_.size();
   size_t bytes = key.size() + value.size();
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        rk_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(seq)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // librdkafka's message count bound: wait for acks

@@ -92,6 +92,9 @@ class LogShipper {
     int64_t acked = 0;     // offset after the last line acknowledged (in order)
     uint64_t queued = 0;   // its entries in inflight_ (a file is forgotten only at 0)
   };
+  struct TopicDeleter {
+    void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
+  };
   struct InFlight {
     FileId file;
     int64_t end_offset;
@@ -105,8 +108,8 @@ class LogShipper {
                  MonoClock::time_point now);
   void read_files(MonoClock::time_point now);
   void handle_line(Watched& w, std::string_view line, int64_t end_offset, bool cut);
-  void produce(const std::string& topic, std::string_view key, std::string_view value, int64_t ts_ms,
-               Watched& w, int64_t end_offset);
+  void produce(rd_kafka_topic_t* topic, std::string_view key, std::string_view value,
+               int64_t ts_ms, Watched& w, int64_t end_offset);
   void track(Watched& w, int64_t end_offset, size_t bytes, bool done);
   void settle();
   bool save_checkpoint();
@@ -117,6 +120,11 @@ class LogShipper {
   std::string checkpoint_path_;
   std::vector<FileCheckpoint> restored_;  // from the checkpoint file, until matched at the first scan
   kafka::Handle rk_;
+  // The topic and invalid_topic, held from the start: librdkafka looks them up before the first
+  // line is read (it otherwise learns of a topic at its first record and fetches the metadata
+  // up to a second later), and producing through a handle skips a lookup by name (under
+  // librdkafka's write lock) for every record.
+  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> topic_, invalid_topic_;
   int event_pipe_[2] = {-1, -1};
   std::map<FileId, Watched> files_;
   std::deque<InFlight> inflight_;
@@ -124,6 +132,7 @@ class LogShipper {
   bool checkpoint_dirty_ = false;
   MonoClock::time_point next_scan_{}, next_checkpoint_{};
   LogStats stats_;
+  AccessLogEntry entry_;
   std::string value_;
   std::chrono::steady_clock::time_point last_error_log_{};
 };
