@@ -38,7 +38,9 @@ set(CPACK_PACKAGE_DESCRIPTION
     "sentinel-agent collects host metrics (CPU, memory, disks, disk I/O,
 network, load, pressure) and publishes them to Kafka; sentinel-alerts
 turns them into firing/resolved alerts; sentinel-connect, a Kafka
-Connect-compatible worker, archives topics through sink plugins.
+Connect-compatible worker, archives topics through sink plugins;
+sentinel-dashboard serves a live web page of metrics, alerts, HTTP
+traffic and connector states.
 The systemd units are installed but not enabled.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # Absolute destinations (/etc/sentinel, /lib/systemd/system) land in the package through DESTDIR.

@@ -9,6 +9,10 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
+# npm ships inside some nodejs packages (NodeSource's); Debian's nodejs needs Debian's npm beside it.
+if ! command -v npm >/dev/null && [[ ! " ${missing[*]} " == *" nodejs "* ]]; then
+  missing+=(npm)
+fi
 if ((${#missing[@]} == 0)); then
   echo "install-deps: every package is installed"
   exit 0
@@ -22,4 +26,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ! command -v npm >/dev/null; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "install-deps: done"

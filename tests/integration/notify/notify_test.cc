@@ -1,9 +1,11 @@
-// sentinel-agent, sentinel-alerts and sentinel-connect speak sd_notify(3) as systemd expects of a
-// Type=notify unit with WatchdogSec=: each daemon runs as a process with NOTIFY_SOCKET pointing at
-// a test socket and WATCHDOG_USEC set, against a real sentinel-devkafka, and the test checks:
+// sentinel-agent, sentinel-alerts, sentinel-connect and sentinel-dashboard speak sd_notify(3) as
+// systemd expects of a Type=notify unit with WatchdogSec=: each daemon runs as a process with
+// NOTIFY_SOCKET pointing at a test socket and WATCHDOG_USEC set, against a real sentinel-devkafka,
+// and the test checks:
 // - READY=1 arrives once, and only when the daemon is really ready (what its main.cc defines:
 //   agent: producer created and the loop about to run; alerts: clients created and subscribed to
-//   system_metrics; connect: the REST API answers /health with 200 the moment READY=1 arrives);
+//   system_metrics; connect: the REST API answers /health with 200 the moment READY=1 arrives;
+//   dashboard: the page's server answers api/health with 200 at that moment);
 // - WATCHDOG=1 arrives again and again, each within WATCHDOG_USEC of the one before;
 // - SIGHUP gives RELOADING=1 (with MONOTONIC_USEC) and then READY=1; SIGTERM gives STOPPING=1
 //   and exit 0;
@@ -91,12 +93,24 @@ class DaemonNotify : public ::testing::Test {
             [](Process& p) { return health(p) == "200"; }};
   }
 
+  Daemon dashboard() {
+    return {"sentinel-dashboard",
+            [this](const Process::Options& o) {
+              return std::make_unique<Process>(
+                  std::vector<std::string>{bin("sentinel-dashboard"), "--bootstrap-servers",
+                                           kafka_.bootstrap(), "--listen", "127.0.0.1:0",
+                                           "--connect-url", "http://127.0.0.1:1"},
+                  o);
+            },
+            [](Process& p) { return health(p, "/api/health") == "200"; }};
+  }
+
   // GET /health of a running sentinel-connect: the HTTP status, or "" when it does not answer.
-  static std::string health(Process& p) {
+  static std::string health(Process& p, const std::string& path = "/health") {
     std::string out = p.out();
     std::smatch m;
     if (!std::regex_search(out, m, std::regex(R"(listening (http://127\.0\.0\.1:\d+))"))) return "";
-    std::string url = std::string(m[1]) + "/health", code;
+    std::string url = std::string(m[1]) + path, code;
     run({"curl", "-s", "-o", "/dev/null", "-m", "5", "-w", "%{http_code}", url}, &code, 10s);
     return code;
   }
@@ -192,6 +206,10 @@ TEST_F(DaemonNotify, Connect_ReadyOnlyWhenRestAnswersWatchdogReloadStop) {
   check_protocol(connect());
 }
 
+TEST_F(DaemonNotify, Dashboard_ReadyOnlyWhenThePageAnswersWatchdogReloadStop) {
+  check_protocol(dashboard());
+}
+
 TEST_F(DaemonNotify, Agent_PingsStopWhenMainLoopHangs) {
   check_pings_stop_when_main_loop_hangs(agent());
 }
@@ -202,6 +220,13 @@ TEST_F(DaemonNotify, Alerts_PingsStopWhenMainLoopHangs) {
 TEST_F(DaemonNotify, Connect_PingsStopWhenMainLoopHangsWhileRestThreadsRun) {
   check_pings_stop_when_main_loop_hangs(connect(), [](Process& p) {
     EXPECT_EQ(health(p), "200") << "only the main loop should hang, not the REST threads";
+  });
+}
+
+TEST_F(DaemonNotify, Dashboard_PingsStopWhenMainLoopHangsWhileThePageIsServed) {
+  check_pings_stop_when_main_loop_hangs(dashboard(), [](Process& p) {
+    EXPECT_EQ(health(p, "/api/health"), "200")
+        << "only the main loop should hang, not the web server";
   });
 }
 

@@ -19,7 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* kUnits[] = {"sentinel-agent", "sentinel-alerts", "sentinel-connect"};
+const char* kUnits[] = {"sentinel-agent", "sentinel-alerts", "sentinel-connect",
+                        "sentinel-dashboard"};
 
 std::string unit_path(const std::string& unit) {
   return std::string(SENTINEL_BUILD_DIR) + "/systemd/" + unit + ".service";
@@ -135,6 +136,18 @@ TEST(SystemdUnits, ConnectWritesOnlyUnderVarLibSentinel) {
   std::string props = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect.properties");
   EXPECT_NE(props.find("\nsentinel.state.dir=/var/lib/sentinel/connect\n"), std::string::npos);
   EXPECT_NE(props.find("\narchive.root=/var/lib/sentinel/archive\n"), std::string::npos);
+}
+
+// sentinel-dashboard writes nothing and serves loopback unless its config says otherwise.
+TEST(SystemdUnits, DashboardWritesNothingAndListensOnLoopback) {
+  std::string text = read_file(unit_path("sentinel-dashboard"));
+  EXPECT_NE(text.find("\nProtectSystem=strict\n"), std::string::npos);
+  for (const char* key :
+       {"StateDirectory=", "ReadWritePaths=", "LogsDirectory=", "CacheDirectory="}) {
+    EXPECT_EQ(text.find(std::string("\n") + key), std::string::npos) << key;
+  }
+  std::string yaml = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/dashboard.yaml");
+  EXPECT_NE(yaml.find("\nlisten: 127.0.0.1:8501\n"), std::string::npos);
 }
 
 }  // namespace
