@@ -186,7 +186,9 @@ void Model::add_http(const HttpHit& hit) {
     m.minute = minute;
   }
   if (m.minute != minute) return;
-  std::string_view path = hit.path.substr(0, hit.path.find('?'));
+  // The URL key of the alert engine (query dropped, /orders/123 → /orders/{id}), so the top URLs
+  // match the http_5xx_url / http_4xx_url alerts.
+  std::string path = url_keys_.normalize(hit.path);
   count(&m.ips, &m.other_ips, hit.client_ip.empty() ? "-" : hit.client_ip, hit.status,
         limits_.top_keys_per_minute);
   count(&m.urls, &m.other_urls, path.empty() ? "-" : path, hit.status, limits_.top_keys_per_minute);

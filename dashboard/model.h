@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "alert-engine/http_traffic.h"
 #include "alert-engine/metric_record.h"
 
 namespace sentinel::dashboard {
@@ -102,6 +103,7 @@ class Model {
   void wake_all() const;
 
  private:
+  alerts::PathNormalizer url_keys_;  // the alert engine's default URL keys
   struct Host {
     explicit Host(size_t slots, int64_t step);
     int64_t last_seen = 0;

@@ -172,7 +172,7 @@ TEST(DashboardModel, HttpPerSecondCountsAndTopOffendersOverTheWindow) {
     model.add_http(HttpHit{ts, status, ip, path});
   };
   for (int i = 0; i < 10; ++i) hit(kT0 + 1000, 200, "10.0.0.1", "/ok?page=" + std::to_string(i));
-  for (int i = 0; i < 4; ++i) hit(kT0 + 1500, 502, "10.0.0.2", "/api/orders");
+  for (int i = 0; i < 4; ++i) hit(kT0 + 1500, 502, "10.0.0.2", "/api/orders/" + std::to_string(100 + i));
   for (int i = 0; i < 3; ++i) hit(kT0 + 2000, 404, "10.0.0.3", "/missing");
   json h = model.http_json(kT0 + 3000);
   // Per second: [t, requests, 4xx, 5xx], zero-filled.
@@ -190,7 +190,8 @@ TEST(DashboardModel, HttpPerSecondCountsAndTopOffendersOverTheWindow) {
   EXPECT_EQ(h["top_ips"][0]["c5xx"], 4);
   EXPECT_EQ(h["top_ips"][1]["key"], "10.0.0.3");
   EXPECT_EQ(h["top_ips"][2]["key"], "10.0.0.1");
-  EXPECT_EQ(h["top_urls"][0]["key"], "/api/orders");
+  EXPECT_EQ(h["top_urls"][0]["key"], "/api/orders/{id}");  // the alert engine's URL key
+  EXPECT_EQ(h["top_urls"][0]["requests"], 4);
   EXPECT_EQ(h["top_urls"][2]["key"], "/ok");  // query strings dropped: one URL
   EXPECT_EQ(h["top_urls"][2]["requests"], 10);
   EXPECT_EQ(h["last_minute"]["requests"], 17);
