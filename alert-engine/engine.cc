@@ -395,6 +395,9 @@ void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double val
       {"threshold", format_value(g->threshold)},
       {"count", std::to_string(count)},
       {"op", rule.op == Op::kAbove ? ">" : "<"},
+      // The comparison that holds for this transition: "4xx share 0.9 > 0.3" when firing,
+      // "4xx share 0.02 <= 0.3" when resolved.
+      {"cmp", a.firing ? (rule.op == Op::kAbove ? ">" : "<") : (rule.op == Op::kAbove ? "<=" : ">=")},
       {"window", format_duration(std::chrono::milliseconds(rule.window.size_ms))},
       {"severity", rule.severity},
       {"state", a.firing ? "firing" : "resolved"}};

@@ -193,20 +193,20 @@ void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
           r.group_by = {"host"};
           r.key_label = "host";
           r.cross_partition = true;
-          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
                                   "{{window}} on {{host}}", cls);
           break;
         case Dimension::kIp:
           r.group_by = {"client_ip"};
           r.key_label = "client_ip";
-          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
                                   "{{window}} from {{client_ip}}", cls);
           break;
         case Dimension::kUrl:
           r.group_by = {"host", "path"};
           r.key_label = "path";
           r.cross_partition = true;
-          r.summary = fmt::format("{} share {{value}} > {{threshold}} of {{count}} requests over "
+          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
                                   "{{window}} for {{path}} on {{host}}", cls);
           break;
       }

@@ -22,6 +22,8 @@
 //       flapping: {max_firings: 3, window: 30m}   # held firing while it flaps
 //       severity: critical
 //       summary: "cpu usage {value} > {threshold} over {window} on {host}"
+//         # also {rule} {resource} {metric} {agg} {op} {cmp} (">" firing, "<=" resolved)
+//         # {count} (records in the window) {severity} {state} {labels} and each label
 //   host_silent: {after: 60s, severity: warning}
 #pragma once
 

@@ -4,7 +4,8 @@
 # log; sentinel-agent (1 s interval) publishes this host's metrics and follows that log into
 # http_logs; sentinel-alerts turns both into firing/resolved alerts in system_alerts (HTTP windows
 # of 10 s, so the scenario's alerts come within a minute); sentinel-connect archives
-# system_alerts with the rotating file sink, registered through its REST API.
+# system_alerts with the rotating file sink, registered through its REST API; sentinel-dashboard
+# shows it all on http://127.0.0.1:8501/ (or another free port when 8501 is taken).
 # Runs until Ctrl-C, or for --duration SECONDS (then prints what arrived; fails if nothing did).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,7 @@ done
 cd "$root"
 scripts/install-deps.sh
 scripts/build.sh sentinel-devkafka sentinel-agent sentinel-loggen sentinel-alerts sentinel-connect \
-  sentinel-rotating
+  sentinel-rotating sentinel-dashboard
 bin="$root/build/bin"
 run=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-demo.XXXXXX")
 pids=()
@@ -89,6 +90,19 @@ curl -fsS -X PUT -H 'Content-Type: application/json' --data @"$run/alerts-archiv
 echo "demo: sentinel-connect at $connect archives system_alerts (connector alerts-archive, log: $run/connect.log)"
 echo "demo:   status:  curl -s $connect/connectors/alerts-archive/status"
 echo "demo:   archive: tail -F $run/archive/alerts/system_alerts-*.log"
+# sentinel-dashboard on 8501, or on a free port when 8501 is taken.
+dport=$(python3 -c 'import socket
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 8501))
+except OSError:
+    s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+"$bin/sentinel-dashboard" --bootstrap-servers "$bootstrap" --connect-url "$connect" \
+  --listen "127.0.0.1:$dport" >"$run/dashboard.out" 2>"$run/dashboard.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$dport/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "demo: sentinel-dashboard: http://127.0.0.1:$dport/  (log: $run/dashboard.log)"
 echo "demo: access-log records: kcat -C -b $bootstrap -t http_logs -o beginning"
 echo "demo: metrics:            kcat -C -b $bootstrap -t system_metrics -o beginning"
 echo "demo: alerts as they come (kcat on system_alerts):"
@@ -106,11 +120,13 @@ if ((duration > 0)); then
   http=$(kcat -C -q -b "$bootstrap" -t http_logs -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
   echo "demo: $http access-log lines arrived in http_logs (written by sentinel-loggen, followed by the agent)"
   ((http > 0)) || { echo "demo: no access-log records arrived; see $run/agent.log and $run/loggen.log" >&2; exit 1; }
+  sleep 2  # the archive syncs every second
+  archived=$(cat "$run"/archive/alerts/system_alerts-*.log 2>/dev/null | wc -l)
   alerts=$(kcat -C -q -b "$bootstrap" -t system_alerts -o beginning -e -f 'x\n' 2>/dev/null | wc -l)
   echo "demo: $alerts alert transitions in system_alerts"
-  archived=$(cat "$run"/archive/alerts/system_alerts-*.log 2>/dev/null | wc -l)
   echo "demo: $archived lines archived by sentinel-connect under $run/archive/alerts"
   echo "demo: connector alerts-archive: $(curl -fsS "$connect/connectors/alerts-archive/status" 2>/dev/null || echo unreachable)"
+  echo "demo: dashboard health: $(curl -fsS "http://127.0.0.1:$dport/api/health" 2>/dev/null || echo unreachable)"
 else
   wait
 fi

@@ -155,6 +155,8 @@ TEST(HttpRules, AnIpAboveItsShareWithEnoughRequestsFiresAndResolvesWhenItStops) 
   for (int i = 0; i < 200; ++i) f.add(record(10000 + i * 100, "10.0.0." + std::to_string(i % 50), "/", 200));
   f.add(record(30000, "10.0.0.1", "/", 200));
   EXPECT_EQ(f.resolved(), std::vector<std::string>{"http_4xx_ip/client_ip=203.0.113.66"});
+  EXPECT_NE(f.out.back().summary.find("4xx share 0 <= 0.3 of 0 requests"), std::string::npos)
+      << f.out.back().summary;
 }
 
 TEST(HttpRules, UrlsAreGroupedByTheirNormalisedPathPerSite) {
