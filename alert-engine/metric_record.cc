@@ -17,12 +17,8 @@ bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* 
     if (error) *error = what;
     return false;
   };
-  if (padded_.size() < json.size() + simdjson::SIMDJSON_PADDING) {
-    padded_.resize(json.size() + simdjson::SIMDJSON_PADDING);
-  }
-  std::memcpy(padded_.data(), json.data(), json.size());
   simdjson::dom::element doc;
-  if (parser_.parse(padded_.data(), json.size(), false).get(doc)) return fail("not JSON");
+  if (!parse_padded(parser_, padded_, json, &doc)) return fail("not JSON");
   simdjson::dom::object obj;
   if (doc.get_object().get(obj)) return fail("expected a JSON object");
   bool has_ts = false;

@@ -7,12 +7,24 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace sentinel::alerts {
+
+// Parses `json` into *doc after copying it into `padded` (grown as needed) with simdjson's
+// padding after it; the document points into `padded` and `parser` until their next use.
+inline bool parse_padded(simdjson::dom::parser& parser, std::string& padded, std::string_view json,
+                         simdjson::dom::element* doc) {
+  if (padded.size() < json.size() + simdjson::SIMDJSON_PADDING) {
+    padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(padded.data(), json.data(), json.size());
+  return !parser.parse(padded.data(), json.size(), false).get(*doc);
+}
 
 // Valid until the next parse() on the parser that filled it.
 struct MetricRecord {

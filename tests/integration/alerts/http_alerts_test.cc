@@ -177,6 +177,28 @@ class HttpAlerts : public ::testing::Test {
     return rc;
   }
 
+  // What `sentinel-loggen --expected-alerts` says the demo scenario starting at `start` causes.
+  static std::vector<nlohmann::json> expected_alerts(int64_t start) {
+    std::string text;
+    EXPECT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts",
+                   "--start-time", std::to_string(start)},
+                  &text),
+              0);
+    std::vector<nlohmann::json> expected;
+    for (const auto& l : lines_of(text)) expected.push_back(nlohmann::json::parse(l));
+    EXPECT_EQ(expected.size(), 3u) << text;
+    return expected;
+  }
+  // Waits until every expected alert has resolved, then checks all that was published.
+  void expect_demo_alerts(const std::vector<nlohmann::json>& expected, Process& daemon,
+                          const std::string& context = "") {
+    std::set<std::string> want;
+    for (const auto& e : expected) want.insert(id_of(e, "web-1"));
+    ASSERT_TRUE(wait_until([&] { return all_resolved(kafka_.bootstrap(), want); }, 60s))
+        << daemon.err() << context;
+    verify_demo_alerts(expected, published(kafka_.bootstrap()));
+  }
+
   DevKafka kafka_;
   TempDir dir_;
 };
@@ -185,26 +207,9 @@ TEST_F(HttpAlerts, TheDemoScenarioGivesItsExpectedAlertsFiringThenResolvedAndNon
   write_file(dir_.file("thresholds.json"), kThresholds);
   auto daemon = start_alerts();
   int64_t start = past();
-  std::string expected_text;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
-                 std::to_string(start)},
-                &expected_text),
-            0);
+  auto expected = expected_alerts(start);
   ASSERT_EQ(loggen(start), 0);
-
-  std::vector<nlohmann::json> expected;
-  for (const auto& l : lines_of(expected_text)) expected.push_back(nlohmann::json::parse(l));
-  ASSERT_EQ(expected.size(), 3u) << expected_text;
-  std::set<std::string> want;
-  for (const auto& e : expected) want.insert(id_of(e, "web-1"));
-
-  // Every expected alert fires and resolves.
-  ASSERT_TRUE(wait_until(
-      [&] { return all_resolved(kafka_.bootstrap(), want); },
-      60s))
-      << daemon->err();
-
-  verify_demo_alerts(expected, published(kafka_.bootstrap()));
+  expect_demo_alerts(expected, *daemon);
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait(20s), 0) << daemon->err();
 }
@@ -239,19 +244,9 @@ TEST_F(HttpAlerts, ThresholdsLearnedFromHistoryDetectTheScenario) {
 
   auto daemon = start_alerts();
   int64_t start = past();
-  std::string expected_text;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
-                 std::to_string(start)},
-                &expected_text),
-            0);
-  std::vector<nlohmann::json> expected;
-  for (const auto& l : lines_of(expected_text)) expected.push_back(nlohmann::json::parse(l));
+  auto expected = expected_alerts(start);
   ASSERT_EQ(loggen(start), 0);
-  std::set<std::string> want;
-  for (const auto& e : expected) want.insert(id_of(e, "web-1"));
-  ASSERT_TRUE(wait_until([&] { return all_resolved(kafka_.bootstrap(), want); }, 60s))
-      << daemon->err() << read_file(dir_.file("thresholds.json"));
-  verify_demo_alerts(expected, published(kafka_.bootstrap()));
+  expect_demo_alerts(expected, *daemon, read_file(dir_.file("thresholds.json")));
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait(20s), 0) << daemon->err();
 }
@@ -262,13 +257,7 @@ TEST_F(HttpAlerts, ThresholdsLearnedFromHistoryDetectTheScenario) {
 TEST_F(HttpAlerts, SigkillMidScenarioThenRestartGivesEachAlertOnce) {
   write_file(dir_.file("thresholds.json"), kThresholds);
   int64_t start = past();
-  std::string expected_text;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
-                 std::to_string(start)},
-                &expected_text),
-            0);
-  std::vector<nlohmann::json> expected;
-  for (const auto& l : lines_of(expected_text)) expected.push_back(nlohmann::json::parse(l));
+  auto expected = expected_alerts(start);
   // The whole scenario is in http_logs before the daemon starts; it is killed as soon as the
   // first alert is out, while the last windows (the outage) wait for their idle close.
   ASSERT_EQ(loggen(start), 0);
@@ -278,13 +267,7 @@ TEST_F(HttpAlerts, SigkillMidScenarioThenRestartGivesEachAlertOnce) {
   daemon->signal(SIGKILL);
   daemon->wait(10s);
   daemon = start_alerts();
-  std::set<std::string> want;
-  for (const auto& e : expected) want.insert(id_of(e, "web-1"));
-  ASSERT_TRUE(wait_until(
-      [&] { return all_resolved(kafka_.bootstrap(), want); },
-      60s))
-      << daemon->err();
-  verify_demo_alerts(expected, published(kafka_.bootstrap()));
+  expect_demo_alerts(expected, *daemon);
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait(20s), 0) << daemon->err();
 }
