@@ -152,6 +152,7 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
     auto timeout = std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
     std::vector<int> fds = {publisher->event_fd()};
     if (logs) fds.push_back(logs->event_fd());
+    if (logs && logs->change_fd() >= 0) fds.push_back(logs->change_fd());
     int sig = signals.wait(timeout, fds);
 
     if (sig == SIGTERM || sig == SIGINT) {

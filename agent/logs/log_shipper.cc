@@ -5,15 +5,19 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "agent/logs/http_record.h"
 #include "common/log.h"
+#include "common/units.h"
 
 namespace sentinel::agent {
 namespace {
@@ -116,6 +120,11 @@ std::unique_ptr<LogShipper> LogShipper::create(LogsConfig config, const kafka::P
   rd_kafka_queue_t* q = rd_kafka_queue_get_main(s->rk_.get());
   rd_kafka_queue_io_event_enable(q, s->event_pipe_[1], "1", 1);
   rd_kafka_queue_destroy(q);
+  s->inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (s->inotify_fd_ < 0) {
+    log::warning("access logs: inotify unavailable ({}): new lines are noticed every {}",
+                 std::strerror(errno), format_duration(s->config_.poll_interval));
+  }
 
   auto now = MonoClock::now();
   s->scan(now, first_start);
@@ -137,6 +146,7 @@ LogShipper::~LogShipper() {
   for (int fd : event_pipe_) {
     if (fd >= 0) ::close(fd);
   }
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);  // removes every watch
 }
 
 void LogShipper::open_file(const LogSource& source, const std::string& path, int64_t offset, bool rotated,
@@ -155,6 +165,8 @@ void LogShipper::open_file(const LogSource& source, const std::string& path, int
   w.rotated = rotated;
   w.last_growth = now;
   w.tail = std::move(tail);
+  // The watch is on the inode: it follows the file through a rename (rotation).
+  if (inotify_fd_ >= 0) w.wd = inotify_add_watch(inotify_fd_, path.c_str(), IN_MODIFY);
   log::info("access log {}: following {} from offset {}{}", source.name, path, w.acked,
             rotated ? " (rotated while the agent was stopped: finishing it first)" : "");
   files_[id] = std::move(w);
@@ -234,6 +246,11 @@ void LogShipper::scan(MonoClock::time_point now, bool first) {
 void LogShipper::poll(MonoClock::time_point now) {
   char drain[64];
   while (::read(event_pipe_[0], drain, sizeof drain) > 0) {
+  }
+  if (inotify_fd_ >= 0) {
+    alignas(struct inotify_event) char events[4096];
+    while (::read(inotify_fd_, events, sizeof events) > 0) {
+    }
   }
   rd_kafka_poll(rk_.get(), 0);
   settle();
@@ -386,6 +403,7 @@ void LogShipper::settle() {
   }
   for (auto it = files_.begin(); it != files_.end();) {
     if (it->second.closed && it->second.queued == 0) {
+      if (it->second.wd >= 0) inotify_rm_watch(inotify_fd_, it->second.wd);
       it = files_.erase(it);
       checkpoint_dirty_ = true;
       continue;

@@ -76,6 +76,10 @@ class LogShipper {
   void poll(MonoClock::time_point now);
   // Readable when the producer has reports to serve.
   int event_fd() const { return event_pipe_[0]; }
+  // Readable when a followed file was written to (inotify), so new lines go out at once instead
+  // of at the next poll_interval; -1 when inotify is unavailable (polling only). Not worth
+  // waiting on while reading is paused for Kafka (event_fd wakes the loop then).
+  int change_fd() const { return stats_.paused ? -1 : inotify_fd_; }
   // Delivers what was read and writes the checkpoint; true when everything was acknowledged.
   bool flush(std::chrono::milliseconds timeout);
   const LogStats& stats() const { return stats_; }
@@ -91,6 +95,7 @@ class LogShipper {
     MonoClock::time_point last_growth;
     int64_t acked = 0;     // offset after the last line acknowledged (in order)
     uint64_t queued = 0;   // its entries in inflight_ (a file is forgotten only at 0)
+    int wd = -1;           // its inotify watch (IN_MODIFY), -1 without one
   };
   struct TopicDeleter {
     void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
@@ -126,6 +131,7 @@ class LogShipper {
   // librdkafka's write lock) for every record.
   std::unique_ptr<rd_kafka_topic_t, TopicDeleter> topic_, invalid_topic_;
   int event_pipe_[2] = {-1, -1};
+  int inotify_fd_ = -1;
   std::map<FileId, Watched> files_;
   std::deque<InFlight> inflight_;
   uint64_t first_seq_ = 0;  // sequence number of inflight_.front()
