@@ -160,24 +160,16 @@ void KafkaReader::handle(const rd_kafka_message_t* m, int64_t now_ms) {
     }
     if (metric_.ts >= cutoff) model_->add_metric(metric_);
   } else if (topic == config_.http_topic) {
-    padded_.assign(value);
-    padded_.append(simdjson::SIMDJSON_PADDING, '\0');
-    simdjson::dom::element doc;
-    auto parse_error = http_parser_.parse(padded_.data(), value.size(), false).get(doc);
-    HttpHit hit;
-    int64_t status = 0;
-    if (parse_error || !doc.is_object() || doc["ts"].get_int64().get(hit.ts) ||
-        doc["status"].get_int64().get(status)) {
-      model_->count_bad_record(topic,
-                               fmt::format("partition {} offset {}: expected a JSON object with "
-                                           "numbers ts and status",
-                                           m->partition, m->offset));
+    if (!http_parser_.parse(value, &http_, &error)) {
+      model_->count_bad_record(
+          topic, fmt::format("partition {} offset {}: {}", m->partition, m->offset, error));
       return;
     }
-    hit.status = static_cast<int>(status);
-    std::string_view s;
-    if (!doc["client_ip"].get_string().get(s)) hit.client_ip = s;
-    if (!doc["path"].get_string().get(s)) hit.path = s;
+    HttpHit hit;
+    hit.ts = http_.ts;
+    hit.status = http_.status;
+    hit.client_ip = http_.client_ip;
+    hit.path = http_.path;
     if (hit.ts >= cutoff) model_->add_http(hit);
   } else if (topic == config_.alerts_topic) {
     nlohmann::json record = nlohmann::json::parse(value, nullptr, false);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "alert-engine/http_traffic.h"
 #include "common/kafka.h"
 #include "dashboard/dashboard_config.h"
 #include "dashboard/model.h"
@@ -47,8 +48,8 @@ class KafkaReader {
   std::map<std::pair<std::string, int>, int64_t> next_offset_;  // assigned partitions
   alerts::MetricParser metric_parser_;
   alerts::MetricRecord metric_;
-  simdjson::dom::parser http_parser_;
-  std::string padded_;
+  alerts::HttpRecordParser http_parser_;  // the alert engine's reader of http_logs records
+  alerts::HttpRecord http_;
   uint64_t errors_logged_ = 0;
 };
 

@@ -60,7 +60,7 @@ struct HttpHit {
   int64_t ts = 0;
   int status = 0;
   std::string_view client_ip;
-  std::string_view path;  // query string is dropped by the model
+  std::string_view path;  // as logged; the model keys it as the alert engine does
 };
 
 class Model {
