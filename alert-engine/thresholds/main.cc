@@ -14,7 +14,7 @@
 #include "alert-engine/thresholds/archive_files.h"
 #include "alert-engine/thresholds/kafka_history.h"
 #include "alert-engine/thresholds/statistics.h"
-#include "alert-engine/thresholds/time_arg.h"
+#include "common/time_arg.h"
 #include "alert-engine/thresholds/window_aggregator.h"
 #include "common/log.h"
 #include "common/units.h"
@@ -168,13 +168,13 @@ int main(int argc, char** argv) {
   const int64_t started = now_ms();
   std::optional<int64_t> from, to;
   if (!from_text.empty()) {
-    from = thresholds::parse_time_arg(from_text, started, &why);
+    from = parse_time_arg(from_text, started, &why);
     if (!from) return usage_error("--from " + why);
   } else if (!use_archive) {
     return usage_error("--from is required with Kafka (e.g. --from -24h)");
   }
   if (!to_text.empty()) {
-    to = thresholds::parse_time_arg(to_text, started, &why);
+    to = parse_time_arg(to_text, started, &why);
     if (!to) return usage_error("--to " + why);
     if (from && *to <= *from) return usage_error("--to must be after --from");
   }
@@ -300,8 +300,8 @@ int main(int argc, char** argv) {
     log::error(
         "no http_logs records in range{}{} ({}; {} lines read, {} invalid, {} outside the "
         "range)",
-        from ? " from " + thresholds::format_time_ms(*from) : "",
-        to ? " to " + thresholds::format_time_ms(*to) : "", source_desc, lines, invalid,
+        from ? " from " + format_time_ms(*from) : "",
+        to ? " to " + format_time_ms(*to) : "", source_desc, lines, invalid,
         out_of_range);
     return 1;
   }
@@ -367,15 +367,15 @@ int main(int argc, char** argv) {
               " late; %" PRIu64 " windows of %s; method %s; data %s .. %s\n",
               lines, invalid, out_of_range, aggregator.late(), aggregator.windows_closed(),
               format_duration(*window).c_str(), thresholds::method_name(params.method),
-              thresholds::format_time_ms(first_ts).c_str(),
-              thresholds::format_time_ms(last_ts).c_str());
+              format_time_ms(first_ts).c_str(),
+              format_time_ms(last_ts).c_str());
   std::fflush(stdout);
   if (dry_run) return 0;
 
   nlohmann::ordered_json meta;
   meta["generated_by"] = "sentinel-thresholds";
   meta["version"] = SENTINEL_VERSION;
-  meta["generated_at"] = thresholds::format_time_ms(started);
+  meta["generated_at"] = format_time_ms(started);
   meta["source"] = source_desc;
   meta["method"] = thresholds::method_name(params.method);
   nlohmann::ordered_json p;
@@ -391,10 +391,10 @@ int main(int argc, char** argv) {
   meta["window"] = format_duration(*window);
   meta["window_ms"] = window->count();
   nlohmann::ordered_json range;
-  if (from) range["from"] = thresholds::format_time_ms(*from);
-  if (to) range["to"] = thresholds::format_time_ms(*to);
-  range["first_record"] = thresholds::format_time_ms(first_ts);
-  range["last_record"] = thresholds::format_time_ms(last_ts);
+  if (from) range["from"] = format_time_ms(*from);
+  if (to) range["to"] = format_time_ms(*to);
+  range["first_record"] = format_time_ms(first_ts);
+  range["last_record"] = format_time_ms(last_ts);
   range["first_record_ms"] = first_ts;
   range["last_record_ms"] = last_ts;
   meta["range"] = range;

@@ -1,5 +1,6 @@
 // --start-time: the scenario's start as epoch milliseconds ("1795316156734") or ISO 8601
-// ("2026-11-22T10:15:32Z", "2026-11-22T10:15:32.250+01:00").
+// ("2026-11-22T10:15:32Z", "2026-11-22T10:15:32.250+01:00"); also the other forms of
+// common/time_arg.h ("now", "-1h").
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,9 @@
 // Command-line times for --from/--to: ISO 8601 with zones and fractions, epoch ms, -duration.
-#include "alert-engine/thresholds/time_arg.h"
+#include "common/time_arg.h"
 
 #include <gtest/gtest.h>
 
-namespace sentinel::thresholds {
+namespace sentinel {
 namespace {
 
 constexpr int64_t kNow = 1795341600000;  // 2026-11-22T10:00:00Z
@@ -45,4 +45,4 @@ TEST(TimeArg, FormatIsIsoUtc) {
 }
 
 }  // namespace
-}  // namespace sentinel::thresholds
+}  // namespace sentinel

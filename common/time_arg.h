@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace sentinel::thresholds {
+namespace sentinel {
 
 // Milliseconds since the epoch; nullopt with *error saying what was expected.
 std::optional<int64_t> parse_time_arg(std::string_view text, int64_t now_ms, std::string* error);
@@ -16,4 +16,4 @@ std::optional<int64_t> parse_time_arg(std::string_view text, int64_t now_ms, std
 // "2026-11-22T10:15:32.250Z" (milliseconds only when not zero).
 std::string format_time_ms(int64_t ms);
 
-}  // namespace sentinel::thresholds
+}  // namespace sentinel

@@ -1,11 +1,11 @@
 // Command-line times: ISO 8601, epoch ms, now, -duration.
-#include "alert-engine/thresholds/time_arg.h"
+#include "common/time_arg.h"
 
 #include <ctime>
 
 #include "common/units.h"
 
-namespace sentinel::thresholds {
+namespace sentinel {
 
 namespace {
 
@@ -119,4 +119,4 @@ std::string format_time_ms(int64_t ms) {
   return out + "Z";
 }
 
-}  // namespace sentinel::thresholds
+}  // namespace sentinel
