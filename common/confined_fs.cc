@@ -273,7 +273,8 @@ int Root::walk(const std::string& rel, int flags, mode_t mode, Failure* failure)
     // O_DIRECTORY | O_NOFOLLOW on a link answers ENOTDIR: say it is a link.
     struct stat st;
     if ((errno == ELOOP || errno == ENOTDIR) &&
-        ::fstatat(dir, parts.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        ::fstatat(dir, parts.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(st.st_mode)) {
       failure->err = ELOOP;
       failure->component = rel;
     }
