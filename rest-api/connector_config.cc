@@ -525,6 +525,24 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   if (has_topics) {
     std::string dlq = trim(value_of("errors.deadletterqueue.topic.name").value_or(""));
     auto topics = parse_list(topics_text);
+    // Kafka's own topic name rules (Topic.validate). They matter beyond the broker: plugins
+    // render topic names into file paths, where "." and ".." would climb out of a directory.
+    for (const auto& t : topics) {
+      std::string why;
+      if (t == "." || t == "..") {
+        why = "topic name '" + t + "' is illegal, it cannot be '.' or '..'";
+      } else if (t.size() > 249) {
+        why = "topic name '" + t.substr(0, 40) +
+              "...' is illegal, it can't be longer than 249 characters";
+      } else if (t.find_first_not_of(
+                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                 std::string::npos) {
+        why = "topic name '" + t +
+              "' is illegal, it contains a character other than ASCII alphanumerics, '.', '_' "
+              "and '-'";
+      }
+      if (!why.empty()) add_error("topics", invalid("topics", topics_text, why));
+    }
     if (!dlq.empty() && std::find(topics.begin(), topics.end(), dlq) != topics.end()) {
       std::string list;
       for (const auto& t : topics) list += (list.empty() ? "" : ", ") + t;
@@ -534,7 +552,12 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     }
   }
 
-  // Output paths are confined under archive.root.
+  // Output paths are confined under archive.root, which only the worker sets.
+  if (auto it = config.find(kArchiveRootKey); it != config.end()) {
+    add_error(kArchiveRootKey,
+              invalid(kArchiveRootKey, it->second.value_or("null"),
+                      "set by the worker from its archive.root, not by a connector config"));
+  }
   for (const ConfigKey& k : plugin_def) {
     if (!k.is_output_path) continue;
     auto v = value_of(k.name);

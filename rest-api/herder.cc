@@ -121,19 +121,14 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
   c.merged_def = merged_config_def(own);
   c.sink = sink_settings(c.config);
   std::map<std::string, std::string> cfg = c.config;
-  // Output paths are confined again at start: the tree may have changed since validation.
-  for (const ConfigKey& k : own) {
-    auto it = cfg.find(k.name);
-    if (!k.is_output_path || it == cfg.end()) continue;
-    std::string reason;
-    auto confined = confine_path(settings_.validation.archive_root, it->second, &reason);
-    if (!confined) {
-      c.state = "FAILED";
-      c.trace = fmt::format("ConnectException: {} \"{}\": {}", k.name, it->second, reason);
-      c.instance.reset();
-      return false;
-    }
-    it->second = *confined;
+  // Output paths are confined again at start: the tree may have changed since validation. The
+  // connector (and through it its tasks) gets them absolute, with archive.root beside them.
+  std::string reason;
+  if (!confine_output_paths(settings_.validation.archive_root, own, &cfg, &reason)) {
+    c.state = "FAILED";
+    c.trace = "ConnectException: " + reason;
+    c.instance.reset();
+    return false;
   }
   Status s;
   try {
@@ -194,14 +189,12 @@ void Herder::start_task(Connector& c, int id) {
   spec.connector = c.name;
   spec.id = id;
   spec.task_config = slot.config;
-  // The task sees confined paths, like the connector.
-  if (c.instance) {
-    for (const ConfigKey& k : c.instance->config_def()) {
-      auto it = spec.task_config.find(k.name);
-      if (!k.is_output_path || it == spec.task_config.end()) continue;
-      std::string reason;
-      if (auto confined = confine_path(settings_.validation.archive_root, it->second, &reason)) it->second = *confined;
-    }
+  // The task sees confined paths, like the connector, checked again now (a task restart comes
+  // without a connector restart); paths that no longer pass fail the task with the reason.
+  std::string refused;
+  if (c.instance && !confine_output_paths(settings_.validation.archive_root,
+                                          c.instance->config_def(), &spec.task_config, &refused)) {
+    log::error("connector {} task {}: {}", c.name, id, refused);
   }
   spec.topics = c.sink.topics;
   spec.topics_regex = c.sink.topics_regex;
@@ -221,7 +214,7 @@ void Herder::start_task(Connector& c, int id) {
   spec.start_paused = c.target == "PAUSED";
   spec.metrics = metrics;
   if (!c.instance) return;
-  spec.task = c.instance->create_task();
+  spec.task = refused.empty() ? c.instance->create_task() : refusing_task(refused);
   slot.restarting = false;
   slot.runner = backend_->start_task(std::move(spec));
 }
