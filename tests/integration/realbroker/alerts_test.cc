@@ -33,8 +33,12 @@ std::string config_text(const std::string& bootstrap, const std::string& metrics
                         const std::string& alerts, const std::string& group) {
   return "kafka: {bootstrap.servers: \"" + bootstrap +
          "\", session.timeout.ms: 6000, heartbeat.interval.ms: 500}\n"
-         "input: {topic: " + metrics + ", group: " + group + "}\n"
-         "output: {topic: " + alerts + "}\n"
+         "input: {topic: " +
+         metrics + ", group: " + group +
+         "}\n"
+         "output: {topic: " +
+         alerts +
+         "}\n"
          "time: {allowed_lateness: 1s, idle_timeout: 1s}\n"
          "commit_interval: 200ms\n"
          "rules:\n"
@@ -113,7 +117,8 @@ TEST(AlertsOnRealBroker, KillsAndARestartOverABacklogBeyondTheMockLoseAndRepeatN
   ASSERT_TRUE(produce_records(kafka.bootstrap(), metrics, first, &error)) << error;
   // What each partition holds, by kcat: the backlog alone must be more than the mock keeps.
   std::map<int, size_t> bytes;
-  for (const auto& r : kcat_consume(kafka.bootstrap(), metrics)) bytes[r.partition] += r.value.size() + r.key.size();
+  for (const auto& r : kcat_consume(kafka.bootstrap(), metrics))
+    bytes[r.partition] += r.value.size() + r.key.size();
   size_t biggest = 0;
   for (const auto& [p, b] : bytes) {
     std::cout << metrics << "[" << p << "]: " << b << " bytes of backlog" << std::endl;
@@ -148,7 +153,8 @@ TEST(AlertsOnRealBroker, KillsAndARestartOverABacklogBeyondTheMockLoseAndRepeatN
           return seen >= before + 100;
         },
         90s))
-        << seen << " alert(s) published\n" << daemon.err().substr(0, 4000);
+        << seen << " alert(s) published\n"
+        << daemon.err().substr(0, 4000);
     daemon.signal(end);
     auto rc = daemon.wait(30s);
     std::cout << (end == SIGKILL ? "SIGKILL" : "SIGTERM") << " after " << seen << " alert(s)"

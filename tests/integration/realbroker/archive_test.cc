@@ -115,16 +115,21 @@ struct Worker {
                "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
                "offset.flush.interval.ms=500\n"
                "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-               "plugin.path=" SENTINEL_PLUGIN_DIR "\n"
-               "archive.root=" + root + "\n"
-               "listeners=http://127.0.0.1:0\nsentinel.state.dir=" + dir.file("state") + "\n");
+               "plugin.path=" SENTINEL_PLUGIN_DIR
+               "\n"
+               "archive.root=" +
+                   root +
+                   "\n"
+                   "listeners=http://127.0.0.1:0\nsentinel.state.dir=" +
+                   dir.file("state") + "\n");
     process = std::make_unique<Process>(std::vector<std::string>{
         bin("sentinel-connect"), dir.file("worker.properties"), "--bootstrap-servers", bootstrap});
     wait_until(
         [&] {
           std::smatch m;
           std::string out = process->out();
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
+          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
+            return false;
           port = std::stoi(m[1]);
           return true;
         },
@@ -163,8 +168,9 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
     while (produced < kRecords && !stop_producing) {
       int left = kRecords - produced;
       int chunks_left = std::max(0, kKills - kills) * 30;
-      int to = chunks_left == 0 ? kRecords
-                                : produced + std::min(left - 1, std::max(20, left / (chunks_left + 30)));
+      int to = chunks_left == 0
+                   ? kRecords
+                   : produced + std::min(left - 1, std::max(20, left / (chunks_left + 30)));
       if (to <= produced) {
         std::this_thread::sleep_for(100ms);
         continue;
@@ -196,9 +202,11 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
       ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
     }
     int64_t before = archived(root + "/.sentinel-archive");
-    ASSERT_TRUE(wait_until([&] { return archived(root + "/.sentinel-archive") > before; }, 60s, 20ms))
+    ASSERT_TRUE(
+        wait_until([&] { return archived(root + "/.sentinel-archive") > before; }, 60s, 20ms))
         << w.process->err();
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
     w.process->signal(SIGKILL);
     w.process->wait(10s);
     int64_t now_archived = archived(root + "/.sentinel-archive");
@@ -207,11 +215,14 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
               << " produced" << std::endl;
   }
   producer.join();
-  EXPECT_GE(mid_archive_kills, kKills - 1) << "the archive finished before the worker could be killed often";
+  EXPECT_GE(mid_archive_kills, kKills - 1)
+      << "the archive finished before the worker could be killed often";
   ASSERT_EQ(produced, kRecords);
   Worker w(dir, kafka.bootstrap(), root);
-  ASSERT_TRUE(wait_until([&] { return archived(root + "/.sentinel-archive") >= kRecords; }, 180s, 200ms))
-      << archived(root + "/.sentinel-archive") << " of " << kRecords << "\n" << w.process->err();
+  ASSERT_TRUE(
+      wait_until([&] { return archived(root + "/.sentinel-archive") >= kRecords; }, 180s, 200ms))
+      << archived(root + "/.sentinel-archive") << " of " << kRecords << "\n"
+      << w.process->err();
 
   // Compression finishes what the kills interrupted: no plain rotated file, no partial file.
   EXPECT_TRUE(wait_until(
@@ -219,7 +230,8 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
         for (const auto& e : fs::recursive_directory_iterator(root)) {
           std::string n = e.path().filename().string();
           if (n.ends_with(".partial")) return false;
-          if (std::regex_match(n, std::regex(R"(alerts\.log\.\d{8}-\d{6}\..*)")) && !n.ends_with(".gz"))
+          if (std::regex_match(n, std::regex(R"(alerts\.log\.\d{8}-\d{6}\..*)")) &&
+              !n.ends_with(".gz"))
             return false;
         }
         return true;
@@ -239,14 +251,16 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
     auto key = std::make_pair(r.partition, static_cast<int64_t>(r.offset));
     auto it = h.count.find(key);
     if (it == h.count.end()) {
-      if (++missing <= 5) ADD_FAILURE() << "missing partition " << r.partition << " offset " << r.offset;
+      if (++missing <= 5)
+        ADD_FAILURE() << "missing partition " << r.partition << " offset " << r.offset;
       continue;
     }
     if (it->second != 1 && ++twice <= 5) {
       ADD_FAILURE() << "partition " << r.partition << " offset " << r.offset << " archived "
                     << it->second << " times";
     }
-    if (h.value[key] != r.value && ++wrong <= 5) ADD_FAILURE() << "value differs at " << r.partition << "/" << r.offset;
+    if (h.value[key] != r.value && ++wrong <= 5)
+      ADD_FAILURE() << "value differs at " << r.partition << "/" << r.offset;
   }
   EXPECT_EQ(missing, 0u);
   EXPECT_EQ(twice, 0u);

@@ -44,12 +44,12 @@ errors:
 void loggen(const std::string& bootstrap, const std::string& topic, const std::string& scenario,
             int64_t start_ms, int lines) {
   std::string err;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", scenario, "--seed", "3", "--start-time",
-                 std::to_string(start_ms), "--lines", std::to_string(lines),
-                 "--as-fast-as-possible", "--kafka", "--bootstrap-servers", bootstrap, "--topic",
-                 topic},
-                nullptr, 120s, &err),
-            0)
+  ASSERT_EQ(
+      run({bin("sentinel-loggen"), "--scenario", scenario, "--seed", "3", "--start-time",
+           std::to_string(start_ms), "--lines", std::to_string(lines), "--as-fast-as-possible",
+           "--kafka", "--bootstrap-servers", bootstrap, "--topic", topic},
+          nullptr, 120s, &err),
+      0)
       << err;
 }
 
@@ -67,15 +67,15 @@ TEST(ThresholdsOnRealBroker, FromAndToReadOnlyTheRangeThroughOffsetsForTimes) {
 
   std::string out, err;
   int rc = run({bin("sentinel-thresholds"), "--bootstrap-servers", kafka.bootstrap(), "--topic",
-                topic, "--from", "2026-11-22T00:00:00Z", "--to", "2026-11-22T01:00:00Z",
-                "--output", dir.file("t.json")},
+                topic, "--from", "2026-11-22T00:00:00Z", "--to", "2026-11-22T01:00:00Z", "--output",
+                dir.file("t.json")},
                &out, 120s, &err);
   ASSERT_EQ(rc, 0) << err;
   EXPECT_EQ(err.find("cannot look offsets up by time"), std::string::npos) << err;
   EXPECT_EQ(err.find("offsets by time not available"), std::string::npos) << err;
   auto meta = json::parse(read_file(dir.file("t.json")))["_meta"];
-  EXPECT_EQ(meta["lines_read"], 12000) << "read from the range's first offset to its last: "
-                                       << meta.dump();
+  EXPECT_EQ(meta["lines_read"], 12000)
+      << "read from the range's first offset to its last: " << meta.dump();
   EXPECT_EQ(meta["outside_range"], 0) << meta.dump();
   EXPECT_EQ(meta["records"], 12000) << meta.dump();
 }
@@ -86,7 +86,8 @@ int listening_port(Process& p) {
       [&] {
         std::smatch m;
         std::string out = p.out();
-        if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
+        if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
+          return false;
         port = std::stoi(m[1]);
         return true;
       },
@@ -106,9 +107,12 @@ std::vector<TimedRecord> cpu_history(const std::string& host, int64_t from_ms, i
   std::vector<TimedRecord> records;
   for (int i = 0; i < seconds; ++i) {
     int64_t ts = from_ms + i * 1000;
-    json j = {{"v", 1},       {"host", host},
-              {"resource", "cpu"}, {"ts", ts},
-              {"tags", {{"cpu", "total"}}}, {"metrics", {{"usage_pct", 20.0 + i % 7}}}};
+    json j = {{"v", 1},
+              {"host", host},
+              {"resource", "cpu"},
+              {"ts", ts},
+              {"tags", {{"cpu", "total"}}},
+              {"metrics", {{"usage_pct", 20.0 + i % 7}}}};
     records.push_back({"cpu", j.dump(), ts, 0});
   }
   return records;
@@ -122,8 +126,8 @@ TEST(DashboardOnRealBroker, BackfillStartsAtTheWindowByTimeShowingEveryNewerReco
   std::string http = RealKafka::unique_name("http_logs");
   std::string alerts = RealKafka::unique_name("system_alerts");
   std::string error;
-  ASSERT_TRUE(kafka.create_topics({{metrics, 1, 1, {}}, {http, 1, 1, {}}, {alerts, 1, 1, {}}},
-                                  &error))
+  ASSERT_TRUE(
+      kafka.create_topics({{metrics, 1, 1, {}}, {http, 1, 1, {}}, {alerts, 1, 1, {}}}, &error))
       << error;
   // 300 records from 10 to 5 minutes ago, then 150 over the last 150 s; the back-fill is 4
   // minutes, and the fallback (no lookup by time) would read only the last 50.
@@ -134,19 +138,24 @@ TEST(DashboardOnRealBroker, BackfillStartsAtTheWindowByTimeShowingEveryNewerReco
   ASSERT_TRUE(produce_records(kafka.bootstrap(), metrics, new_records, &error)) << error;
 
   // Stand-ins for the page's files: the JSON endpoints are what count here.
-  for (const char* f : {"index.html", "app.js", "style.css", "uPlot.iife.min.js", "uPlot.min.css"}) {
+  for (const char* f :
+       {"index.html", "app.js", "style.css", "uPlot.iife.min.js", "uPlot.min.css"}) {
     write_file(dir.file(std::string("web/") + f), "\n");
   }
-  write_file(dir.file("dashboard.yaml"),
-             "kafka: {bootstrap.servers: \"" + kafka.bootstrap() + "\"}\n"
-             "listen: 127.0.0.1:0\n"
-             "web_root: " + dir.file("web") + "\n"
-             "connect: {url: \"http://127.0.0.1:9\"}\n"
-             "topics: {metrics: " + metrics + ", http: " + http + ", alerts: " + alerts + "}\n"
-             "backfill: 4m\n"
-             "backfill_max_records: 50\n"
-             "history: 15m\n"
-             "host_silent_after: 1h\n");
+  write_file(dir.file("dashboard.yaml"), "kafka: {bootstrap.servers: \"" + kafka.bootstrap() +
+                                             "\"}\n"
+                                             "listen: 127.0.0.1:0\n"
+                                             "web_root: " +
+                                             dir.file("web") +
+                                             "\n"
+                                             "connect: {url: \"http://127.0.0.1:9\"}\n"
+                                             "topics: {metrics: " +
+                                             metrics + ", http: " + http + ", alerts: " + alerts +
+                                             "}\n"
+                                             "backfill: 4m\n"
+                                             "backfill_max_records: 50\n"
+                                             "history: 15m\n"
+                                             "host_silent_after: 1h\n");
   Process dashboard({bin("sentinel-dashboard"), "--config", dir.file("dashboard.yaml")});
   int port = listening_port(dashboard);
   ASSERT_GT(port, 0) << dashboard.err();
