@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/kafka_offset_jumps.h"
 #include "common/log.h"
 
 namespace sentinel::connect {
@@ -62,6 +63,7 @@ class KafkaTaskRunner : public TaskRunner {
     paused_ = spec_.start_paused;
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
+    jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
     thread_ = std::thread([this] { run(); });
   }
   ~KafkaTaskRunner() override {
@@ -139,6 +141,8 @@ class KafkaTaskRunner : public TaskRunner {
         pending_seeks_.erase(it);
         ++seeks;
       }
+      jumps_.expect_committed(rk, parts, 5s);  // then the positions the task asked for
+      jumps_.expect(parts);
       if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
       else rd_kafka_assign(rk, parts);
       log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
@@ -152,6 +156,7 @@ class KafkaTaskRunner : public TaskRunner {
       Status s = guard("close", [&] { return spec_.task->close(tps); });
       if (!s.ok) fail(s.message, s.trace);
     }
+    jumps_.forget(parts);
     for (const auto& tp : tps) {
       assigned_.erase(tp);
       current_.erase(tp);
@@ -371,6 +376,7 @@ class KafkaTaskRunner : public TaskRunner {
       }
     }
     for (const auto& [tp, off] : seeks) current_[tp] = off;
+    jumps_.expect(list.get());
   }
 
   bool setup() {
@@ -480,6 +486,7 @@ class KafkaTaskRunner : public TaskRunner {
       OffsetMap advanced;
       for (rd_kafka_message_t* msg : msgs) {
         if (failed_) break;
+        jumps_.check(consumer_.get(), msg);
         if (msg->err) {
           if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             std::string text = rd_kafka_message_errstr(msg);
@@ -555,6 +562,7 @@ class KafkaTaskRunner : public TaskRunner {
   OffsetMap current_;
   OffsetMap committed_;
   OffsetMap pending_seeks_;  // asked for through the context, not applied yet
+  kafka::OffsetJumpWatch jumps_{""};  // records deleted before they were read
   bool commit_requested_ = false;
   Context context_;
 };
