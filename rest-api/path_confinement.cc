@@ -22,7 +22,7 @@ bool is_within(const fs::path& root, const fs::path& p) {
 }  // namespace
 
 std::optional<std::string> confine_path(const std::string& root, const std::string& value,
-                                        std::string* reason) {
+                                        std::string* reason, bool root_pending) {
   if (root.empty()) return value;
   if (value.empty()) return value;  // standard output, no file
   if (value.find('\0') != std::string::npos) {
@@ -37,7 +37,7 @@ std::optional<std::string> confine_path(const std::string& root, const std::stri
     }
   }
   std::error_code ec;
-  fs::path real_root = fs::canonical(root, ec);
+  fs::path real_root = root_pending ? fs::weakly_canonical(root, ec) : fs::canonical(root, ec);
   if (ec) {
     *reason = "archive.root " + root + " cannot be resolved: " + ec.message();
     return std::nullopt;
