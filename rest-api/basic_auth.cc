@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "common/whole_file.h"
 
 namespace sentinel::connect {
 
@@ -32,11 +35,13 @@ std::string base64_decode(const std::string& in, bool* ok) {
 }
 
 bool BasicAuth::load(const std::string& path, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = fmt::format("credentials file {}: cannot read: {}", path, std::strerror(errno));
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) {
+    *error = fmt::format("credentials file {}: cannot read: {}", path, why);
     return false;
   }
+  std::istringstream in(*text);
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {

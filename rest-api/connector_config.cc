@@ -443,6 +443,13 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   if (auto v = value_of("tasks.max")) {
     int32_t n = 0;
     if (parse_integer(*v, &n) && n < 1) add_error("tasks.max", invalid("tasks.max", *v, "Value must be at least 1"));
+    if (parse_integer(*v, &n) && n > ctx.tasks_max_limit) {
+      add_error(
+          "tasks.max",
+          invalid("tasks.max", *v,
+                  fmt::format("Value must be at most {} (this worker's sentinel.tasks.max.limit)",
+                              ctx.tasks_max_limit)));
+    }
   }
   if (auto v = value_of("errors.tolerance"); v && *v != "none" && *v != "all") {
     add_error("errors.tolerance", invalid("errors.tolerance", *v, "String must be one of: none, all"));
@@ -563,7 +570,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     auto v = value_of(k.name);
     if (!v) continue;
     std::string reason;
-    if (!confine_path(ctx.archive_root, *v, &reason)) add_error(k.name, invalid(k.name, *v, reason));
+    if (!confine_path(ctx.archive_root, *v, &reason, ctx.archive_root_pending)) {
+      add_error(k.name, invalid(k.name, *v, reason));
+    }
   }
 
   // Plugin's own checks.

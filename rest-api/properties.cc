@@ -1,11 +1,10 @@
 // Java .properties parsing, following java.util.Properties.load's grammar.
 #include "rest-api/properties.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
+
+#include "common/whole_file.h"
 
 namespace sentinel::connect {
 namespace {
@@ -147,11 +146,10 @@ PropertiesFile parse_properties(std::string_view text, const std::string& name) 
 }
 
 PropertiesFile load_properties(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_properties(ss.str(), path);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) throw std::runtime_error("config error: " + path + ": cannot read: " + why);
+  return parse_properties(*text, path);
 }
 
 }  // namespace sentinel::connect

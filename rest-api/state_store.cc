@@ -8,9 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
+
+#include "common/whole_file.h"
 
 namespace sentinel::connect {
 namespace {
@@ -33,14 +34,13 @@ bool write_all(int fd, const std::string& data) {
 bool StateStore::load(std::map<std::string, StoredConnector>* out, std::string* error) const {
   std::error_code ec;
   if (!std::filesystem::exists(path(), ec)) return true;
-  std::ifstream in(path(), std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path() + ": " + std::strerror(errno);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path(), &why);
+  if (!text) {
+    *error = "cannot read " + path() + ": " + why;
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json doc = json::parse(ss.str(), nullptr, false);
+  json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("connectors") || !doc["connectors"].is_object()) {
     *error = path() + ": not a sentinel-connect state file (expected {\"version\":1,\"connectors\":{…}}); "
              "move it aside to start with no connectors";

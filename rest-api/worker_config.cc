@@ -131,6 +131,12 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   if (auto v = get("task.shutdown.graceful.timeout.ms")) {
     c.task_shutdown_graceful_timeout_ms = to_int(file, "task.shutdown.graceful.timeout.ms", *v, 0);
   }
+  if (auto v = get("sentinel.tasks.max.limit")) {
+    int64_t n = to_int(file, "sentinel.tasks.max.limit", *v, 1);
+    if (n > 100000)
+      fail("sentinel.tasks.max.limit", *v, "expected a whole number from 1 to 100000");
+    c.tasks_max_limit = static_cast<int>(n);
+  }
   get("key.converter.schemas.enable");
   get("value.converter.schemas.enable");
   get("key.converter");

@@ -33,6 +33,9 @@ struct WorkerConfig {
   std::vector<std::string> plugin_path;
   int64_t offset_flush_interval_ms = 60000;
   int64_t task_shutdown_graceful_timeout_ms = 5000;
+  // The highest tasks.max a connector may ask for (sentinel.tasks.max.limit): each task is a
+  // thread with its own Kafka consumer (a few more threads and sockets of its own).
+  int tasks_max_limit = 64;
   ConverterSpec key_converter;
   ConverterSpec value_converter;
   std::map<std::string, std::string> consumer;  // consumer.* without the prefix
