@@ -46,8 +46,8 @@ TEST(MetricRecordParser, LargeRecordAfterSmallOnesIsRead) {
   EXPECT_EQ(r.tag("interface").size(), 10000u);
 }
 
-// Found by fuzz/metric_record_fuzz.cc: a ts beyond int64 was converted with static_cast, which is
-// undefined (x86 gives INT64_MIN, so the record was accepted with a time far in the past).
+// Seen while writing fuzz/metric_record_fuzz.cc: a ts beyond int64 was converted with
+// static_cast, which is undefined (x86 gives INT64_MIN: the record was accepted, far in the past).
 TEST(MetricRecordParser, TimeOutsideInt64IsRefusedNotConverted) {
   MetricParser p;
   MetricRecord r;

@@ -38,9 +38,9 @@ TEST(Properties, LaterDuplicatesWinAndBadUnicodeEscapeNamesTheLine) {
   }
 }
 
-// Found by fuzz/properties_fuzz.cc: \uD83D\uDE00 came out as two 3-byte surrogate encodings and a
-// byte such as 0xE9 (a Latin-1 file) was passed through, neither being UTF-8: the state file's JSON
-// writer then throws, so such a connector could be created but not saved.
+// Caught by fuzz/properties_fuzz.cc's UTF-8 invariant: \uD83D\uDE00 came out as two 3-byte
+// surrogate encodings and a byte such as 0xE9 (a Latin-1 file) was passed through, neither being
+// UTF-8: the state file's JSON writer then throws, so such a connector could not be saved.
 TEST(Properties, SurrogatePairIsOneCharacterAndALoneSurrogateIsReplaced) {
   auto m = parse_properties("smile=\\uD83D\\uDE00\nlone=\\uD800x\nlow=\\uDC00\\u0041\n", "p").map();
   EXPECT_EQ(m.at("smile"), "\xF0\x9F\x98\x80");

@@ -67,8 +67,8 @@ TEST(HttpRecordParser, MissingOrWrongTypedFieldsAreNamed) {
   EXPECT_EQ(error, "field path: expected a string");
 }
 
-// Found by fuzz/http_logs_record_fuzz.cc: a ts beyond int64 was converted with static_cast,
-// which is undefined (x86 gives INT64_MIN: the record was accepted, its window long closed).
+// Seen while writing fuzz/http_logs_record_fuzz.cc: a ts beyond int64 was converted with
+// static_cast, which is undefined (x86 gives INT64_MIN: the record was accepted, far in the past).
 TEST(HttpRecordParser, TimeOutsideInt64IsRefusedNotConverted) {
   HttpRecordParser p;
   HttpRecord r;
