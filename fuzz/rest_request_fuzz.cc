@@ -11,7 +11,8 @@
 //  - every status is 200–599 and never 500 (the fake backend never fails: a 500 is an exception
 //    escaping a handler, or a state file that could not be written);
 //  - a JSON answer is valid JSON; an error answer is {"error_code": status, "message": "…"};
-//  - after the session, the state file holds exactly the connectors the worker lists.
+//  - after the session, every connector the worker lists can be fetched by its name
+//    (GET /connectors/{name}), and the state file holds exactly those connectors.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -162,7 +163,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       sentinel::log::set_max_level(
           sentinel::log::Level::kError);  // PUT /admin/loggers may lower it
     }
-    for (const std::string& name : herder.names()) listed.insert(name);
+    for (const std::string& name : herder.names()) {
+      listed.insert(name);
+      HttpRequest get;
+      get.method = "GET";
+      get.path = "/connectors/" + name;
+      HttpResponse res = api.handle(get);
+      FUZZ_CHECK(res.status == 200, "connector {:?} is listed but GET {:?} answers {} {}", name,
+                 get.path, res.status, res.body);
+    }
   }
   std::map<std::string, StoredConnector> stored;
   std::string error;
