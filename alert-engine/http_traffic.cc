@@ -48,14 +48,9 @@ bool HttpRecordParser::parse(std::string_view json, HttpRecord* out, std::string
       if (value.is_null()) continue;
       if (value.get_string().get(out->path)) return fail("field path: expected a string");
     } else if (key == "ts") {
-      int64_t ts = 0;
-      if (value.get_int64().get(ts)) {
-        double d = 0;
-        if (value.get_double().get(d))
-          return fail("field ts: expected milliseconds since the epoch");
-        ts = static_cast<int64_t>(d);
+      if (!get_epoch_ms(value, &out->ts)) {
+        return fail("field ts: expected milliseconds since the epoch");
       }
-      out->ts = ts;
       has_ts = true;
     } else if (key == "status") {
       int64_t status = 0;

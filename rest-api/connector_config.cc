@@ -625,7 +625,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
         if (!parse_bool(*v, &b)) add_error(k, invalid(k, *v, "Expected value to be either true or false"));
       }
       add_undefined(k, v, false);
-    } else if (!std::any_of(all.begin(), all.end(), [&](const ConfigKey& d) { return d.name == k; }) &&
+    } else if (!std::any_of(all.begin(), all.end(),
+                            // clang 14 cannot capture a structured binding: named by an init-capture
+                            [&key = k](const ConfigKey& d) { return d.name == key; }) &&
                errors.count(k)) {
       add_undefined(k, v, false);  // a plugin's error about a key it did not define
     }

@@ -58,6 +58,16 @@ TEST(Config, YamlSyntaxErrorHasLine) {
   EXPECT_NE(e.find("config error: agent.yaml:"), std::string::npos) << e;
 }
 
+// Found by fuzz/yaml_config_fuzz.cc: a list or mapping as a key made yaml-cpp's BadConversion
+// escape ConfigFile::parse instead of a ConfigError naming the line.
+TEST(Config, ListOrMappingAsAKeyIsAConfigError) {
+  EXPECT_EQ(error_of("a: 1\n? [complex, key]\n: value\n", [](ConfigNode r) { r.keys(); }),
+            "config error: agent.yaml:2: top level: expected a name as key, not a list");
+  EXPECT_EQ(
+      error_of("kafka:\n  ? {x: 1}\n  : v\n", [](ConfigNode r) { r.get_string_map("kafka"); }),
+      "config error: agent.yaml:2: kafka: expected a name as key, not a mapping");
+}
+
 TEST(Config, TypedValuesAndDefaults) {
   ConfigFile f = ConfigFile::parse(
       "n: 42\nflag: yes\nsize: 16MB\nlist: [a, b]\nkafka:\n  bootstrap.servers: h:9092\n  acks: all\n",
