@@ -222,12 +222,6 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
       node = *value;
     } else if (node.IsMap()) {
       for (auto kv : node) {
-        if (kv.first.IsMap() || kv.first.IsSequence()) {  // `? [a, b]`: no key a program reads
-          throw ConfigError(fmt::format("config error: {}: {}: expected a name as key, not a {}",
-                                        line_of(name, kv.first.Mark()),
-                                        path.empty() ? "top level" : path,
-                                        kv.first.IsMap() ? "mapping" : "list"));
-        }
         std::string key = kv.first.as<std::string>();
         substitute(kv.second, path.empty() ? key : path + "." + key);
       }
