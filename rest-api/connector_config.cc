@@ -9,7 +9,9 @@
 #include <set>
 
 #include "common/kafka.h"
+#include "rest-api/connector_name.h"
 #include "rest-api/path_confinement.h"
+#include "rest-api/utf8.h"
 
 namespace sentinel::connect {
 namespace {
@@ -407,6 +409,23 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (it != all.end()) *it = k;
     else all.push_back(k);
   }
+  // Configs are stored and answered as JSON text: keys and values must be UTF-8 (a .properties
+  // connector file can hold any bytes).
+  for (const auto& [k, v] : config) {
+    size_t bad = 0;
+    if (!valid_utf8(k, &bad)) {
+      add_error(
+          k, fmt::format(
+                 "Invalid configuration key {}: it is not valid UTF-8 (byte 0x{:02X} at offset {})",
+                 printable_name(k), static_cast<unsigned char>(k[bad]), bad));
+    } else if (v && !valid_utf8(*v, &bad)) {
+      add_error(
+          k, invalid(k, is_secret_key(all, k) ? "[hidden]" : printable_name(*v),
+                     fmt::format(
+                         "String must be valid UTF-8, but the byte at offset {} (0x{:02X}) is not",
+                         bad, static_cast<unsigned char>((*v)[bad]))));
+    }
+  }
   for (const ConfigKey& k : all) {
     auto it = config.find(k.name);
     if (it != config.end() && !it->second) {
@@ -425,20 +444,8 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
 
   // Framework validators.
   if (auto name = value_of("name")) {
-    std::string t = trim(*name);
-    if (t.empty()) {
-      add_error("name", invalid("name", *name, "String may not be empty"));
-    } else {
-      std::string controls;
-      for (unsigned char c : *name) {
-        if (c < 0x20 || c == 0x7f) controls += (controls.empty() ? "" : ", ") + std::to_string(c);
-      }
-      if (!controls.empty()) {
-        add_error("name", invalid("name", *name,
-                                  "String may not contain control sequences but had the following ASCII chars: " +
-                                      controls));
-      }
-    }
+    std::string problem = connector_name_problem(*name);
+    if (!problem.empty()) add_error("name", invalid("name", printable_name(*name), problem));
   }
   if (auto v = value_of("tasks.max")) {
     int32_t n = 0;
