@@ -131,7 +131,9 @@ std::string type_error(ConfigType type, const std::string& value) {
 // The value as Connect prints a parsed value: lists re-joined with ",", passwords hidden.
 std::optional<std::string> shown_value(const ConfigKey& k, const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
-  if (k.type == ConfigType::kPassword) return std::string("[hidden]");
+  if (k.type == ConfigType::kPassword || kafka::is_secret_property(k.name)) {
+    return std::string("[hidden]");
+  }
   if (k.type == ConfigType::kList) {
     std::string out;
     for (const auto& item : parse_list(*v)) out += (out.empty() ? "" : ",") + item;
@@ -324,11 +326,11 @@ json config_key_json(const ConfigKey& k) {
 
 bool is_secret_key(const ConfigDef& def, const std::string& key) {
   for (const ConfigKey& k : def) {
-    if (k.name == key) return k.type == ConfigType::kPassword;
+    if (k.name == key && k.type == ConfigType::kPassword) return true;
   }
-  std::string prefix;
-  if (is_client_override(key, &prefix)) return kafka::is_secret_property(key.substr(prefix.size()));
-  return false;
+  // By name, whatever the key: my.custom.password, value.converter.basic.auth.user.info,
+  // consumer.override.sasl.oauthbearer.config, …
+  return kafka::is_secret_property(key);
 }
 
 std::map<std::string, std::string> hide_secrets(const ConfigDef& def,
@@ -409,6 +411,11 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (it != all.end()) *it = k;
     else all.push_back(k);
   }
+  // A value as an error message may quote it.
+  auto shown = [&](const std::string& k, const std::string& v) {
+    return is_secret_key(all, k) ? std::string("[hidden]") : v;
+  };
+
   // Configs are stored and answered as JSON text: keys and values must be UTF-8 (a .properties
   // connector file can hold any bytes).
   for (const auto& [k, v] : config) {
@@ -439,7 +446,7 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
       continue;
     }
     std::string reason = type_error(k.type, *it->second);
-    if (!reason.empty()) add_error(k.name, invalid(k.name, *it->second, reason));
+    if (!reason.empty()) add_error(k.name, invalid(k.name, shown(k.name, *it->second), reason));
   }
 
   // Framework validators.
@@ -564,6 +571,7 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   // Definition-less values: client overrides and converter sub-settings.
   json configs = json::array();
   auto add_undefined = [&](const std::string& k, const std::optional<std::string>& v, bool secret) {
+    secret = secret || is_secret_key(all, k);
     auto it = errors.find(k);
     configs.push_back(json{{"definition", nullptr},
                            {"value", value_json(k, secret && v ? std::optional<std::string>("[hidden]") : v,
@@ -592,12 +600,13 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
         if (!kafka::make_conf({{prop, *v}}, &err)) add_error(k, invalid(k, secret ? "[hidden]" : *v, err));
       }
       add_undefined(k, v, secret);
-      if (secret) result->secret_keys.push_back(k);
     } else if ((k.rfind("key.converter.", 0) == 0 || k.rfind("value.converter.", 0) == 0 ||
                 k.rfind("header.converter.", 0) == 0)) {
       if (v && k.ends_with(".schemas.enable")) {
         bool b;
-        if (!parse_bool(*v, &b)) add_error(k, invalid(k, *v, "Expected value to be either true or false"));
+        if (!parse_bool(*v, &b)) {
+          add_error(k, invalid(k, shown(k, *v), "Expected value to be either true or false"));
+        }
       }
       add_undefined(k, v, false);
     } else if (!std::any_of(all.begin(), all.end(), [&](const ConfigKey& d) { return d.name == k; }) &&
@@ -635,7 +644,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
                            {"value", value_json(k.name, shown_value(k, v),
                                                 e == errors.end() ? std::vector<std::string>{} : e->second,
                                                 recommended)}});
-    if (k.type == ConfigType::kPassword) result->secret_keys.push_back(k.name);
+  }
+  for (const auto& [k, v] : config) {
+    if (is_secret_key(all, k)) result->secret_keys.push_back(k);
   }
 
   // Count and list messages in response order.
