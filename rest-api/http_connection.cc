@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/log.h"
 #include "rest-api/http_request_parser.h"
@@ -63,9 +64,8 @@ class Connection {
       return !close;
     }
     if (body_pending && head.expect_continue && pos_ == in_.size()) {
-      if (s_.write_all("HTTP/1.1 100 Continue\r\n\r\n", *start + limits_.request_timeout) !=
-          Io::kOk)
-        return false;
+      Deadline deadline = *start + limits_.request_timeout;
+      if (s_.write_all("HTTP/1.1 100 Continue\r\n\r\n", deadline) != Io::kOk) return false;
     }
     auto body_deadline = [&] { return *start + limits_.request_timeout; };
     if (!read_until_not(p, RequestParser::State::kBody, &start, body_deadline)) return false;

@@ -62,8 +62,9 @@ struct Worker {
         [&] {
           std::string out = process->out();
           std::smatch m;
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
+          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) {
             return false;
+          }
           port = std::stoi(m[1]);
           return true;
         },
@@ -82,14 +83,16 @@ int connect_from(const std::string& source, int port) {
   sockaddr_in src{};
   src.sin_family = AF_INET;
   inet_pton(AF_INET, source.c_str(), &src.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0)
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
     ADD_FAILURE() << "bind " << source;
+  }
   sockaddr_in dst{};
   dst.sin_family = AF_INET;
   dst.sin_port = htons(static_cast<uint16_t>(port));
   dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0)
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
     ADD_FAILURE() << "connect from " << source;
+  }
   timeval tv{15, 0};  // a server that never answers fails the test instead of hanging it
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;
@@ -408,8 +411,9 @@ TEST(HostileRest, SecretValuesAreHiddenInEveryAnswerAndNeverLogged) {
       call(w.port, "PUT", "/connector-plugins/FileStreamSink/config/validate", config.dump())};
   for (const std::string& a : answers) {
     EXPECT_EQ(status_of(a), 200 + (a == created ? 1 : 0)) << a;
-    for (const char* secret : {"pw-one", "pw-two", "pw-three"})
+    for (const char* secret : {"pw-one", "pw-two", "pw-three"}) {
       EXPECT_EQ(a.find(secret), std::string::npos) << a;
+    }
     EXPECT_NE(a.find("[hidden]"), std::string::npos) << a;
   }
   for (const char* secret : {"pw-one", "pw-two", "pw-three"}) {
