@@ -65,14 +65,20 @@ bool Herder::restore(std::string* error) {
   return true;
 }
 
-Outcome Herder::persist() {
+Outcome Herder::save_with(const std::string& name, const std::optional<StoredConnector>& after) {
   if (!store_) return {};
   std::map<std::string, StoredConnector> state;
-  for (const auto& [name, c] : connectors_) state[name] = StoredConnector{c.config, c.target};
+  for (const auto& [n, c] : connectors_) state[n] = StoredConnector{c.config, c.target};
+  if (after) {
+    state[name] = *after;
+  } else {
+    state.erase(name);
+  }
   std::string error;
   if (!store_->save(state, &error)) {
     log::error("state: {}", error);
-    return Outcome::Error(500, "The change was applied but could not be saved, so it will be lost on restart: " + error);
+    return Outcome::Error(
+        500, "The connector state could not be saved, so nothing was changed: " + error);
   }
   return {};
 }
@@ -384,6 +390,10 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
   std::map<std::string, std::string> plain;
   for (const auto& [k, v] : config) plain[k] = *v;
   *created = existing == nullptr;
+  if (!existing || existing->config != plain) {
+    Outcome saved = save_with(name, StoredConnector{plain, existing ? existing->target : target});
+    if (!saved.ok()) return saved;
+  }
   if (existing) {
     if (existing->config != plain) {
       stop_connector(lock, *existing);
@@ -402,7 +412,7 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
     log::info("connector {}: created ({})", name, target);
   }
   *info = info_view(*existing);
-  return persist();
+  return {};
 }
 
 Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch, ConnectorInfoView* info) {
@@ -554,8 +564,10 @@ Outcome Herder::pause(const std::string& name) {
   if (!c) return Outcome::Error(404, "Unknown connector " + name);
   if (c->busy) return busy_error(*c);
   if (c->target == "PAUSED") return {};
+  Outcome saved = save_with(name, StoredConnector{c->config, "PAUSED"});
+  if (!saved.ok()) return saved;
   apply_target(lock, *c, "PAUSED");
-  return persist();
+  return {};
 }
 
 Outcome Herder::resume(const std::string& name) {
@@ -564,8 +576,10 @@ Outcome Herder::resume(const std::string& name) {
   if (!c) return Outcome::Error(404, "Unknown connector " + name);
   if (c->busy) return busy_error(*c);
   if (c->target == "STARTED") return {};
+  Outcome saved = save_with(name, StoredConnector{c->config, "STARTED"});
+  if (!saved.ok()) return saved;
   apply_target(lock, *c, "STARTED");
-  return persist();
+  return {};
 }
 
 Outcome Herder::stop(const std::string& name) {
@@ -574,8 +588,10 @@ Outcome Herder::stop(const std::string& name) {
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
   if (c->target == "STOPPED") return {};
+  Outcome saved = save_with(name, StoredConnector{c->config, "STOPPED"});
+  if (!saved.ok()) return saved;
   apply_target(lock, *c, "STOPPED");
-  return persist();
+  return {};
 }
 
 Outcome Herder::remove(const std::string& name) {
@@ -583,11 +599,13 @@ Outcome Herder::remove(const std::string& name) {
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
+  Outcome saved = save_with(name, std::nullopt);
+  if (!saved.ok()) return saved;
   // An abandoned task goes with it: its handle is dropped, its thread left to finish.
   stop_connector(lock, *c);
   connectors_.erase(name);
   log::info("connector {}: deleted", name);
-  return persist();
+  return {};
 }
 
 Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* out) {

@@ -1,11 +1,13 @@
 // The herder: owns every connector of this standalone worker — its config, target state
 // (STARTED/PAUSED/STOPPED), plugin instance and tasks — and carries out what the REST API asks,
-// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change is
-// persisted through the StateStore before the call returns. Thread-safe: one mutex serialises
-// all operations; Kafka I/O for reading offsets happens outside it, and so does waiting for tasks
-// to stop: a connector whose tasks are being stopped is marked busy (other changes to it get 409
-// meanwhile, reads and other connectors go on), the wait ends at task.shutdown.graceful.timeout.ms,
-// and a task still running then is abandoned and shown FAILED with the call it is stuck in.
+// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change to a
+// connector's config or target state is saved through the StateStore before it is made in
+// memory: a change that cannot be saved is answered with an error and leaves nothing behind.
+// Thread-safe: one mutex serialises all operations; Kafka I/O for reading offsets happens outside
+// it, and so does waiting for tasks to stop: a connector whose tasks are being stopped is marked
+// busy (other changes to it get 409 meanwhile, reads and other connectors go on), the wait ends at
+// task.shutdown.graceful.timeout.ms, and a task still running then is abandoned and shown FAILED
+// with the call it is stuck in.
 #pragma once
 
 #include <chrono>
@@ -171,7 +173,9 @@ class Herder {
   ConnectorStatusView status_view(const Connector& c) const;
   ConnectorInfoView info_view(const Connector& c) const;
   kafka::Properties consumer_props(const Connector& c, int task) const;
-  Outcome persist();
+  // Saves the state as it will be once `name` becomes `after` (nullopt: deleted), before the
+  // change is made; an error Outcome when it could not be saved.
+  Outcome save_with(const std::string& name, const std::optional<StoredConnector>& after);
 
   WorkerSettings settings_;
   WorkerBackend* backend_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rest-api/converters.h"
+#include "rest-api/http_limits.h"
 #include "rest-api/properties.h"
 
 namespace sentinel::connect {
@@ -52,7 +53,7 @@ struct WorkerConfig {
   std::string rest_credentials_file;  // sentinel.rest.basic.auth.credentials.file
   std::string tls_certificate;        // listeners.https.ssl.certificate.location (PEM)
   std::string tls_private_key;        // listeners.https.ssl.key.location (PEM)
-  size_t rest_max_body_bytes = 1 << 20;  // sentinel.rest.max.body.bytes
+  HttpLimits rest_limits;             // sentinel.rest.max.body.bytes, … (see http_limits.h)
 
   std::vector<std::string> warnings;  // "connect.properties:4: unknown key foo (ignored)"
   std::vector<std::string> notes;     // Connect keys this worker accepts and does not need
