@@ -1,7 +1,8 @@
-// Fuzz target: connector files as connect-standalone reads them (rest-api/connector_files.h:
-// KIP-980 JSON or .properties), then validation of the config against the framework's keys and a
-// plugin's ConfigDef (rest-api/connector_config.h). Input: the file's bytes, handed to the real
-// loader through a memfd. Invariants beyond "no crash":
+// Fuzz target: connector files as connect-standalone reads them
+// (connect-sink/runtime/connector_files.h: KIP-980 JSON or .properties), then validation of the
+// config against the framework's keys and a plugin's ConfigDef
+// (connect-sink/runtime/connector_config.h). Input: the file's bytes, handed to the real loader
+// through a memfd. Invariants beyond "no crash":
 //  - loading fails only with std::runtime_error naming the file;
 //  - a loaded file has a name, and config["name"] equals it;
 //  - validation fails before starting only with 400 and a message; otherwise error_count is the
@@ -16,9 +17,9 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
-#include "rest-api/connector_config.h"
-#include "rest-api/connector_files.h"
-#include "tests/unit/connect/fakes.h"
+#include "connect-sink/runtime/connector_config.h"
+#include "connect-sink/runtime/connector_files.h"
+#include "tests/support/connect_fakes.h"
 
 namespace sentinel::fuzz {
 namespace {

@@ -1,5 +1,6 @@
-// Fuzz target: Java .properties text through the connect worker's reader (rest-api/properties.h)
-// and the worker configuration built from it (rest-api/worker_config.h). Input: a file's bytes.
+// Fuzz target: Java .properties text through the connect worker's reader
+// (connect-sink/runtime/properties.h) and the worker configuration built from it
+// (connect-sink/runtime/worker_config.h). Input: a file's bytes.
 // Invariants beyond "no crash":
 //  - parsing fails only on a bad \u escape, with a message naming the file and line;
 //  - entries come in file order (strictly increasing line numbers within the file);
@@ -12,8 +13,8 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
-#include "rest-api/properties.h"
-#include "rest-api/worker_config.h"
+#include "connect-sink/runtime/properties.h"
+#include "connect-sink/runtime/worker_config.h"
 
 namespace sentinel::fuzz {
 namespace {

@@ -1,5 +1,5 @@
 // Fuzz target: the Connect REST API (rest-api/rest_api.h, RestApi::handle) over a Herder with the
-// unit tests' fake backend and plugin (tests/unit/connect/fakes.h) and a state file on tmpfs.
+// unit tests' fake backend and plugin (tests/support/connect_fakes.h) and a state file on tmpfs.
 //
 // Input: up to 16 requests separated by a line "%%", each written as
 //   METHOD TARGET              target = path[?query], %XX decoded like the HTTP layer does
@@ -23,7 +23,7 @@
 #include "common/log.h"
 #include "fuzz/fuzz_check.h"
 #include "rest-api/rest_api.h"
-#include "tests/unit/connect/fakes.h"
+#include "tests/support/connect_fakes.h"
 
 namespace sentinel::fuzz {
 namespace {

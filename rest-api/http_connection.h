@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "rest-api/http_limits.h"
+#include "connect-sink/runtime/http_limits.h"
 #include "rest-api/http_socket.h"
 #include "rest-api/rest_api.h"
 

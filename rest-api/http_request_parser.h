@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "rest-api/http_limits.h"
+#include "connect-sink/runtime/http_limits.h"
 
 namespace sentinel::connect {
 

@@ -14,9 +14,9 @@
 
 #include "rest-api/basic_auth.h"
 #include "rest-api/connection_limiter.h"
-#include "rest-api/http_limits.h"
+#include "connect-sink/runtime/http_limits.h"
 #include "rest-api/rest_api.h"
-#include "rest-api/worker_config.h"
+#include "connect-sink/runtime/worker_config.h"
 
 struct ssl_ctx_st;
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/log.h"
-#include "rest-api/json_depth.h"
+#include "connect-sink/runtime/json_depth.h"
 
 namespace sentinel::connect {
 namespace {

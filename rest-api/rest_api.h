@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "rest-api/herder.h"
+#include "connect-sink/runtime/herder.h"
 
 namespace sentinel::connect {
 

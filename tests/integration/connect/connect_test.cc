@@ -250,7 +250,7 @@ TEST(Connect, OutOfTreePluginBuiltAgainstTheHeaderAloneLoads) {
   fs::create_directories(dir.file("plugins"));
   std::string err;
   int rc = run({SENTINEL_CXX, "-std=c++20", "-shared", "-fPIC", "-O0",
-                "-I", std::string(SENTINEL_SOURCE_DIR) + "/connect-sink/include",
+                "-I", std::string(SENTINEL_SOURCE_DIR) + "/connect-sink/api",
                 std::string(SENTINEL_SOURCE_DIR) + "/tests/integration/connect/outoftree_plugin/upper_sink.cc",
                 "-o", dir.file("plugins/libupper.so")},
                nullptr, 60s, &err);

@@ -1,5 +1,5 @@
 // An out-of-tree sink plugin, compiled by the integration test against sentinel/connect/sink.h
-// alone (c++ -shared -fPIC -I connect-sink/include): writes each value upper-cased to `file`.
+// alone (c++ -shared -fPIC -I connect-sink/api): writes each value upper-cased to `file`.
 #include <sentinel/connect/sink.h>
 
 #include <cctype>

@@ -1,0 +1,187 @@
+// The herder: owns every connector of this standalone worker — its config, target state
+// (STARTED/PAUSED/STOPPED), plugin instance and tasks — and carries out what the REST API asks,
+// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change to a
+// connector's config or target state is saved through the StateStore before it is made in
+// memory: a change that cannot be saved is answered with an error and leaves nothing behind.
+// Thread-safe: one mutex serialises all operations; Kafka I/O for reading offsets happens outside
+// it, and so does waiting for tasks to stop: a connector whose tasks are being stopped is marked
+// busy (other changes to it get 409 meanwhile, reads and other connectors go on), the wait ends at
+// task.shutdown.graceful.timeout.ms, and a task still running then is abandoned and shown FAILED
+// with the call it is stuck in.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "connect-sink/runtime/connector_config.h"
+#include "connect-sink/runtime/state_store.h"
+#include "connect-sink/runtime/worker_backend.h"
+
+namespace sentinel::connect {
+
+struct WorkerSettings {
+  std::string worker_id = "127.0.0.1:8083";
+  std::string bootstrap_servers = "localhost:9092";
+  kafka::Properties consumer;  // worker consumer.* (without prefix)
+  kafka::Properties producer;  // worker producer.*
+  ConverterSpec key_converter, value_converter;
+  std::chrono::milliseconds flush_interval{60000};
+  std::chrono::milliseconds task_shutdown_timeout{5000};  // task.shutdown.graceful.timeout.ms
+  ValidationContext validation;
+  bool topic_tracking_enable = true;
+  bool topic_tracking_allow_reset = true;
+};
+
+// 0 = success; otherwise the HTTP status and message of Connect's error.
+struct Outcome {
+  int status = 0;
+  std::string message;
+  bool ok() const { return status == 0; }
+  static Outcome Error(int status, std::string message) { return {status, std::move(message)}; }
+};
+
+// What put_connector checks before it changes anything: initial_state, then the config as
+// POST /connectors/{name}/config/validate sees it (an invalid one is Connect's 400 listing every
+// error); *target gets STARTED, PAUSED or STOPPED. sentinel-connect --check-config runs this same
+// function on the connector files, so it refuses exactly what the start refuses, in the same words.
+Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
+                               const std::optional<std::string>& initial_state,
+                               std::string* target);
+
+struct StateView {
+  std::string state;
+  std::string trace;  // only for FAILED
+};
+
+struct ConnectorInfoView {
+  std::string name;
+  std::map<std::string, std::string> config;  // secrets shown as [hidden]
+  std::vector<int> tasks;
+};
+
+struct ConnectorStatusView {
+  std::string name;
+  StateView connector;
+  std::vector<std::pair<int, StateView>> tasks;
+};
+
+struct TaskInfoView {
+  int id = 0;
+  std::map<std::string, std::string> config;
+};
+
+class Herder {
+ public:
+  // `store` may be null (nothing persisted).
+  Herder(WorkerSettings settings, WorkerBackend* backend, StateStore* store);
+  ~Herder();
+  Herder(const Herder&) = delete;
+  Herder& operator=(const Herder&) = delete;
+
+  // Starts the connectors of the state store; false with *error when the state cannot be read.
+  bool restore(std::string* error);
+
+  Outcome validate(const RawConfig& config, ValidationResult* result);
+  // POST /connectors (allow_replace=false) and PUT /connectors/{name}/config (true).
+  // `initial_state` is RUNNING, PAUSED or STOPPED (any case) and applies only when creating.
+  Outcome put_connector(const std::string& name, const RawConfig& config,
+                        const std::optional<std::string>& initial_state, bool allow_replace, bool* created,
+                        ConnectorInfoView* info);
+  // PATCH /connectors/{name}/config: nullopt values remove keys.
+  Outcome patch_connector(const std::string& name, const RawConfig& patch, ConnectorInfoView* info);
+
+  std::vector<std::string> names();
+  Outcome info(const std::string& name, ConnectorInfoView* out);
+  Outcome config(const std::string& name, std::map<std::string, std::string>* out);
+  Outcome status(const std::string& name, ConnectorStatusView* out);
+  Outcome task_status(const std::string& name, int task, StateView* out);
+  Outcome tasks(const std::string& name, std::vector<TaskInfoView>* out);
+
+  // Restart per KIP-745; *plan gets the planned states when include_tasks or only_failed.
+  Outcome restart(const std::string& name, bool include_tasks, bool only_failed, ConnectorStatusView* plan);
+  Outcome restart_task(const std::string& name, int task);
+  Outcome pause(const std::string& name);
+  Outcome resume(const std::string& name);
+  Outcome stop(const std::string& name);
+  Outcome remove(const std::string& name);
+
+  Outcome offsets(const std::string& name, std::vector<PartitionOffset>* out);
+  Outcome alter_offsets(const std::string& name, const std::map<TopicPartition, std::optional<int64_t>>& offsets,
+                        std::string* message);
+  Outcome reset_offsets(const std::string& name, std::string* message);
+
+  Outcome active_topics(const std::string& name, std::vector<std::string>* out);
+  Outcome reset_active_topics(const std::string& name);
+
+  const PluginRegistry& plugins() const { return *settings_.validation.plugins; }
+  const WorkerSettings& settings() const { return settings_; }
+  std::string metrics_text();
+  // Restarts FAILED tasks whose connector asks for it, once their backoff has passed.
+  void tick(MonoClock::time_point now);
+  // Stops every task (each commits its durable offsets) and connector.
+  void shutdown();
+  size_t running_task_count();
+
+ private:
+  struct TaskSlot {
+    std::unique_ptr<TaskRunner> runner;
+    std::map<std::string, std::string> config;
+    bool abandoned = false;  // the runner did not stop in time and was given up on
+    std::optional<MonoClock::time_point> stop_requested;  // by tick(), before an automatic restart
+    bool restarting = false;
+    int auto_restarts = 0;
+    std::optional<MonoClock::time_point> restart_due;
+  };
+  struct Connector {
+    std::string name;
+    std::map<std::string, std::string> config;
+    std::string target = "STARTED";
+    const PluginInfo* plugin = nullptr;
+    ConfigDef merged_def;
+    SinkSettings sink;
+    std::unique_ptr<SinkConnector> instance;
+    std::string state = "UNASSIGNED";
+    std::string trace;
+    std::vector<TaskSlot> tasks;
+    std::map<int, std::shared_ptr<TaskMetrics>> metrics;
+    bool busy = false;  // tasks are being stopped with mu_ released: no other change meanwhile
+  };
+  using Lock = std::unique_lock<std::mutex>;
+
+  Connector* find(const std::string& name);
+  void start_connector(Connector& c);
+  bool start_instance(Connector& c, std::vector<std::map<std::string, std::string>>* task_configs);
+  // Starts slot `id`, whose previous runner (if any) has stopped or been abandoned.
+  void start_task(Connector& c, int id);
+  // Asks these tasks to stop and waits for them together, up to task.shutdown.graceful.timeout.ms,
+  // with `lock` released (their connectors are busy meanwhile); those still running then are
+  // abandoned and keep their slot, FAILED with the trace. Stopped runners are reset. Returns how
+  // many were abandoned.
+  size_t stop_runners(Lock& lock, const std::vector<std::pair<Connector*, size_t>>& slots);
+  // Stops every task of `c`; the slots are cleared unless a task was abandoned.
+  size_t stop_tasks(Lock& lock, Connector& c);
+  void stop_connector(Lock& lock, Connector& c);
+  void apply_target(Lock& lock, Connector& c, const std::string& target);
+  static Outcome busy_error(const Connector& c);
+  StateView task_view(const Connector& c, int id) const;
+  ConnectorStatusView status_view(const Connector& c) const;
+  ConnectorInfoView info_view(const Connector& c) const;
+  kafka::Properties consumer_props(const Connector& c, int task) const;
+  // Saves the state as it will be once `name` becomes `after` (nullopt: deleted), before the
+  // change is made; an error Outcome when it could not be saved.
+  Outcome save_with(const std::string& name, const std::optional<StoredConnector>& after);
+
+  WorkerSettings settings_;
+  WorkerBackend* backend_;
+  StateStore* store_;
+  std::mutex mu_;
+  std::map<std::string, Connector> connectors_;
+};
+
+}  // namespace sentinel::connect

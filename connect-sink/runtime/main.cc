@@ -1,0 +1,263 @@
+// sentinel-connect: a Kafka Connect–compatible standalone worker for sink connectors.
+//
+//   sentinel-connect worker.properties [connector.properties|connector.json …] [--check-config]
+//
+// Loads plugins from plugin.path, serves the Connect REST API, restores connectors persisted in
+// the state directory, applies the connector files from the command line, and runs until SIGTERM
+// (tasks commit their durable offsets, exit 0). Exit codes: 1 worker config or startup error,
+// 3 a connector file failed (as connect-standalone).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/signals.h"
+#include "common/test_hooks.h"
+#include "rest-api/basic_auth.h"
+#include "connect-sink/runtime/connector_files.h"
+#include "connect-sink/runtime/herder.h"
+#include "rest-api/http_server.h"
+#include "connect-sink/runtime/kafka_backend.h"
+#include "connect-sink/runtime/plugins.h"
+#include "rest-api/rest_api.h"
+#include "connect-sink/runtime/worker_config.h"
+#include "connect-sink/runtime/worker_preflight.h"
+
+namespace fs = std::filesystem;
+using namespace sentinel;
+using namespace sentinel::connect;
+
+namespace {
+
+std::string exe_dir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : p.parent_path().string();
+}
+
+std::string default_state_dir() {
+  const std::string system_dir = "/var/lib/sentinel/connect";
+  std::error_code ec;
+  if (fs::is_directory(system_dir, ec) && access(system_dir.c_str(), W_OK) == 0) return system_dir;
+  if (geteuid() == 0) return system_dir;
+  return "sentinel-connect-state";  // relative to the working directory, for runs from a build tree
+}
+
+std::vector<std::string> default_plugin_path() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const std::string& dir : {exe_dir() + "/../plugins", std::string("/usr/lib/sentinel/plugins")}) {
+    if (fs::is_directory(dir, ec)) out.push_back(fs::weakly_canonical(dir, ec).string());
+  }
+  return out;
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SignalWaiter signals;  // first, so every thread inherits the blocked mask
+  if (const char* lv = std::getenv("SENTINEL_LOG_LEVEL")) {
+    log::Level level;
+    if (log::parse_level(lv, &level)) log::set_max_level(level);
+  }
+
+  CLI::App app{
+      "sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors.\n"
+      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083), loads sink plugins\n"
+      "from plugin.path, restores connectors kept in sentinel.state.dir and applies the connector\n"
+      "files given after the worker properties.\n"
+      "Signals: SIGHUP applies the connector files again; SIGTERM stops the tasks (their durable\n"
+      "offsets committed) and exits 0.\n"
+      "Exit codes: 0 ok, 1 worker config or startup error, 3 a connector file failed.\n"
+      "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
+  std::string worker_file;
+  std::vector<std::string> connector_files;
+  std::string bootstrap_override;
+  std::string state_dir_override;
+  bool check_config = false;
+  app.add_option("worker-properties", worker_file, "worker config (connect-standalone.properties)")->required();
+  app.add_option("connector-files", connector_files, "connector configs (.properties or .json)");
+  app.add_option("--bootstrap-servers", bootstrap_override, "override bootstrap.servers");
+  app.add_option("--state-dir", state_dir_override, "override sentinel.state.dir");
+  app.add_flag("--check-config", check_config,
+               "Validate the worker properties and the connector files, print any error, and exit "
+               "(1: worker config, 3: connector file)");
+  app.set_version_flag("--version", std::string("sentinel-connect ") + SENTINEL_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  WorkerConfig config;
+  try {
+    config = parse_worker_config(load_properties(worker_file));
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return 1;
+  }
+  for (const auto& w : config.warnings) log::warning("{}", w);
+  for (const auto& n : config.notes) log::info("{}", n);
+  if (!bootstrap_override.empty()) config.bootstrap_servers = bootstrap_override;
+  if (!state_dir_override.empty()) config.state_dir = state_dir_override;
+  if (config.state_dir.empty()) config.state_dir = default_state_dir();
+  // The worker's own plugin directories are searched after plugin.path, so configs written for
+  // Kafka's worker (plugin.path pointing at jars, or unset) still find the built-in plugins.
+  for (const auto& dir : default_plugin_path()) {
+    std::error_code ec;
+    bool listed = std::any_of(config.plugin_path.begin(), config.plugin_path.end(), [&](const std::string& p) {
+      return fs::weakly_canonical(p, ec) == fs::path(dir);
+    });
+    if (!listed) config.plugin_path.push_back(dir);
+  }
+
+  PluginRegistry plugins;
+  std::vector<std::string> plugin_errors;
+  plugins.load(config.plugin_path, &plugin_errors);
+  for (const auto& e : plugin_errors) log::error("{}", e);
+  for (const auto& p : plugins.plugins()) log::info("plugin {} {} from {}", p.class_name, p.version, p.path);
+  if (plugins.plugins().empty()) {
+    log::warning("no connector plugins found in plugin.path ({})", fmt::join(config.plugin_path, ", "));
+  }
+
+  ValidationContext validation;
+  validation.plugins = &plugins;
+  validation.archive_root = config.archive_root;
+  validation.override_policy = config.override_policy;
+  validation.allow_jaas_override = config.allow_jaas_override;
+  validation.tasks_max_limit = config.tasks_max_limit;
+
+  // Everything the start refuses is refused here, before anything starts; --check-config runs the
+  // same checks and stops after them.
+  Preflight pre =
+      preflight(config, worker_file, connector_files, validation, /*start=*/!check_config);
+  if (pre.exit_code != 0) {
+    log::error("{}", pre.error);
+    return pre.exit_code;
+  }
+  const std::vector<ConnectorFile>& files = pre.files;
+  if (check_config) {
+    std::printf("%s: ok (%zu connector file(s), %zu plugin(s))\n", worker_file.c_str(), files.size(),
+                plugins.plugins().size());
+    return 0;
+  }
+  std::unique_ptr<BasicAuth> auth = std::move(pre.auth);
+
+  HttpServer http;
+  std::string error;
+  if (!http.bind(config, auth.get(), &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+
+  WorkerSettings settings;
+  std::string advertised_host = config.advertised_host;
+  if (advertised_host.empty()) {
+    advertised_host = config.listeners[0].host;
+    if (advertised_host.empty() || advertised_host == "0.0.0.0") advertised_host = hostname();
+  }
+  settings.worker_id = fmt::format("{}:{}", advertised_host, config.advertised_port ? config.advertised_port : http.first_port());
+  settings.bootstrap_servers = config.bootstrap_servers;
+  settings.consumer = config.consumer;
+  settings.producer = config.producer;
+  settings.key_converter = config.key_converter;
+  settings.value_converter = config.value_converter;
+  settings.flush_interval = std::chrono::milliseconds(config.offset_flush_interval_ms);
+  settings.task_shutdown_timeout =
+      std::chrono::milliseconds(config.task_shutdown_graceful_timeout_ms);
+  settings.validation = validation;
+  settings.topic_tracking_enable = config.topic_tracking_enable;
+  settings.topic_tracking_allow_reset = config.topic_tracking_allow_reset;
+
+  kafka::Properties base = {{"bootstrap.servers", config.bootstrap_servers}};
+  for (const auto& [k, v] : config.consumer) {
+    if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0) base[k] = v;
+  }
+  KafkaBackend backend(base);
+  StateStore store(config.state_dir);
+  Herder herder(settings, &backend, &store);
+  std::atomic<bool> ready{false};
+  ServerInfo info;
+  info.commit = std::string("sentinel-connect-") + SENTINEL_VERSION;
+  info.cluster_id = [&backend] { return backend.cluster_id(); };
+  info.ready = [&ready] { return ready.load(); };
+  RestApi api(&herder, info);
+  http.start(&api);
+  for (const auto& url : http.urls()) {
+    std::printf("listening %s\n", url.c_str());
+    log::info("REST API listening on {}", url);
+  }
+  std::fflush(stdout);
+
+  if (!herder.restore(&error)) {
+    log::error("state: {}", error);
+    http.stop();
+    return 1;
+  }
+  auto apply_files = [&]() -> bool {
+    for (const auto& f : files) {
+      bool created = false;
+      ConnectorInfoView view;
+      Outcome o = herder.put_connector(f.name, f.config, f.initial_state, true, &created, &view);
+      if (!o.ok()) {
+        log::error("connector file {}: {}", f.path, o.message);
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!apply_files()) {
+    http.stop();
+    herder.shutdown();
+    return 3;
+  }
+  ready = true;
+  log::info("worker {} started: state in {}, {} connector(s)", settings.worker_id, config.state_dir, herder.names().size());
+
+  SystemdNotifier notifier;
+  notifier.ready();
+  auto tick = std::chrono::milliseconds(500);
+  if (auto wd = notifier.watchdog_interval()) {
+    tick = std::min(tick, std::chrono::duration_cast<std::chrono::milliseconds>(*wd));
+  }
+  while (true) {
+    hang_main_loop_if_asked();
+    int sig = signals.wait(tick);
+    if (sig == SIGTERM || sig == SIGINT) {
+      log::info("signal {}: stopping tasks and committing offsets", sig);
+      notifier.stopping();
+      break;
+    }
+    if (sig == SIGHUP) {
+      notifier.reloading();
+      log::info("SIGHUP: applying the connector files again");
+      apply_files();
+      notifier.ready();
+    }
+    herder.tick(MonoClock::now());
+    notifier.watchdog();
+    notifier.status(fmt::format("{} connector(s), {} task(s) running", herder.names().size(), herder.running_task_count()));
+  }
+  http.stop();
+  herder.shutdown();
+  if (size_t stuck = backend.abandoned_tasks_running()) {
+    // Their threads are inside plugin code: running the exit-time destructors under them could
+    // crash the exit, so leave without them (state and offsets are already where they belong).
+    log::warning("stopped with {} abandoned task thread(s) still inside a plugin call", stuck);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+  log::info("stopped");
+  return 0;
+}
