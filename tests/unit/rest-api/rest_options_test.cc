@@ -3,7 +3,11 @@
 // routed (never 405) and every other method is 405 with the same Allow header.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string_view>
+
 #include "rest-api/rest_api.h"
+#include "rest-api/route.h"
 #include "tests/support/connect_fakes.h"
 
 namespace sentinel::connect {
@@ -91,6 +95,30 @@ TEST(RestOptions, TheRouterAgreesWithTheAllowHeader) {
       }
     }
   }
+}
+
+// The table itself: no method and pattern twice (the second would never be reached), and every
+// route, its {…} filled in, is answered by its own method and listed in its path's Allow header.
+TEST(RestRoutes, EveryRouteIsReachableAndListedInItsAllowHeader) {
+  Api a;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const Route& r : route_table()) {
+    EXPECT_TRUE(seen.insert({r.method, r.pattern}).second) << r.method << " " << r.pattern;
+    std::string path(r.pattern);
+    for (auto [param, value] : {std::pair{"{connector}", "c"}, {"{task}", "0"},
+                                {"{plugin}", "Memory"}, {"{logger}", "root"}}) {
+      for (size_t at; (at = path.find(param)) != std::string::npos;) {
+        path.replace(at, std::string_view(param).size(), value);
+      }
+    }
+    EXPECT_EQ(path.find('{'), std::string::npos) << "unknown parameter in " << r.pattern;
+    EXPECT_NE(a.call(std::string(r.method), path).status, 405) << r.method << " " << path;
+    EXPECT_TRUE(lists(a.call("OPTIONS", path).headers["Allow"], std::string(r.method)))
+        << r.method << " " << path;
+  }
+  // 23 paths; five of them take two or three methods (7 routes more).
+  EXPECT_EQ(seen.size(), std::size(kResources) + 7)
+      << "a route was added or removed: update kResources above";
 }
 
 }  // namespace
