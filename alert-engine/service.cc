@@ -11,6 +11,7 @@
 
 #include "alert-engine/recovery.h"
 #include "common/log.h"
+#include "common/static_membership.h"
 #include "common/units.h"
 
 namespace sentinel::alerts {
@@ -19,6 +20,7 @@ namespace {
 constexpr size_t kBatch = 4096;
 
 kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
+  std::string instance = group_instance_id(c, drain);
   // queued.min.messages: librdkafka 2.0 stops fetching once this many records wait in the
   // consumer queue and looks again only up to a second later (2.1 added fetch.queue.backoff.ms),
   // so the queue must hold about a second of evaluation or a replay runs in 1 s bursts (measured:
@@ -32,7 +34,13 @@ kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
                          {"client.id", "sentinel-alerts"},
                          {"queued.min.messages", "500000"},
                          {"fetch.max.bytes", "2097152"}};
+  if (!instance.empty()) p["session.timeout.ms"] = kafka::kStaticSessionTimeoutMs;
   for (const auto& [k, v] : c.kafka) p[k] = v;
+  if (instance.empty()) {
+    p.erase("group.instance.id");
+  } else {
+    p["group.instance.id"] = instance;
+  }
   // What the guarantees rest on: commits happen by hand, after the alerts were acknowledged.
   p["group.id"] = c.group;
   p["enable.auto.commit"] = "false";
@@ -300,6 +308,10 @@ void Service::poll(std::chrono::milliseconds wait) {
       continue;
     }
     at_eof_.erase(s);
+    if (stats_.consumed == 0) {
+      // When evaluation (re)starts after a start or restart; bench/restart measures up to here.
+      log::info("evaluating {}[{}] from offset {}", topic, m->partition, m->offset);
+    }
     ++stats_.consumed;
     std::string error;
     std::string_view value(static_cast<const char*>(m->payload), m->len);
@@ -336,6 +348,13 @@ void Service::poll(std::chrono::milliseconds wait) {
   }
   if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
   maybe_commit(false);
+  char fatal[512];
+  if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
+    if (fatal_error_.empty()) {
+      fatal_error_ = fatal;
+      fenced_ = e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID;
+    }
+  }
 
   if (options_.drain && !assigned_.empty() && at_eof_.size() == assigned_.size() && n <= 0) {
     if (flush(std::chrono::seconds(30))) {
@@ -438,12 +457,22 @@ void Service::reload(const AlertsConfig& config) {
 
 void Service::shutdown(std::chrono::milliseconds timeout) {
   if (!consumer_) return;
-  if (flush(timeout)) {
+  bool flushed = flush(timeout);
+  if (!fatal_error_.empty()) {
+    // Fenced (or otherwise dead): no commit or leave is possible, nor wanted.
+  } else if (flushed) {
     maybe_commit(true);
     commit_now(engine_->commit_offsets(), true);
   } else {
     log::warning("stopping with {} alert(s) not acknowledged: offsets not committed; they are "
                  "evaluated again at the next start", inflight_.size());
+  }
+  // A static member stays in the group after close until session.timeout.ms: leave, so that the
+  // other instances take its partitions at once (a restart rejoins at once either way).
+  if (fatal_error_.empty() && flushed && kafka::is_static_member(consumer_.get()) &&
+      !kafka::leave_group(consumer_.get(), std::chrono::seconds(10))) {
+    log::warning("could not leave group {} within 10 s: its partitions wait for session.timeout.ms",
+                 config_.group);
   }
   rd_kafka_consumer_close(consumer_.get());
   rd_kafka_queue_destroy(consumer_queue_);

@@ -3,6 +3,9 @@
 // ts), and commit input offsets only once every alert produced before the commit point was
 // acknowledged, no further than Engine::commit_offsets() (the first record of any open window).
 //
+// The consumer is a static group member (group_instance_id below): killed and restarted, it gets
+// its partitions back at once; a clean shutdown leaves the group so the others take over at once.
+//
 // On every partition assignment the open alerts are read back from system_alerts (recovery.h)
 // before the first record, so a restart or a rebalance neither repeats a `firing` nor loses a
 // `resolved`: windows are rebuilt by replaying input from the committed offsets and transitions
@@ -25,6 +28,7 @@
 
 #include "alert-engine/engine.h"
 #include "alert-engine/http_sample.h"
+#include "alert-engine/instance_id.h"
 #include "alert-engine/metric_record.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
@@ -71,6 +75,10 @@ class Service {
   void shutdown(std::chrono::milliseconds timeout);
 
   bool drained() const { return drained_; }
+  // librdkafka's fatal consumer error, "" while there is none; fenced(): the broker gave this
+  // instance's group.instance.id to another consumer. Either way the instance must stop.
+  const std::string& fatal_error() const { return fatal_error_; }
+  bool fenced() const { return fenced_; }
   std::string status() const;
   const ServiceStats& stats() const { return stats_; }
   const EngineStats& engine_stats() const { return engine_->stats(); }
@@ -130,6 +138,8 @@ class Service {
   std::map<int32_t, int64_t> committed_;
   std::set<int32_t> assigned_, at_eof_;
   bool drained_ = false;
+  std::string fatal_error_;
+  bool fenced_ = false;
   int64_t last_tick_wall_ = 0;
   MonoClock::time_point next_commit_{};
   ServiceStats stats_;
