@@ -208,6 +208,7 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   }
   engine_->add_cross_partitions(http, wall_ms());
   log::info("assigned {}", names);
+  jumps_.expect_committed(consumer_.get(), partitions, std::chrono::seconds(5));
   rd_kafka_assign(consumer_.get(), partitions);
 }
 
@@ -223,6 +224,7 @@ void Service::revoked(rd_kafka_topic_partition_list_t* partitions) {
                  "the next owner, without duplicates)");
   }
   snapshots_.clear();
+  jumps_.forget(partitions);
   engine_->drop_partitions(parts);
   for (int32_t p : parts) {
     assigned_.erase(p);
@@ -298,6 +300,7 @@ void Service::poll(std::chrono::milliseconds wait) {
     rd_kafka_message_t* m = batch_[static_cast<size_t>(i)];
     const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : config_.input_topic.c_str();
     int32_t s = slot(topic, m->partition);
+    jumps_.check(consumer_.get(), m);
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         at_eof_.insert(s);

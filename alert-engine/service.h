@@ -33,6 +33,7 @@
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "common/kafka_offset_jumps.h"
 
 namespace sentinel::alerts {
 
@@ -113,6 +114,7 @@ class Service {
   kafka::Handle consumer_, producer_;
   rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
   rd_kafka_queue_t* consumer_queue_ = nullptr;  // the consumer's queue, batch-consumed by poll()
+  kafka::OffsetJumpWatch jumps_{"sentinel-alerts"};  // records deleted before they were read
   MetricParser parser_;
   std::unique_ptr<HttpSampler> http_;
   MetricRecord record_;

@@ -100,6 +100,7 @@ bool KafkaReader::start_offsets(const std::vector<std::pair<std::string, int>>& 
   }
   for (const auto& [tp, offset] : offsets) {
     next_offset_[tp] = offset;
+    jumps_.expect(tp.first, tp.second, offset);
     log::info("reading {}[{}] from offset {}", tp.first, tp.second, offset);
   }
   return true;
@@ -210,6 +211,7 @@ void KafkaReader::run() {
       }
       continue;
     }
+    jumps_.check(rk_.get(), m);
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       handle(m, wall_ms());
     } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

@@ -15,6 +15,7 @@
 
 #include "alert-engine/http_traffic.h"
 #include "common/kafka.h"
+#include "common/kafka_offset_jumps.h"
 #include "dashboard/dashboard_config.h"
 #include "dashboard/model.h"
 
@@ -46,6 +47,7 @@ class KafkaReader {
   std::atomic<bool> stop_{false};
   std::atomic<bool> brokers_down_{false};
   std::map<std::pair<std::string, int>, int64_t> next_offset_;  // assigned partitions
+  kafka::OffsetJumpWatch jumps_{"sentinel-dashboard"};  // records deleted before they were read
   alerts::MetricParser metric_parser_;
   alerts::MetricRecord metric_;
   alerts::HttpRecordParser http_parser_;  // the alert engine's reader of http_logs records

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/kafka_offset_jumps.h"
 #include "common/log.h"
 #include "common/static_membership.h"
 
@@ -63,6 +64,7 @@ class KafkaTaskRunner : public TaskRunner {
     paused_ = spec_.start_paused;
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
+    jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
     thread_ = std::thread([this] { run(); });
   }
   ~KafkaTaskRunner() override {
@@ -157,6 +159,8 @@ class KafkaTaskRunner : public TaskRunner {
         pending_seeks_.erase(it);
         ++seeks;
       }
+      jumps_.expect_committed(rk, parts, 5s);  // then the positions the task asked for
+      jumps_.expect(parts);
       if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
       else rd_kafka_assign(rk, parts);
       log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
@@ -170,6 +174,7 @@ class KafkaTaskRunner : public TaskRunner {
       Status s = guard("close", [&] { return spec_.task->close(tps); });
       if (!s.ok) fail(s.message, s.trace);
     }
+    jumps_.forget(parts);
     for (const auto& tp : tps) {
       assigned_.erase(tp);
       current_.erase(tp);
@@ -389,6 +394,7 @@ class KafkaTaskRunner : public TaskRunner {
       }
     }
     for (const auto& [tp, off] : seeks) current_[tp] = off;
+    jumps_.expect(list.get());
   }
 
   // A static member leaves the group on a clean stop (or a failure), so its partitions go to
@@ -512,6 +518,7 @@ class KafkaTaskRunner : public TaskRunner {
       OffsetMap advanced;
       for (rd_kafka_message_t* msg : msgs) {
         if (failed_) break;
+        jumps_.check(consumer_.get(), msg);
         if (msg->err) {
           if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             std::string text = rd_kafka_message_errstr(msg);
@@ -591,6 +598,7 @@ class KafkaTaskRunner : public TaskRunner {
   OffsetMap current_;
   OffsetMap committed_;
   OffsetMap pending_seeks_;  // asked for through the context, not applied yet
+  kafka::OffsetJumpWatch jumps_{""};  // records deleted before they were read
   bool commit_requested_ = false;
   Context context_;
 };

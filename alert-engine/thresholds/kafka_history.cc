@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/kafka_offset_jumps.h"
 #include "common/log.h"
 
 namespace sentinel::thresholds {
@@ -215,6 +216,8 @@ bool read_kafka_history(const KafkaHistoryRange& range,
         fmt::format("Kafka at {}: assign {}: {}", bootstrap, range.topic, rd_kafka_err2str(err));
     return false;
   }
+  kafka::OffsetJumpWatch jumps("sentinel-thresholds");
+  jumps.expect(assignment.get());
   rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk.get());
   std::vector<rd_kafka_message_t*> batch(1024);
   auto last_progress = MonoClock::now();
@@ -257,6 +260,7 @@ bool read_kafka_history(const KafkaHistoryRange& range,
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[static_cast<size_t>(i)];
       Partition* p = find(m->partition);
+      jumps.check(rk.get(), m);
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         if (p) finish_partition(p);
       } else if (m->err) {

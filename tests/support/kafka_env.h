@@ -1,5 +1,8 @@
 // A real broker for tests: sentinel-devkafka as a separate process over TCP, and kcat as the
-// independent client that reads back what Sentinel wrote.
+// independent client that reads back what Sentinel wrote. sentinel-devkafka keeps only the newest
+// ~5 MB or 100 000 message sets of a partition; a test that makes it drop records fails (at the
+// end) unless it says it means to (allow_trims()): more data belongs on the real broker
+// (real_kafka.h).
 #pragma once
 
 #include <memory>
@@ -19,10 +22,13 @@ class DevKafka {
   // Sends a control command ("down all", "up 1", "topic x:3") and waits for its "ok" echo.
   bool control(const std::string& command);
   Process& process() { return *process_; }
+  // The test exceeds the mock's limits on purpose (it checks what happens then).
+  void allow_trims() { trims_allowed_ = true; }
 
  private:
   std::unique_ptr<Process> process_;
   std::string bootstrap_;
+  bool trims_allowed_ = false;
 };
 
 struct KafkaRecord {

@@ -1,5 +1,8 @@
 // sentinel-devkafka: an in-memory Kafka-protocol broker for one machine, around librdkafka's mock
-// cluster. Not for production: nothing is persisted.
+// cluster. Not for production: nothing is persisted, and each partition keeps only its newest
+// ~5 MB or 100 000 message sets (older records are dropped; trim_report.h says so on stderr as
+// it happens). No CreateTopics, OffsetsForTimes or OffsetDelete either: tests that need them run
+// on a real broker (tests/support/real_kafka.h).
 //
 // It prints the bootstrap list as the first line of stdout (and to --bootstrap-file), then reads
 // control commands from stdin, one a line, so tests can simulate outages:
@@ -17,12 +20,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/signals.h"
+#include "tools/devkafka/trim_report.h"
 
 namespace {
 
@@ -117,6 +122,10 @@ int main(int argc, char** argv) {
   CLI::App app{
       "sentinel-devkafka: an in-memory Kafka-protocol broker for development and tests "
       "(librdkafka's mock cluster; nothing is persisted, not for production).\n"
+      "Limits: each partition keeps only its newest ~5 MB or 100000 message sets; older records "
+      "are dropped, and every such trim is reported on stderr (topic, partition, records gone). "
+      "No CreateTopics, OffsetsForTimes (lookup by time) or OffsetDelete: use a real Kafka broker "
+      "for those and for more data.\n"
       "Prints the bootstrap list as the first line of stdout. Control commands on stdin: "
       "down N|all, up N|all, topic NAME:PARTITIONS."};
   int brokers = 1;
@@ -165,7 +174,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  sentinel::log::info("sentinel-devkafka: {} broker(s) at {}", brokers, bootstraps);
+  sentinel::log::info("sentinel-devkafka: {} broker(s) at {}; {}", brokers, bootstraps,
+                      sentinel::devkafka::kMockLimits);
+  // Stopped (after a last look) before the cluster goes away.
+  auto trims = std::make_unique<sentinel::devkafka::TrimReporter>(bootstraps);
 
   std::string pending;
   bool stdin_open = true;
@@ -190,6 +202,7 @@ int main(int argc, char** argv) {
     }
   }
   sentinel::log::info("sentinel-devkafka: stopping");
+  trims.reset();
   rd_kafka_mock_cluster_destroy(cluster);
   return 0;
 }
