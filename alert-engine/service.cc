@@ -149,7 +149,8 @@ bool Service::start(std::string* error) {
   rd_kafka_poll_set_consumer(consumer_.get());
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_.get());
 
-  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(2));
+  subscription_.reset(rd_kafka_topic_partition_list_new(2));
+  kafka::TopicPartitionList& topics = subscription_;
   rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(), RD_KAFKA_PARTITION_UA);
   if (http_) {
     rd_kafka_topic_partition_list_add(topics.get(), config_.http.topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -169,6 +170,25 @@ bool Service::start(std::string* error) {
               config_.http.thresholds_path);
   }
   return true;
+}
+
+kafka::TopicPartitionList Service::subscribed_partitions() {
+  kafka::TopicPartitionList all(rd_kafka_topic_partition_list_new(16));
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(consumer_.get(), 1, nullptr, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return all;
+  }
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const auto& t = md->topics[i];
+    if (t.err || !rd_kafka_topic_partition_list_find(subscription_.get(), t.topic, RD_KAFKA_PARTITION_UA)) {
+      continue;
+    }
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(all.get(), t.topic, t.partitions[p].id);
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  return all;
 }
 
 void Service::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -208,6 +228,7 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   }
   engine_->add_cross_partitions(http, wall_ms());
   log::info("assigned {}", names);
+  unowned_.assigned(consumer_.get(), partitions->cnt);
   jumps_.expect_committed(consumer_.get(), partitions, std::chrono::seconds(5));
   rd_kafka_assign(consumer_.get(), partitions);
 }
@@ -351,6 +372,8 @@ void Service::poll(std::chrono::milliseconds wait) {
   }
   if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
   maybe_commit(false);
+  unowned_.poll(consumer_.get(), config_.group, [this] { return subscribed_partitions(); },
+                subscription_.get());
   char fatal[512];
   if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
     if (fatal_error_.empty()) {

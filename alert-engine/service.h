@@ -33,6 +33,7 @@
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "common/static_membership.h"
 #include "common/kafka_offset_jumps.h"
 
 namespace sentinel::alerts {
@@ -95,6 +96,8 @@ class Service {
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque);
   void assigned(rd_kafka_topic_partition_list_t* partitions);
+  // Every partition of the subscribed topics, from metadata (empty when there is no answer).
+  kafka::TopicPartitionList subscribed_partitions();
   void revoked(rd_kafka_topic_partition_list_t* partitions);
   void publish(std::vector<Alert>* alerts);
   void produce(uint64_t seq);
@@ -115,6 +118,8 @@ class Service {
   rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
   rd_kafka_queue_t* consumer_queue_ = nullptr;  // the consumer's queue, batch-consumed by poll()
   kafka::OffsetJumpWatch jumps_{"sentinel-alerts"};  // records deleted before they were read
+  kafka::UnownedPartitionsWatch unowned_{"sentinel-alerts"};  // Kafka 2.4's lost static assignment
+  kafka::TopicPartitionList subscription_;
   MetricParser parser_;
   std::unique_ptr<HttpSampler> http_;
   MetricRecord record_;

@@ -13,8 +13,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/kafka.h"
 
 namespace sentinel::kafka {
 
@@ -42,5 +46,36 @@ bool is_static_member(rd_kafka_t* consumer);
 // were not delivered, so the next owner reads them from the committed offsets). Call it before
 // rd_kafka_consumer_close() on a clean stop of a static member; false on timeout.
 bool leave_group(rd_kafka_t* consumer, std::chrono::milliseconds timeout);
+
+// True for the cluster id of sentinel-devkafka (librdkafka's mock cluster: "mockCluster…"). It
+// ignores group.instance.id, and lacks the admin requests used here (librdkafka 2.0.2 aborts or
+// hangs when asked for an admin request its broker lacks), so none is sent to it.
+bool is_dev_broker_cluster(const std::string& cluster_id);
+
+// Apache Kafka 2.4 gives a static member that rejoins while its group completes a rebalance an
+// empty assignment, and the partitions the leader meant for the member's old id go to nobody until
+// the next rebalance (later releases rebalance instead). It happens when a process is killed in
+// the middle of a rebalance (during its own start, say) and restarted at once. So a static member
+// left without partitions checks, and if the broker describes the group as stable with partitions
+// owned by no member, leaves and rejoins: the group rebalances and every partition has an owner.
+class UnownedPartitionsWatch {
+ public:
+  // `who` names the consumer in log lines ("connector x task 0").
+  explicit UnownedPartitionsWatch(std::string who) : who_(std::move(who)) {}
+
+  // After every assignment: arms the check when `consumer` is a static member left with nothing.
+  void assigned(rd_kafka_t* consumer, int partitions);
+  // From the consumer's loop. When armed and due, compares the members' assignments
+  // (DescribeConsumerGroups) with `expected()` (every partition of the subscription) and, when some
+  // have no owner, rejoins with `subscription`; the rebalance callback runs meanwhile.
+  void poll(rd_kafka_t* consumer, const std::string& group,
+            const std::function<TopicPartitionList()>& expected,
+            const rd_kafka_topic_partition_list_t* subscription);
+
+ private:
+  std::string who_;
+  std::optional<std::chrono::steady_clock::time_point> due_;
+  int checks_ = 0;
+};
 
 }  // namespace sentinel::kafka

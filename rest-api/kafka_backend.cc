@@ -58,6 +58,10 @@ bool matches(const std::string& topic, const std::vector<std::string>& topics, c
   return std::find(topics.begin(), topics.end(), topic) != topics.end();
 }
 
+// Every partition of `topics` or of the topics `regex` matches, from metadata.
+Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, const std::string& regex,
+                     MonoClock::time_point deadline, std::vector<TopicPartition>* out);
+
 class KafkaTaskRunner : public TaskRunner {
  public:
   explicit KafkaTaskRunner(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
@@ -65,6 +69,7 @@ class KafkaTaskRunner : public TaskRunner {
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
+    unowned_ = kafka::UnownedPartitionsWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
     thread_ = std::thread([this] { run(); });
   }
   ~KafkaTaskRunner() override {
@@ -165,10 +170,13 @@ class KafkaTaskRunner : public TaskRunner {
       else rd_kafka_assign(rk, parts);
       log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
                 spec_.id, tps.size(), seeks);
+      unowned_.assigned(rk, static_cast<int>(assigned_.size()));
       if (applied_paused_) rd_kafka_pause_partitions(rk, parts);
       return;
     }
     // Revocation (or lost partitions): commit what is durable for them, then close them.
+    log::info("connector {} task {}: {} {} partition(s)", spec_.connector, spec_.id,
+              err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoked" : "lost", tps.size());
     if (!failed_ && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) commit(&tps);
     if (!failed_) {
       Status s = guard("close", [&] { return spec_.task->close(tps); });
@@ -448,7 +456,8 @@ class KafkaTaskRunner : public TaskRunner {
         return false;
       }
     }
-    kafka::TopicPartitionList subscription(rd_kafka_topic_partition_list_new(1));
+    subscription_.reset(rd_kafka_topic_partition_list_new(1));
+    kafka::TopicPartitionList& subscription = subscription_;
     if (!spec_.topics_regex.empty()) {
       rd_kafka_topic_partition_list_add(subscription.get(), ("^(" + spec_.topics_regex + ")$").c_str(),
                                         RD_KAFKA_PARTITION_UA);
@@ -566,6 +575,17 @@ class KafkaTaskRunner : public TaskRunner {
         update_lag();
         next_lag = now + 1s;
       }
+      unowned_.poll(
+          consumer_.get(), spec_.consumer.at("group.id"),
+          [&] {
+            std::vector<TopicPartition> parts;
+            partitions_of(consumer_.get(), spec_.topics, spec_.topics_regex,
+                          MonoClock::now() + std::chrono::seconds(5), &parts);
+            OffsetMap all;
+            for (const auto& tp : parts) all[tp] = RD_KAFKA_OFFSET_INVALID;
+            return to_list(all);
+          },
+          subscription_.get());
       char fatal[512];
       if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
         if (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
@@ -589,6 +609,8 @@ class KafkaTaskRunner : public TaskRunner {
   bool applied_paused_ = false;
   bool failed_ = false;
   bool fenced_ = false;
+  kafka::TopicPartitionList subscription_;
+  kafka::UnownedPartitionsWatch unowned_{""};
   bool task_started_ = false;
   kafka::Handle consumer_;
   kafka::Handle dlq_;
@@ -617,7 +639,7 @@ using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
 // OffsetDelete nor DeleteGroups, and librdkafka 2.0.2 aborts the whole process (an assertion in
 // rd_kafka_enq_once_del_source_return) when asked for an admin operation its broker lacks: so
 // those requests are never sent to it.
-bool is_dev_broker(const std::string& cluster_id) { return cluster_id.rfind("mockCluster", 0) == 0; }
+bool is_dev_broker(const std::string& cluster_id) { return kafka::is_dev_broker_cluster(cluster_id); }
 
 std::string dev_broker_cannot(const std::string& what) {
   return fmt::format(
