@@ -140,7 +140,19 @@ bool Service::start(std::string* error) {
   // wait for that lookup (measured: up to ~0.8 s for the first alert without it).
   output_ = rd_kafka_topic_new(producer_.get(), config_.output_topic.c_str(), nullptr);
 
-  kafka::Conf cconf = kafka::make_conf(consumer_properties(config_, options_.drain), error);
+  kafka::Properties cprops = consumer_properties(config_, options_.drain);
+  if (cprops.count("group.instance.id")) {
+    // The dev broker ignores static membership, and keeps a static member that left until its
+    // session times out: a dynamic member there.
+    char* cluster = rd_kafka_clusterid(producer_.get(), 3000);
+    if (cluster && kafka::is_dev_broker_cluster(cluster)) {
+      cprops.erase("group.instance.id");
+      log::info("dev broker (librdkafka's mock cluster): joining {} as a dynamic member",
+                config_.group);
+    }
+    if (cluster) rd_kafka_mem_free(producer_.get(), cluster);
+  }
+  kafka::Conf cconf = kafka::make_conf(cprops, error);
   if (!cconf) return false;
   rd_kafka_conf_set_rebalance_cb(cconf.get(), &Service::on_rebalance);
   rd_kafka_conf_set_opaque(cconf.get(), this);

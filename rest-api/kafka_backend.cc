@@ -806,6 +806,25 @@ KafkaBackend::~KafkaBackend() {
   if (cluster_id_thread_.joinable()) cluster_id_thread_.join();
 }
 
+bool KafkaBackend::dev_broker() {
+  std::string id = cluster_id();
+  if (id.empty() && metadata_) {
+    // Not known yet (start): ask, briefly. A broker that does not answer is taken for a real one.
+    if (char* c = rd_kafka_clusterid(metadata_.get(), 3000)) {
+      id = c;
+      rd_kafka_mem_free(metadata_.get(), c);
+    }
+  }
+  bool dev = kafka::is_dev_broker_cluster(id);
+  std::lock_guard lock(mu_);
+  if (dev && !dev_broker_noted_) {
+    dev_broker_noted_ = true;
+    log::info("dev broker (librdkafka's mock cluster): sink tasks join their groups as dynamic "
+              "members (it does not support static membership)");
+  }
+  return dev;
+}
+
 std::string KafkaBackend::cluster_id() {
   std::lock_guard lock(mu_);
   return cluster_id_;
@@ -818,6 +837,11 @@ std::unique_ptr<TaskRunner> KafkaBackend::start_task(TaskSpec spec) {
   // one turns it off). The connector and task are always part of it, so tasks never share one.
   std::string identity = worker_identity_;
   if (auto it = spec.consumer.find("group.instance.id"); it != spec.consumer.end()) identity = it->second;
+  if (!identity.empty() && dev_broker()) {
+    // The dev broker ignores static membership, and keeps a static member that left until its
+    // session times out (45 s of waiting for the next member): dynamic members there.
+    identity.clear();
+  }
   if (identity.empty()) {
     spec.consumer.erase("group.instance.id");
   } else {

@@ -53,8 +53,12 @@ class KafkaBackend : public WorkerBackend {
   static constexpr std::chrono::seconds kOffsetsTimeout{10};
 
  private:
+  // True when the cluster is sentinel-devkafka (asks for the cluster id when not known yet).
+  bool dev_broker();
+
   kafka::Properties base_;
   std::string worker_identity_;
+  bool dev_broker_noted_ = false;
   kafka::Handle metadata_;
   std::mutex mu_;
   std::string cluster_id_;
