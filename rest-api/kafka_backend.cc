@@ -558,6 +558,14 @@ class KafkaTaskRunner : public TaskRunner {
           break;
         }
         spec_.metrics->records_written += batch.size();
+        if (!wrote_any_ && !batch.empty()) {
+          // The task's first records: when archiving resumed after a (re)start (bench/restart
+          // measures up to this line).
+          wrote_any_ = true;
+          log::info("connector {} task {}: first {} record(s) written, from {}-{} offset {}",
+                    spec_.connector, spec_.id, batch.size(), batch.front().topic,
+                    batch.front().partition, batch.front().offset);
+        }
       }
       for (const auto& [tp, off] : advanced) current_[tp] = off;
       if (!pending_seeks_.empty()) {
@@ -609,6 +617,7 @@ class KafkaTaskRunner : public TaskRunner {
   bool applied_paused_ = false;
   bool failed_ = false;
   bool fenced_ = false;
+  bool wrote_any_ = false;
   kafka::TopicPartitionList subscription_;
   kafka::UnownedPartitionsWatch unowned_{""};
   bool task_started_ = false;
