@@ -65,9 +65,10 @@ bool OffsetJumpWatch::check(rd_kafka_t* consumer, const rd_kafka_message_t* m) {
   const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
   if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
     ++jumps_;
-    log::warning("{}: {}[{}]: offset {} is no longer in the topic (deleted by the broker before it "
-                 "was read: retention, or sentinel-devkafka's ~5 MB a partition): {}",
-                 reader_, topic, m->partition, m->offset, rd_kafka_message_errstr(m));
+    log::warning(
+        "{}: {}[{}]: offset {} is no longer in the topic (deleted by the broker before it "
+        "was read: retention, or sentinel-devkafka's ~5 MB a partition): {}",
+        reader_, topic, m->partition, m->offset, rd_kafka_message_errstr(m));
     forget(topic, m->partition);
     return true;
   }
@@ -105,17 +106,19 @@ bool OffsetJumpWatch::jumped(Next* n, int64_t offset, int64_t log_start) {
   n->offset = offset + 1;
   if (offset <= wanted) return false;  // in order (or read again after a seek back)
   if (log_start >= 0 && log_start <= wanted) {
-    log::debug("{}: {}[{}]: offsets {}..{} skipped without being deleted (compaction or "
-               "transaction markers)",
-               reader_, n->topic, n->partition, wanted, offset - 1);
+    log::debug(
+        "{}: {}[{}]: offsets {}..{} skipped without being deleted (compaction or "
+        "transaction markers)",
+        reader_, n->topic, n->partition, wanted, offset - 1);
     return false;
   }
   ++jumps_;
   skipped_ += offset - wanted;
-  log::warning("{}: {}[{}]: wanted offset {}, reading resumed at {}: {} record(s) skipped, deleted "
-               "by the broker before they were read (retention, or sentinel-devkafka, which keeps "
-               "only ~5 MB a partition)",
-               reader_, n->topic, n->partition, wanted, offset, offset - wanted);
+  log::warning(
+      "{}: {}[{}]: wanted offset {}, reading resumed at {}: {} record(s) skipped, deleted "
+      "by the broker before they were read (retention, or sentinel-devkafka, which keeps "
+      "only ~5 MB a partition)",
+      reader_, n->topic, n->partition, wanted, offset, offset - wanted);
   return true;
 }
 

@@ -47,6 +47,7 @@ class KafkaBackend : public WorkerBackend {
                               const std::vector<std::string>& topics,
                               const std::string& topics_regex) override;
   std::string cluster_id() override;
+  size_t abandoned_tasks_running() const override;
 
   // Every offsets operation answers within this, so a REST client never waits long (Connect's
   // own REST timeout is 90 s) even when the broker does not answer.

@@ -46,6 +46,11 @@ pids+=($!)
 for _ in $(seq 100); do [[ -s "$run/bootstrap" ]] && break; sleep 0.1; done
 bootstrap=$(cat "$run/bootstrap")
 echo "demo: sentinel-devkafka is at $bootstrap"
+# The mock keeps only the newest ~5 MB of each partition, which a demo left running fills (the
+# busiest http_logs partition first). Every trim it reports is shown here, not only in its log.
+echo "demo: sentinel-devkafka keeps only the newest ~5 MB of each partition and says here when it drops older records"
+tail -n +1 -F --pid="${pids[-1]}" "$run/devkafka.log" 2>/dev/null |
+  grep --line-buffered -o 'sentinel-devkafka: trimmed .*' | sed -u 's/^/demo: /' &
 
 "$bin/sentinel-loggen" --scenario config/loggen/demo.yaml --output "$run/access.log" --duration 24h \
   2>"$run/loggen.log" &

@@ -10,6 +10,7 @@
 # VmRSS sampled every second in the window (VmHWM shown too).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/bench/devkafka-limits.sh"
 build="$root/build"
 warmup=20
 seconds=120
@@ -131,3 +132,4 @@ echo "kcat-idle-floor is an idle librdkafka producer: what librdkafka's own thre
 echo "Records published: sentinel $(kcat -C -q -b "$bootstrap" -t system_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "collectd $(kcat -C -q -b "$bootstrap" -t collectd_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "psutil $(kcat -C -q -b "$bootstrap" -t psutil_metrics -e -f 'x\n' 2>/dev/null | wc -l)"
+devkafka_trims "$work/devkafka.log" note

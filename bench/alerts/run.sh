@@ -19,6 +19,7 @@ HOSTS=${2:-1000}
 TICKS=${3:-84}
 BIN=$(cd "$BUILD" && pwd)/bin
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+source "$SRC/bench/devkafka-limits.sh"
 WORK=$(mktemp -d)
 DEVKAFKA_PID=
 cleanup() {
@@ -81,3 +82,4 @@ print(f"window close -> alert acked by Kafka ({e['acked']} alerts): p50 {e['ack_
 print(f"targets: >= 500,000 records/s on one core: {'met' if e['records_per_s'] >= 500000 else 'NOT met'}; "
       f"p99 < 50 ms: {'met' if e['ack_p99_us'] < 50000 else 'NOT met'}")
 PY
+devkafka_trims "$WORK/devkafka.err"

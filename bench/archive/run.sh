@@ -13,6 +13,7 @@
 # (/usr/bin/time for kcat, /proc/PID/stat for the worker; every thread, compression included).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/bench/devkafka-limits.sh"
 build="$root/build"
 records=1000000
 partitions=64
@@ -128,3 +129,4 @@ row "RotatingFileSink (exactly-once, defaults)" "$sink_s" "$sink_cpu"
 row "FileStreamSink, same worker (not durable)" "$fs_s" "$fs_cpu"
 printf '%-44s %11.0f%%\n' "sink throughput / kcat throughput" "$(calc "100 * $kcat_s / $sink_s")"
 [[ $kcat_lines -eq $records ]] || echo "warning: kcat read $kcat_lines records, expected $records"
+devkafka_trims "$work/devkafka.err"

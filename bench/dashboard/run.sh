@@ -8,6 +8,7 @@
 # CPU: utime+stime from /proc/PID/stat over the measured window, as a share of one core.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/bench/devkafka-limits.sh"
 build="$root/build"
 hosts=200
 warmup=20
@@ -112,3 +113,4 @@ awk -v d="$((d1 - d0))" -v f="$((f1 - f0))" -v tk="$tick" -v t0="$t0" -v t1="$t1
 }'
 grep "viewer: ticks" "$work/viewer.out" || { echo "viewer failed:"; cat "$work/viewer.out"; }
 echo "dashboard health: $health"
+devkafka_trims "$work/devkafka.err" note

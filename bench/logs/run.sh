@@ -22,10 +22,13 @@
 #      are from the first record on). "broker CPU s": sentinel-devkafka's, over the same window.
 #      The shipper runs on core 0, the broker and the clock on core 1. CPU: utime+stime of the
 #      shipper over the timed window (/proc/PID/stat, every thread); RSS: its peak (VmHWM).
-# librdkafka's mock cluster keeps only ~5 MB a partition (older records are dropped, the high
-# watermark still counts them), hence 64 partitions and at most ~1 M lines.
+# librdkafka's mock cluster keeps only ~5 MB a partition: older records are dropped, and devkafka
+# reports it (shown at the end). With 1 M lines the partitions of the busiest client IPs (the agent
+# keys by client IP) overflow; the figures stand, as they count the high watermarks (which count
+# dropped records too) and the read-back sample is the newest 200 records.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/bench/devkafka-limits.sh"
 build="$root/build"
 lines=1000000
 partitions=64
@@ -264,3 +267,4 @@ p = min(load("parse-combined")["parse_lines_per_s"], load("parse-custom")["parse
 print(f"targets: parsing >= 1 M lines/s per core: {'met' if p >= 1e6 else 'NOT met'}; "
       f"end to end >= 2x rsyslog: {'met' if ratio >= 2 else 'NOT met'} ({ratio:.2f}x)")
 PY
+devkafka_trims "$work/devkafka.err" note

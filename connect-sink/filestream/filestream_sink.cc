@@ -1,7 +1,8 @@
 // FileStreamSink: Kafka Connect's example file sink with the same config and output (the record
 // value and a newline, appended to `file`, or stdout when `file` is empty), except that write and
-// fsync errors fail the task instead of being swallowed, and pre_commit fsyncs the file so that
-// committed offsets only cover data on disk.
+// fsync errors fail the task instead of being swallowed, pre_commit fsyncs the file so that
+// committed offsets only cover data on disk, and the file is opened beneath the worker's
+// archive.root at every task start (never through a link, never a FIFO, device or socket).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/confined_fs.h"
 #include "sentinel/connect/sink.h"
 
 namespace {
@@ -40,12 +42,17 @@ class FileStreamSinkTask : public sentinel::connect::SinkTask {
       fd_ = STDOUT_FILENO;
       return Status::Ok();
     }
-    fd_ = ::open(filename_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
-      int err = errno;
-      std::string message = "Couldn't find or create file '" + filename_ + "' for FileStreamSinkTask";
-      return Status::Error(message, "ConnectException: " + message + "\nCaused by: open(\"" + filename_ +
-                                        "\", O_WRONLY|O_CREAT|O_APPEND): " + errno_text(err));
+    // The worker's archive.root, opened for this start only: the file is resolved beneath it now,
+    // whatever the tree looked like when the connector was validated.
+    std::string error;
+    auto root_it = config.find(sentinel::connect::kArchiveRootKey);
+    auto root = root_it == config.end() ? sentinel::confined::Root::unconfined()
+                                        : sentinel::confined::Root::open(root_it->second, &error);
+    if (root) fd_ = root->open_file(filename_, O_WRONLY | O_CREAT | O_APPEND, 0644, &error);
+    if (!root || fd_ < 0) {
+      std::string message =
+          "Couldn't find or create file '" + filename_ + "' for FileStreamSinkTask: " + error;
+      return Status::Error(message, "ConnectException: " + message + "\nCaused by: " + error);
     }
     return Status::Ok();
   }

@@ -8,7 +8,19 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/confined_fs.h"
+
 namespace sentinel::archive {
+namespace {
+
+// The name `path` has under `dir_fd`: its last component, or all of it without a directory fd.
+std::string name_under(int dir_fd, const std::string& path) {
+  if (dir_fd < 0) return path;
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
 
 std::string errno_text(int err) { return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")"; }
 
@@ -89,11 +101,10 @@ std::optional<StreamState> parse_state(const std::string& text, std::string* err
 bool save_state(int dir_fd, const std::string& path, const StreamState& state, std::string* error) {
   std::string tmp = path + ".tmp";
   std::string text = serialize(state);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = "open(\"" + tmp + "\"): " + errno_text(errno);
-    return false;
-  }
+  int at = dir_fd >= 0 ? dir_fd : AT_FDCWD;
+  int fd = confined::open_regular_at(at, name_under(dir_fd, tmp), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644, error, tmp);
+  if (fd < 0) return false;
   size_t done = 0;
   while (done < text.size()) {
     ssize_t w = ::write(fd, text.data() + done, text.size() - done);
@@ -114,7 +125,7 @@ bool save_state(int dir_fd, const std::string& path, const StreamState& state, s
     *error = "close(\"" + tmp + "\"): " + errno_text(errno);
     return false;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::renameat(at, name_under(dir_fd, tmp).c_str(), at, name_under(dir_fd, path).c_str()) != 0) {
     *error = "rename(\"" + tmp + "\", \"" + path + "\"): " + errno_text(errno);
     return false;
   }
@@ -126,10 +137,16 @@ bool save_state(int dir_fd, const std::string& path, const StreamState& state, s
 }
 
 std::optional<StreamState> load_state(const std::string& path, std::string* error) {
+  return load_state(-1, path, error);
+}
+
+std::optional<StreamState> load_state(int dir_fd, const std::string& path, std::string* error) {
   error->clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  int fd = confined::open_regular_at(dir_fd >= 0 ? dir_fd : AT_FDCWD, name_under(dir_fd, path),
+                                     O_RDONLY, 0, &why, path);
   if (fd < 0) {
-    if (errno != ENOENT) *error = "open(\"" + path + "\"): " + errno_text(errno);
+    if (errno != ENOENT) *error = why;
     return std::nullopt;
   }
   std::string text;
@@ -146,7 +163,7 @@ std::optional<StreamState> load_state(const std::string& path, std::string* erro
     text.append(buf, static_cast<size_t>(r));
   }
   ::close(fd);
-  std::string why;
+  why.clear();
   auto s = parse_state(text, &why);
   if (!s) *error = path + ": " + why;
   return s;

@@ -20,22 +20,6 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
-bool fsync_dir(const std::string& dir, std::string* error) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    *error = "fsync(directory \"" + dir + "\"): " + errno_text(errno);
-    if (fd >= 0) ::close(fd);
-    return false;
-  }
-  ::close(fd);
-  return true;
-}
-
 std::string sanitize(const std::string& key) {
   std::string out;
   for (char c : key) out += c == '/' ? '#' : c;
@@ -44,22 +28,6 @@ std::string sanitize(const std::string& key) {
 
 }  // namespace
 
-bool make_dirs(const std::string& dir, std::string* error) {
-  struct stat st;
-  if (::stat(dir.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return true;
-    *error = "\"" + dir + "\" exists and is not a directory";
-    return false;
-  }
-  std::string parent = dir_of(dir);
-  if (parent != dir && !make_dirs(parent, error)) return false;
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    *error = "mkdir(\"" + dir + "\"): " + errno_text(errno);
-    return false;
-  }
-  return fsync_dir(parent, error);
-}
-
 std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl, const std::string& topic,
                                                    int32_t partition, StreamOptions options, std::string* error) {
   std::unique_ptr<ArchiveStream> s(new ArchiveStream);
@@ -67,26 +35,26 @@ std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl, con
   s->topic_ = topic;
   s->partition_ = partition;
   s->options_ = std::move(options);
-  s->key_ = tmpl.stream_key(topic, partition);
+  if (!s->options_.root) s->options_.root = confined::Root::unconfined();
+  const confined::Root& root = *s->options_.root;
+  auto key = tmpl.stream_key(topic, partition, error);
+  if (!key) return nullptr;
+  s->key_ = *key;
   s->state_dir_ = tmpl.state_root() + "/.sentinel-archive";
   std::string rel = s->key_;
-  std::string root = tmpl.state_root();
-  if (rel.rfind(root + "/", 0) == 0) rel = rel.substr(root.size() + 1);
+  std::string state_root = tmpl.state_root();
+  if (rel.rfind(state_root + "/", 0) == 0) rel = rel.substr(state_root.size() + 1);
   s->state_path_ = s->state_dir_ + "/" + sanitize(rel) + ".state";
   s->lock_path_ = s->state_dir_ + "/" + sanitize(rel) + ".lock";
-  if (!make_dirs(s->state_dir_, error)) return nullptr;
-  s->state_dir_fd_ = ::open(s->state_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (s->state_dir_fd_ < 0) {
-    *error = "open(\"" + s->state_dir_ + "\"): " + errno_text(errno);
-    return nullptr;
-  }
+  if (!root.make_dirs(s->state_dir_, error)) return nullptr;
+  // The state directory is opened once; its state and lock files are reached by name under it.
+  s->state_dir_fd_ = root.open_dir(s->state_dir_, error);
+  if (s->state_dir_fd_ < 0) return nullptr;
   // Two writers never share a file: the lock is held for as long as the stream is open. A
   // rebalance may hand the partition over while the previous owner is still closing it.
-  s->lock_fd_ = ::open(s->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (s->lock_fd_ < 0) {
-    *error = "open(\"" + s->lock_path_ + "\"): " + errno_text(errno);
-    return nullptr;
-  }
+  s->lock_fd_ = confined::open_regular_at(s->state_dir_fd_, sanitize(rel) + ".lock",
+                                          O_RDWR | O_CREAT, 0644, error, s->lock_path_);
+  if (s->lock_fd_ < 0) return nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s->options_.lock_wait_ms);
   while (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -125,23 +93,23 @@ bool ArchiveStream::fail(const std::string& message, std::string* error) {
   return false;
 }
 
-std::string ArchiveStream::desired_path() const {
+bool ArchiveStream::desired_path(std::string* path, std::string* error) const {
   std::time_t t = static_cast<std::time_t>(options_.now_ms() / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
-  return tmpl_.render(topic_, partition_, tm);
+  auto rendered = tmpl_.render(topic_, partition_, tm, error);
+  if (!rendered) return false;
+  *path = std::move(*rendered);
+  return true;
 }
 
 bool ArchiveStream::open_active(const std::string& path, bool exclusive, std::string* error) {
-  if (!make_dirs(dir_of(path), error)) return fail(*error, error);
-  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : 0);
-  fd_ = ::open(path.c_str(), flags, 0644);
+  const confined::Root& root = *options_.root;
+  if (!root.make_dirs(dir_of(path), error)) return fail(*error, error);
+  fd_ = root.open_file(path, O_WRONLY | O_CREAT | O_APPEND | (exclusive ? O_EXCL : 0), 0644, error);
   if (fd_ < 0) {
-    int err = errno;
-    std::string why = err == EEXIST ? " (something else created it right after the rotation)"
-                      : err == ELOOP ? " (it is a symbolic link; the archive does not follow links)"
-                                     : "";
-    return fail("open(\"" + path + "\"): " + errno_text(err) + why, error);
+    if (errno == EEXIST) *error += " (something else created it right after the rotation)";
+    return fail(*error, error);
   }
   struct stat st;
   if (::fstat(fd_, &st) != 0) return fail("fstat(\"" + path + "\"): " + errno_text(errno), error);
@@ -150,8 +118,9 @@ bool ArchiveStream::open_active(const std::string& path, bool exclusive, std::st
 }
 
 bool ArchiveStream::recover(std::string* error) {
+  const confined::Root& root = *options_.root;
   std::string why;
-  auto loaded = load_state(state_path_, &why);
+  auto loaded = load_state(state_dir_fd_, state_path_, &why);
   if (!loaded && !why.empty()) {
     return fail("cannot read the archive state " + why +
                     " (move it away to start the stream afresh from the consumer group's offsets)",
@@ -161,19 +130,20 @@ bool ArchiveStream::recover(std::string* error) {
   if (loaded) {
     st = *loaded;
   } else {
-    st.active_path = desired_path();
+    if (!desired_path(&st.active_path, error)) return fail(*error, error);
   }
   bool changed = !loaded;
   if (!st.rotating.empty()) {
     const std::string& r = st.rotating;
-    bool renamed = exists(r) || exists(r + ".gz") || exists(r + ".zst");
+    bool renamed = root.exists(r) || root.exists(r + ".gz") || root.exists(r + ".zst");
     struct stat as;
-    bool active_has_data = ::stat(st.active_path.c_str(), &as) == 0 && as.st_size > 0;
+    bool active_has_data = root.stat(st.active_path, &as, &why) && as.st_size > 0;
     if (renamed || !active_has_data) {
-      if (exists(r)) {
+      if (root.exists(r)) {
         struct stat rs;
-        if (::stat(r.c_str(), &rs) == 0 && rs.st_size > st.length && ::truncate(r.c_str(), st.length) != 0) {
-          return fail("truncate(\"" + r + "\"): " + errno_text(errno), error);
+        if (root.stat(r, &rs, &why) && rs.st_size > st.length &&
+            !root.truncate(r, st.length, error)) {
+          return fail(*error, error);
         }
         rotated_.push_back(r);
       }
@@ -188,17 +158,18 @@ bool ArchiveStream::recover(std::string* error) {
   // Cut the active file back to what the state records: a torn last line, or lines whose offsets
   // were never recorded (they come again from Kafka).
   struct stat as;
-  if (::lstat(st.active_path.c_str(), &as) == 0) {
+  if (root.stat(st.active_path, &as, &why)) {
     if (!S_ISREG(as.st_mode)) {
-      return fail("the active archive file \"" + st.active_path + "\" is not a regular file", error);
+      return fail(
+          "the active archive file \"" + st.active_path + "\" is " +
+              (S_ISLNK(as.st_mode) ? "a symbolic link (the archive never writes through a link)"
+                                   : "not a regular file"),
+          error);
     }
     if (!loaded) {
       st.length = as.st_size;  // a file from before this sink: kept as it is, appended to
     } else if (as.st_size > st.length) {
-      if (::truncate(st.active_path.c_str(), st.length) != 0) {
-        return fail("truncate(\"" + st.active_path + "\", " + std::to_string(st.length) + "): " + errno_text(errno),
-                    error);
-      }
+      if (!root.truncate(st.active_path, st.length, error)) return fail(*error, error);
       changed = true;
     } else if (as.st_size < st.length) {
       if (options_.warn) {
@@ -209,6 +180,8 @@ bool ArchiveStream::recover(std::string* error) {
       st.length = as.st_size;
       changed = true;
     }
+  } else if (errno != ENOENT) {
+    return fail(why, error);  // a link out of archive.root, a path outside it, …
   } else if (st.length > 0) {
     if (options_.warn) {
       options_.warn("archive file " + st.active_path + " is gone (its state records " + std::to_string(st.length) +
@@ -221,7 +194,7 @@ bool ArchiveStream::recover(std::string* error) {
   }
   if (!open_active(st.active_path, false, error)) return false;
   if (::fdatasync(fd_) != 0) return fail("fdatasync(\"" + st.active_path + "\"): " + errno_text(errno), error);
-  if (!fsync_dir(dir_of(st.active_path), error)) return fail(*error, error);
+  if (!root.fsync_dir(dir_of(st.active_path), error)) return fail(*error, error);
   if (changed && !save_state(state_dir_fd_, state_path_, st, error)) return fail(*error, error);
   mem_ = durable_ = submitted_ = st;
   return true;
@@ -242,7 +215,9 @@ bool ArchiveStream::append(const PartitionKey& tp, int64_t offset, const std::st
   int64_t now = options_.now_ms();
   ActiveFile file{mem_.length + static_cast<int64_t>(buffer_.size()), mem_.first_record_ms};
   if (should_rotate(options_.rotation, file, now, static_cast<int64_t>(line.size()), &local_day_number)) {
-    if (!rotate(desired_path(), error)) return false;
+    std::string next;
+    if (!desired_path(&next, error)) return fail(*error, error);
+    if (!rotate(next, error)) return false;
   }
   buffer_ += line;
   PartitionState& p = mem_.partitions[tp];
@@ -347,7 +322,8 @@ bool ArchiveStream::flush(std::string* error) {
 
 bool ArchiveStream::tick(std::string* error) {
   if (broken_) return fail("archive stream " + key_ + " failed earlier", error);
-  std::string desired = desired_path();
+  std::string desired;
+  if (!desired_path(&desired, error)) return fail(*error, error);
   if (desired != mem_.active_path) return rotate(desired, error);
   ActiveFile file{mem_.length + static_cast<int64_t>(buffer_.size()), mem_.first_record_ms};
   if (should_rotate(options_.rotation, file, options_.now_ms(), 0, &local_day_number)) return rotate(desired, error);
@@ -366,9 +342,10 @@ bool ArchiveStream::rotate(const std::string& next_path, std::string* error) {
     mem_.first_record_ms = -1;
     if (!open_active(next_path, false, error)) return false;
     mem_.length = opened_size_;  // a file already there (clock set back) is appended to, not cut
-    if (!fsync_dir(dir_of(next_path), error)) return fail(*error, error);
+    if (!options_.root->fsync_dir(dir_of(next_path), error)) return fail(*error, error);
     if (!save_state(state_dir_fd_, state_path_, mem_, error)) return fail(*error, error);
-    ::unlink(old_path.c_str());
+    std::string ignored;
+    options_.root->unlink(old_path, &ignored);
     durable_ = submitted_ = mem_;
     return true;
   }
@@ -378,21 +355,22 @@ bool ArchiveStream::rotate(const std::string& next_path, std::string* error) {
   }
   int64_t now = options_.now_ms();
   std::string target = rotated_name(old_path, now, ranges);
-  for (int i = 1; exists(target) || exists(target + ".gz") || exists(target + ".zst"); ++i) {
+  const confined::Root& root = *options_.root;
+  for (int i = 1;
+       root.exists(target) || root.exists(target + ".gz") || root.exists(target + ".zst"); ++i) {
     target = rotated_name(old_path, now, ranges) + "-" + std::to_string(i);
   }
   // 1. Record the intent: a crash from here on finishes the rotation on recovery.
   mem_.rotating = target;
   if (!save_state(state_dir_fd_, state_path_, mem_, error)) return fail(*error, error);
   // 2. Rename, and create the next active file at once (tail -F finds it by name).
-  if (::rename(old_path.c_str(), target.c_str()) != 0) {
-    return fail("rename(\"" + old_path + "\", \"" + target + "\"): " + errno_text(errno), error);
-  }
+  if (!root.rename(old_path, target, error)) return fail(*error, error);
   ::close(fd_);
   fd_ = -1;
   if (!open_active(next_path, next_path == old_path, error)) return false;
-  if (!fsync_dir(dir_of(old_path), error)) return fail(*error, error);
-  if (dir_of(next_path) != dir_of(old_path) && !fsync_dir(dir_of(next_path), error)) return fail(*error, error);
+  if (!root.fsync_dir(dir_of(old_path), error)) return fail(*error, error);
+  if (dir_of(next_path) != dir_of(old_path) && !root.fsync_dir(dir_of(next_path), error))
+    return fail(*error, error);
   // 3. Done: the state describes the new, empty active file.
   mem_.rotating.clear();
   mem_.active_path = next_path;

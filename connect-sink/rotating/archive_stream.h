@@ -13,18 +13,20 @@
 //             resumes.
 //
 // A stream is used by one thread. Every failing call leaves the stream unusable (`broken`): the
-// task fails and a new one recovers from the files.
+// task fails and a new one recovers from the files. Every filesystem call goes through the
+// options' confined root (common/confined_fs.h), so no link or rendered ".." leads outside it.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "archive_state.h"
+#include "common/confined_fs.h"
 #include "path_template.h"
 #include "rotation.h"
 #include "syncer.h"
@@ -36,6 +38,8 @@ struct StreamOptions {
   std::function<int64_t()> now_ms;  // wall clock, ms since the epoch (tests pass their own)
   std::function<void(const std::string&)> warn;  // operator-visible warnings
   int64_t lock_wait_ms = 10000;  // how long another holder of the stream's lock is waited for
+  // Every file and directory of the stream is reached beneath this root (null: unconfined).
+  std::shared_ptr<const confined::Root> root;
 };
 
 class ArchiveStream {
@@ -83,7 +87,7 @@ class ArchiveStream {
   bool recover(std::string* error);
   bool open_active(const std::string& path, bool exclusive, std::string* error);
   bool rotate(const std::string& next_path, std::string* error);
-  std::string desired_path() const;
+  bool desired_path(std::string* path, std::string* error) const;
   bool fail(const std::string& message, std::string* error);
 
   PathTemplate tmpl_;
@@ -107,8 +111,5 @@ class ArchiveStream {
   std::string sync_error_;
   StreamState submitted_;  // the last state handed to a sync (or made durable)
 };
-
-// Creates `dir` and its missing parents, fsyncing each parent that gained an entry.
-bool make_dirs(const std::string& dir, std::string* error);
 
 }  // namespace sentinel::archive

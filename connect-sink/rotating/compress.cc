@@ -109,19 +109,27 @@ std::string partial_path(const std::string& plain_path, const std::string& ext) 
   return dir + "." + name + "." + ext + ".partial";
 }
 
-CompressResult compress_file(const std::string& plain_path, const std::string& ext, const std::atomic<bool>& stop,
+CompressResult compress_file(const confined::Root& root, const std::string& plain_path,
+                             const std::string& ext, const std::atomic<bool>& stop,
                              std::string* error) {
   std::string partial = partial_path(plain_path, ext);
   std::string final_path = plain_path + "." + ext;
+  std::string ignored;
   auto fail = [&](const std::string& call, const std::string& file, int err) {
     *error = "compression of \"" + plain_path + "\": " + call + "(\"" + file + "\"): " + errno_text(err);
-    ::unlink(partial.c_str());
+    root.unlink(partial, &ignored);
     return CompressResult::kFailed;
   };
-  Fd in{::open(plain_path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return fail("open", plain_path, errno);
-  Fd out{::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-  if (out.fd < 0) return fail("open", partial, errno);
+  auto refused = [&](const std::string& why) {
+    *error = "compression of \"" + plain_path + "\": " + why;
+    root.unlink(partial, &ignored);
+    return CompressResult::kFailed;
+  };
+  std::string why;
+  Fd in{root.open_file(plain_path, O_RDONLY, 0, &why)};
+  if (in.fd < 0) return refused(why);
+  Fd out{root.open_file(partial, O_WRONLY | O_CREAT | O_TRUNC, 0644, &why)};
+  if (out.fd < 0) return refused(why);
   std::unique_ptr<Encoder> enc;
   if (ext == "gz") {
     auto g = std::make_unique<GzipEncoder>();
@@ -131,15 +139,13 @@ CompressResult compress_file(const std::string& plain_path, const std::string& e
     if (z->ok()) enc = std::move(z);
   }
   if (!enc) {
-    *error = "compression of \"" + plain_path + "\": cannot initialise codec " + ext;
-    ::unlink(partial.c_str());
-    return CompressResult::kFailed;
+    return refused("cannot initialise codec " + ext);
   }
   std::vector<char> buf(1 << 20);
   std::vector<char> packed;
   for (;;) {
     if (stop) {
-      ::unlink(partial.c_str());
+      root.unlink(partial, &ignored);
       return CompressResult::kStopped;
     }
     ssize_t r = ::read(in.fd, buf.data(), buf.size());
@@ -147,9 +153,7 @@ CompressResult compress_file(const std::string& plain_path, const std::string& e
     if (r < 0) return fail("read", plain_path, errno);
     packed.clear();
     if (!enc->feed(buf.data(), static_cast<size_t>(r), r == 0, &packed)) {
-      *error = "compression of \"" + plain_path + "\": codec " + ext + " failed";
-      ::unlink(partial.c_str());
-      return CompressResult::kFailed;
+      return refused("codec " + ext + " failed");
     }
     if (!write_all(out.fd, packed.data(), packed.size())) return fail("write", partial, errno);
     if (r == 0) break;
@@ -158,12 +162,13 @@ CompressResult compress_file(const std::string& plain_path, const std::string& e
   int fd = out.fd;
   out.fd = -1;
   if (::close(fd) != 0) return fail("close", partial, errno);
-  if (::rename(partial.c_str(), final_path.c_str()) != 0) return fail("rename", partial, errno);
+  if (!root.rename(partial, final_path, &why)) return refused(why);
   std::string dir = dir_of(plain_path);
-  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (d.fd < 0 || ::fsync(d.fd) != 0) return fail("fsync", dir, errno);
+  Fd d{root.open_dir(dir, &why)};
+  if (d.fd < 0) return refused(why);
+  if (::fsync(d.fd) != 0) return fail("fsync", dir, errno);
   // The compressed copy is durable: the plain file can go.
-  if (::unlink(plain_path.c_str()) != 0 && errno != ENOENT) return fail("unlink", plain_path, errno);
+  if (!root.unlink(plain_path, &why) && errno != ENOENT) return refused(why);
   ::fsync(d.fd);
   return CompressResult::kDone;
 }

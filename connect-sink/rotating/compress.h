@@ -7,6 +7,8 @@
 #include <atomic>
 #include <string>
 
+#include "common/confined_fs.h"
+
 namespace sentinel::archive {
 
 // "gz" or "zst" for "gzip" / "zstd"; "" for "none".
@@ -17,9 +19,10 @@ std::string partial_path(const std::string& plain_path, const std::string& ext);
 
 enum class CompressResult { kDone, kStopped, kFailed };
 
-// Compresses `plain_path` with `ext` ("gz" / "zst"). kStopped (partial file removed) when `stop`
-// became true; kFailed with *error naming the call and file.
-CompressResult compress_file(const std::string& plain_path, const std::string& ext, const std::atomic<bool>& stop,
+// Compresses `plain_path` with `ext` ("gz" / "zst"), every file reached beneath `root`. kStopped
+// (partial file removed) when `stop` became true; kFailed with *error naming the call and file.
+CompressResult compress_file(const confined::Root& root, const std::string& plain_path,
+                             const std::string& ext, const std::atomic<bool>& stop,
                              std::string* error);
 
 }  // namespace sentinel::archive

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <map>
 #include <regex>
 
@@ -15,29 +14,55 @@
 
 namespace sentinel::archive {
 
-namespace fs = std::filesystem;
+namespace {
+
+std::string join(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+struct ScannedFile {
+  std::string dir, name;
+  int64_t bytes = 0;
+};
+
+// Regular files under `dir`, recursively, through confined directory fds; links are never
+// followed and the state directories are left out. Directories that cannot be listed are skipped.
+void scan(const confined::Root& root, const std::string& dir, int depth,
+          std::vector<ScannedFile>* out) {
+  std::vector<confined::Root::Entry> entries;
+  std::string error;
+  if (depth > 64 || !root.list(dir, &entries, &error)) return;
+  for (const auto& e : entries) {
+    if (S_ISDIR(e.st.st_mode)) {
+      if (e.name != ".sentinel-archive") scan(root, join(dir, e.name), depth + 1, out);
+    } else if (S_ISREG(e.st.st_mode)) {
+      out->push_back({dir, e.name, static_cast<int64_t>(e.st.st_size)});
+    }
+  }
+}
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
 
 bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<bool>& stop, MaintenanceResult* result,
               std::string* error) {
+  const confined::Root& root = spec.root ? *spec.root : *confined::Root::unconfined();
   std::regex rotated("^" + spec.path_regex + "\\.(.+)$");
   std::regex active("^" + spec.path_regex + "$");
   std::map<std::string, std::vector<RotatedFile>> units;  // plain path → its files
   std::vector<std::string> stale_partials;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(spec.scan_root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return true;  // nothing there yet
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    if (it->is_directory(ec)) {
-      if (name == ".sentinel-archive") it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file(ec)) continue;
-    std::string path = p.string();
+  std::vector<ScannedFile> files;
+  scan(root, spec.scan_root, 0, &files);  // nothing there yet: nothing to do
+  for (const ScannedFile& file : files) {
+    const std::string& name = file.name;
+    std::string path = join(file.dir, name);
     if (name.size() > 9 && name[0] == '.' && name.ends_with(".partial")) {
-      std::string inner = p.parent_path().string() + "/" + name.substr(1, name.size() - 1 - 8);
+      std::string inner = join(file.dir, name.substr(1, name.size() - 1 - 8));
       for (const char* ext : {".gz", ".zst"}) {
         if (inner.ends_with(ext)) inner.resize(inner.size() - std::string(ext).size());
       }
@@ -56,10 +81,11 @@ bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<boo
     if (!f->codec.empty()) plain.resize(plain.size() - f->codec.size() - 1);
     if (std::regex_match(plain, active)) continue;
     f->path = path;
-    f->bytes = static_cast<int64_t>(it->file_size(ec));
+    f->bytes = file.bytes;
     units[plain].push_back(*f);
   }
-  for (const auto& partial : stale_partials) ::unlink(partial.c_str());
+  std::string ignored;
+  for (const auto& partial : stale_partials) root.unlink(partial, &ignored);
   std::vector<RotatedFile> kept;
   for (auto& [plain, files] : units) {
     bool has_plain = false;
@@ -70,8 +96,9 @@ bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<boo
     }
     if (packed) {
       // The compressed copy was renamed into place only once durable: the plain one can go.
-      if (has_plain && ::unlink(plain.c_str()) != 0 && errno != ENOENT) {
-        *error = "unlink(\"" + plain + "\"): " + errno_text(errno);
+      std::string why;
+      if (has_plain && !root.unlink(plain, &why) && errno != ENOENT) {
+        *error = why;
         return false;
       }
       kept.push_back(*packed);
@@ -80,27 +107,29 @@ bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<boo
     RotatedFile f = files.front();
     if (!spec.ext.empty()) {
       if (stop) return true;
-      CompressResult r = compress_file(plain, spec.ext, stop, error);
+      CompressResult r = compress_file(root, plain, spec.ext, stop, error);
       if (r == CompressResult::kStopped) return true;
       if (r == CompressResult::kFailed) return false;
       ++result->compressed;
       f.path = plain + "." + spec.ext;
       f.codec = spec.ext;
       struct stat st;
-      f.bytes = ::stat(f.path.c_str(), &st) == 0 ? st.st_size : 0;
+      std::string why;
+      f.bytes = root.stat(f.path, &st, &why) ? st.st_size : 0;
     }
     kept.push_back(f);
   }
   for (const RotatedFile& f : select_for_removal(kept, spec.retention, now_ms)) {
     if (stop) return true;
-    if (::unlink(f.path.c_str()) != 0 && errno != ENOENT) {
-      *error = "retention: unlink(\"" + f.path + "\"): " + errno_text(errno);
+    std::string why;
+    if (!root.unlink(f.path, &why) && errno != ENOENT) {
+      *error = "retention: " + why;
       return false;
     }
     ++result->removed;
     // Date directories left empty go too (best effort; rmdir refuses a non-empty one).
-    fs::path dir = fs::path(f.path).parent_path();
-    while (dir.string().size() > spec.scan_root.size() && ::rmdir(dir.c_str()) == 0) dir = dir.parent_path();
+    std::string dir = parent_of(f.path);
+    while (dir.size() > spec.scan_root.size() && root.rmdir(dir)) dir = parent_of(dir);
   }
   return true;
 }

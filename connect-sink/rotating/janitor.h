@@ -2,7 +2,8 @@
 // task. Work is described per stream (where its files are, how to recognise them) and is
 // idempotent, so it is simply run again after a crash: stale ".partial" files are removed, a
 // plain file whose compressed twin exists is removed, plain rotated files are compressed, then
-// the oldest rotated files beyond the retention limits are deleted (never the active file).
+// the oldest rotated files beyond the retention limits are deleted (never the active file). The
+// scan lists directories through confined fds and never descends into a symbolic link.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "common/confined_fs.h"
 #include "rotation.h"
 
 namespace sentinel::archive {
@@ -24,6 +26,8 @@ struct MaintenanceSpec {
   std::string path_regex;  // ECMAScript regex for its active path at any date
   std::string ext;         // compression: "", "gz" or "zst"
   RetentionPolicy retention;
+  std::shared_ptr<const confined::Root>
+      root;  // every listing and change beneath it (null: unconfined)
 };
 
 struct MaintenanceResult {

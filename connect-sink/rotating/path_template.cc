@@ -89,38 +89,82 @@ std::optional<PathTemplate> PathTemplate::parse(const std::string& text, std::st
     literal += c;
   }
   flush();
-  // The file name itself must not be only a date part or a placeholder next to nothing: fine;
-  // what matters is that rendering never yields "." or "..".
+  // A component made of placeholders alone is fine: rendering refuses it when it comes out
+  // empty, "." or "..".
   return t;
 }
 
-std::string PathTemplate::render_parts(const std::string& topic, int partition, const std::tm* local) const {
-  std::string out;
+bool PathTemplate::render_parts(const std::string& topic, int partition, const std::tm* local,
+                                std::string* out, std::string* error) const {
+  out->clear();
+  // Each path component that holds a rendered value is checked once complete.
+  size_t component_start = 0;
+  bool component_rendered = false;
+  auto close_component = [&] {
+    if (!component_rendered) return true;
+    std::string c = out->substr(component_start);
+    if (!c.empty() && c != "." && c != "..") return true;
+    *error = "the path " + text_ + " rendered for topic \"" + topic + "\" partition " +
+             std::to_string(partition) + " has the path component \"" + c +
+             "\": a placeholder may not render an empty, \".\" or \"..\" component ('.' and '..' "
+             "are not valid "
+             "Kafka topic names)";
+    return false;
+  };
   for (const Part& p : parts_) {
     switch (p.kind) {
-      case Part::kLiteral: out += p.text; break;
-      case Part::kTopic: out += topic; break;
-      case Part::kPartition: out += std::to_string(partition); break;
+      case Part::kLiteral:
+        for (char c : p.text) {
+          if (c == '/') {
+            if (!close_component()) return false;
+            out->push_back(c);
+            component_start = out->size();
+            component_rendered = false;
+          } else {
+            out->push_back(c);
+          }
+        }
+        break;
+      case Part::kTopic:
+        if (topic.find_first_of(std::string("/\0", 2)) != std::string::npos) {
+          *error = "the topic \"" + topic + "\" holds '/' or NUL, which {topic} in the path " +
+                   text_ + " cannot render (not a valid Kafka topic name)";
+          return false;
+        }
+        *out += topic;
+        component_rendered = true;
+        break;
+      case Part::kPartition:
+        *out += std::to_string(partition);
+        component_rendered = true;
+        break;
       case Part::kDate:
         if (local) {
           char buf[32];
           size_t n = std::strftime(buf, sizeof buf, p.text.c_str(), local);
-          out.append(buf, n);
+          out->append(buf, n);
         } else {
-          out += p.text == "%" ? "%%" : p.text;
+          *out += p.text;
         }
+        component_rendered = true;
         break;
     }
   }
+  return close_component();
+}
+
+std::optional<std::string> PathTemplate::render(const std::string& topic, int partition,
+                                                const std::tm& local, std::string* error) const {
+  std::string out;
+  if (!render_parts(topic, partition, &local, &out, error)) return std::nullopt;
   return out;
 }
 
-std::string PathTemplate::render(const std::string& topic, int partition, const std::tm& local) const {
-  return render_parts(topic, partition, &local);
-}
-
-std::string PathTemplate::stream_key(const std::string& topic, int partition) const {
-  return render_parts(topic, partition, nullptr);
+std::optional<std::string> PathTemplate::stream_key(const std::string& topic, int partition,
+                                                    std::string* error) const {
+  std::string out;
+  if (!render_parts(topic, partition, nullptr, &out, error)) return std::nullopt;
+  return out;
 }
 
 std::string PathTemplate::state_root() const {

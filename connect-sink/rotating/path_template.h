@@ -22,11 +22,16 @@ class PathTemplate {
   bool has_partition() const { return has_partition_; }
   bool has_date() const { return has_date_; }
 
-  // The active file's path for this partition at local time `tm`.
-  std::string render(const std::string& topic, int partition, const std::tm& local) const;
+  // The active file's path for this partition at local time `tm`. nullopt with *error when a
+  // placeholder or date part renders an empty, "." or ".." path component (a topic named "..",
+  // which the dev broker accepts), or the topic holds '/' or NUL: a rendered name never climbs
+  // out of the directory the template names.
+  std::optional<std::string> render(const std::string& topic, int partition, const std::tm& local,
+                                    std::string* error) const;
   // What identifies a stream (one active file at a time): the path with topic and partition
-  // filled in and the date parts left as written.
-  std::string stream_key(const std::string& topic, int partition) const;
+  // filled in and the date parts left as written; nullopt with *error as render.
+  std::optional<std::string> stream_key(const std::string& topic, int partition,
+                                        std::string* error) const;
   // The directory holding the stream's state: the longest literal directory prefix.
   std::string state_root() const;
   // A regular expression (ECMAScript) matching every path this template renders for the
@@ -41,7 +46,8 @@ class PathTemplate {
     enum Kind { kLiteral, kTopic, kPartition, kDate } kind = kLiteral;
     std::string text;  // the literal, or the strftime spec ("%Y")
   };
-  std::string render_parts(const std::string& topic, int partition, const std::tm* local) const;
+  bool render_parts(const std::string& topic, int partition, const std::tm* local, std::string* out,
+                    std::string* error) const;
 
   std::string text_;
   std::vector<Part> parts_;

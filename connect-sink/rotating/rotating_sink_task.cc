@@ -47,6 +47,12 @@ Status RotatingFileSinkTask::start(const Config& config) {
   auto s = parse_sink_settings(config, &error);
   if (!s) return Status::Error("RotatingFileSink configuration: " + error, "ConnectException: " + error);
   settings_ = std::move(*s);
+  auto root = config.find(connect::kArchiveRootKey);
+  if (root == config.end()) {
+    root_ = confined::Root::unconfined();
+  } else if (!(root_ = confined::Root::open(root->second, &error))) {
+    return fail("could not open the worker's archive.root", error);
+  }
   janitor_ = std::make_unique<Janitor>(now_ms_);
   next_retention_ms_ = now_ms_() + kRetentionRecheckMs;
   return Status::Ok();
@@ -59,20 +65,28 @@ MaintenanceSpec RotatingFileSinkTask::maintenance(const Stream& s) const {
   m.path_regex = settings_.path.path_regex(s.topic, s.partition);
   m.ext = codec_extension(settings_.compression);
   m.retention = settings_.retention;
+  m.root = root_;
   return m;
 }
 
 RotatingFileSinkTask::Stream* RotatingFileSinkTask::stream_for(const PartitionKey& tp, Status* status) {
   auto r = route_.find(tp);
   if (r != route_.end()) return &streams_.at(r->second);
-  std::string key = settings_.path.stream_key(tp.first, tp.second);
+  std::string error;
+  auto rendered = settings_.path.stream_key(tp.first, tp.second, &error);
+  if (!rendered) {
+    *status =
+        fail("could not open the archive for " + tp.first + "-" + std::to_string(tp.second), error);
+    return nullptr;
+  }
+  std::string key = *rendered;
   auto it = streams_.find(key);
   if (it == streams_.end()) {
     StreamOptions options;
     options.rotation = settings_.rotation;
     options.now_ms = now_ms_;
     options.warn = warn;
-    std::string error;
+    options.root = root_;
     auto files = ArchiveStream::open(settings_.path, tp.first, tp.second, options, &error);
     if (!files) {
       *status = fail("could not open the archive for " + tp.first + "-" + std::to_string(tp.second), error);

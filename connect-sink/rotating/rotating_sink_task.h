@@ -57,6 +57,9 @@ class RotatingFileSinkTask : public connect::SinkTask {
   std::function<int64_t()> now_ms_;
   connect::SinkTaskContext* context_ = nullptr;
   SinkSettings settings_;
+  // The worker's archive.root (connect::kArchiveRootKey), opened once at start: every file of the
+  // task is reached beneath it. Unconfined when the worker has no archive.root.
+  std::shared_ptr<const confined::Root> root_;
   std::unique_ptr<Janitor> janitor_;
   Syncer syncer_;                              // declared before streams_: outlives them
   std::map<std::string, Stream> streams_;      // by stream key

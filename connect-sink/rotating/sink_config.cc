@@ -129,6 +129,14 @@ std::map<std::string, std::vector<std::string>> check_sink_config(const Config& 
     tmpl = PathTemplate::parse(*path, &why);
     if (!tmpl) errors["path"].push_back(invalid("path", *path, why));
   }
+  // A listed topic that {topic} would render as "." or ".." (the task refuses it when it comes
+  // from topics.regex).
+  if (tmpl && tmpl->has_topic()) {
+    for (const std::string& topic : split_list(value_of(config, "topics").value_or(""))) {
+      std::string why;
+      if (!tmpl->stream_key(topic, 0, &why)) errors["path"].push_back(invalid("path", *path, why));
+    }
+  }
   if (has_file && file->find_first_of("{}") != std::string::npos) {
     errors["file"].push_back(invalid("file", *file, "'{' and '}' are not allowed in file (use path for a template)"));
   }

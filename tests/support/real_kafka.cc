@@ -24,7 +24,8 @@ constexpr const char* kWatchdog =
     "\"$@\" </dev/null &\n"
     "k=$!\n"
     "( read -r _ <&3; kill -TERM \"$k\" 2>/dev/null\n"
-    "  while kill -0 \"$k\" 2>/dev/null; do sleep 0.2; done; rm -rf \"$2\"; rmdir \"${2%/*}\" 2>/dev/null ) &\n"
+    "  while kill -0 \"$k\" 2>/dev/null; do sleep 0.2; done; rm -rf \"$2\"; rmdir \"${2%/*}\" "
+    "2>/dev/null ) &\n"
     "exec 3<&-\n"
     "wait \"$k\"\n";
 
@@ -71,13 +72,14 @@ void RealKafka::start() {
   }
   Process::Options options;
   options.stdin_pipe = true;
-  std::vector<std::string> argv = {"bash", "-c", kWatchdog, "kafka-watchdog",
-                                   real_kafka_home() + "/bin/kafka-single", dir_.file("data")};
+  std::vector<std::string> argv = {
+      "bash",           "-c", kWatchdog, "kafka-watchdog", real_kafka_home() + "/bin/kafka-single",
+      dir_.file("data")};
   auto started = std::chrono::steady_clock::now();
   process_ = std::make_unique<Process>(argv, options);
   // The JVMs take ~6 s on an idle machine; give a loaded one much longer.
-  bool up = wait_until(
-      [&] { return !first_line(process_->out()).empty() || !process_->running(); }, 180s, 100ms);
+  bool up = wait_until([&] { return !first_line(process_->out()).empty() || !process_->running(); },
+                       180s, 100ms);
   std::string line = first_line(process_->out());
   if (!up || line.empty()) {
     error_ = fmt::format("kafka-single ({}) did not print its bootstrap address{}: {}\n{}",
@@ -97,8 +99,8 @@ void RealKafka::start() {
     stop();
     return;
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started);
   std::cerr << "real Kafka 2.4.1 broker at " << bootstrap_ << " (started in " << ms.count()
             << " ms, data in " << dir_.path() << ")" << std::endl;
 }
@@ -126,8 +128,8 @@ bool RealKafka::create_topics(const std::vector<kafka::TopicSpec>& topics, std::
   for (const auto& t : topics) {
     bool led = wait_until([&] { return partition_count(t.name) == t.partitions; }, 30s, 100ms);
     if (!led) {
-      *error = fmt::format("topic {}: {} partition(s) with a leader after 30 s, expected {}", t.name,
-                           partition_count(t.name), t.partitions);
+      *error = fmt::format("topic {}: {} partition(s) with a leader after 30 s, expected {}",
+                           t.name, partition_count(t.name), t.partitions);
       return false;
     }
   }
@@ -169,12 +171,12 @@ std::map<std::string, std::string> RealKafka::topic_config(const std::string& to
     *error = "DescribeConfigs " + topic + ": " + rd_kafka_event_error_string(event);
   } else {
     size_t n = 0;
-    const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(
-        rd_kafka_event_DescribeConfigs_result(event), &n);
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &n);
     for (size_t i = 0; i < n; ++i) {
       if (rd_kafka_ConfigResource_error(resources[i])) {
-        *error = "DescribeConfigs " + topic + ": " +
-                 rd_kafka_ConfigResource_error_string(resources[i]);
+        *error =
+            "DescribeConfigs " + topic + ": " + rd_kafka_ConfigResource_error_string(resources[i]);
         continue;
       }
       size_t cnt = 0;

@@ -86,10 +86,10 @@ bool produce_records(const std::string& bootstrap, const std::string& topic,
 
 // In a test body or SetUp(): skips where the real broker is absent, else starts it (once per
 // binary) and fails the test if it does not come up.
-#define SENTINEL_REQUIRE_REAL_KAFKA()                                                  \
-  do {                                                                                 \
-    std::string sentinel_missing_ = ::sentinel::test::real_kafka_missing();            \
-    if (!sentinel_missing_.empty()) GTEST_SKIP() << sentinel_missing_;                 \
-    ASSERT_TRUE(::sentinel::test::RealKafka::instance().up())                          \
-        << ::sentinel::test::RealKafka::instance().error();                            \
+#define SENTINEL_REQUIRE_REAL_KAFKA()                                       \
+  do {                                                                      \
+    std::string sentinel_missing_ = ::sentinel::test::real_kafka_missing(); \
+    if (!sentinel_missing_.empty()) GTEST_SKIP() << sentinel_missing_;      \
+    ASSERT_TRUE(::sentinel::test::RealKafka::instance().up())               \
+        << ::sentinel::test::RealKafka::instance().error();                 \
   } while (0)

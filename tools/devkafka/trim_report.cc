@@ -38,7 +38,8 @@ TrimReporter::~TrimReporter() {
     thread_.join();
     check();  // trims of the last second
   }
-  if (total_ > 0) log::warning("sentinel-devkafka: {} record(s) trimmed in all: {}", total_.load(), kMockLimits);
+  if (total_ > 0)
+    log::warning("sentinel-devkafka: {} record(s) trimmed in all: {}", total_.load(), kMockLimits);
 }
 
 void TrimReporter::run() {
@@ -77,8 +78,8 @@ void TrimReporter::check() {
     int64_t gone = tp.offset - known;
     known = tp.offset;
     total_ += gone;
-    log::warning("sentinel-devkafka: trimmed {}[{}]: {} record(s) gone (log start now {}): {}", tp.topic, tp.partition,
-                 gone, tp.offset, kMockLimits);
+    log::warning("sentinel-devkafka: trimmed {}[{}]: {} record(s) gone (log start now {}): {}",
+                 tp.topic, tp.partition, gone, tp.offset, kMockLimits);
   }
 }
 

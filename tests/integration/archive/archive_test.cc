@@ -589,6 +589,136 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
   EXPECT_EQ(w.get("/connectors").first, 200);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Confinement at every open (#18): what validation cannot see — a directory a template renders
+// into that is a link out, a directory swapped for a link before a task restart, a topic named
+// ".." — fails the task with the path named, and nothing lands outside archive.root.
+
+// The task's state and trace once it is FAILED (or whatever it is at the deadline).
+json failed_task(Worker& w, const std::string& name) {
+  json t;
+  wait_until(
+      [&] {
+        t = w.task(name);
+        return t.is_object() && t.value("state", "") == "FAILED";
+      },
+      20s);
+  return t;
+}
+
+// The {topic} and %Y forms, with openat2 and with the component walk of kernels before 5.6.
+TEST(ArchiveSink, ConfinementALinkedTopicOrDateDirectoryFailsTheTaskAndWritesNothingOutside) {
+  DevKafka kafka({"system_alerts:1"});
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 20), true));
+  for (bool walk : {false, true}) {
+    SCOPED_TRACE(walk ? "component walk" : "openat2");
+    TempDir dir;
+    std::string root = dir.file("archive"), outside = dir.file("outside");
+    fs::create_directories(root + "/y");
+    fs::create_directories(root + "/d");
+    fs::create_directories(outside);
+    fs::create_symlink(outside, root + "/y/system_alerts");
+    std::time_t t = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&t, &local);
+    for (int year : {local.tm_year + 1900, local.tm_year + 1901}) {  // and across a New Year
+      fs::create_symlink(outside, root + "/d/" + std::to_string(year));
+    }
+    std::map<std::string, std::string> env;
+    if (walk) env["SENTINEL_TEST_CONFINED_FS_WALK"] = "1";
+    Worker w(dir, kafka.bootstrap(), root, env);
+    auto [s1, b1] = w.send("POST", "/connectors",
+                           connector("by-topic", {{"topics", "system_alerts"},
+                                                  {"path", "y/{topic}/a-{partition}.log"}}));
+    ASSERT_EQ(s1, 201) << b1;
+    auto [s2, b2] = w.send("POST", "/connectors",
+                           connector("by-date", {{"topics", "system_alerts"},
+                                                 {"path", "d/%Y/{topic}-{partition}.log"}}));
+    ASSERT_EQ(s2, 201) << b2;
+    json topic_task = failed_task(w, "by-topic");
+    EXPECT_EQ(topic_task["state"], "FAILED") << topic_task;
+    EXPECT_NE(topic_task.value("trace", "").find(root + "/y/system_alerts"), std::string::npos)
+        << topic_task;
+    EXPECT_NE(topic_task.value("trace", "").find("symbolic link"), std::string::npos) << topic_task;
+    json date_task = failed_task(w, "by-date");
+    EXPECT_EQ(date_task["state"], "FAILED") << date_task;
+    EXPECT_NE(
+        date_task.value("trace", "").find(root + "/d/" + std::to_string(local.tm_year + 1900)),
+        std::string::npos)
+        << date_task;
+    EXPECT_TRUE(fs::is_empty(outside)) << fs::directory_iterator(outside)->path();
+  }
+}
+
+TEST(ArchiveSink, ConfinementADirectorySwappedForALinkBeforeATaskRestartFailsTheTask) {
+  DevKafka kafka({"system_alerts:1"});
+  TempDir dir;
+  std::string root = dir.file("archive"), outside = dir.file("outside");
+  fs::create_directories(root);
+  fs::create_directories(outside);
+  Worker w(dir, kafka.bootstrap(), root);
+  ASSERT_EQ(w.send("POST", "/connectors",
+                   connector("archive", {{"topics", "system_alerts"},
+                                         {"path", "d/{topic}-{partition}.log"},
+                                         {"flush.interval.ms", "100"}}))
+                .first,
+            201);
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 10), true));
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) == 10; }, 20s)) << count_lines(root);
+  // While the task runs, d/ is replaced by a link to a directory outside the root.
+  fs::rename(root + "/d", root + "/d.old");
+  fs::create_symlink(outside, root + "/d");
+  auto [rs, rb] = w.send("POST", "/connectors/archive/tasks/0/restart");
+  ASSERT_EQ(rs, 204) << rb;
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(10, 20), true));
+  json task = failed_task(w, "archive");
+  EXPECT_EQ(task["state"], "FAILED") << task;
+  EXPECT_NE(task.value("trace", "").find(root + "/d"), std::string::npos) << task;
+  EXPECT_NE(task.value("trace", "").find("symbolic link"), std::string::npos) << task;
+  EXPECT_TRUE(fs::is_empty(outside));
+}
+
+TEST(ArchiveSink, ConfinementATopicNamedDotDotIsRefusedAtValidationAndNeverClimbsAboveTheRoot) {
+  DevKafka kafka({"..:1"});
+  TempDir dir;
+  std::string root = dir.file("a/b/archive");
+  fs::create_directories(root);
+  Worker w(dir, kafka.bootstrap(), root);
+  // Listed in `topics`, validation names it (on topics, and on path where {topic} renders it).
+  json listed = {{"connector.class", "RotatingFileSink"},
+                 {"name", "x"},
+                 {"topics", ".."},
+                 {"path", "{topic}/{topic}/x.log"}};
+  auto [vs, infos] =
+      w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", listed.dump());
+  ASSERT_EQ(vs, 200) << infos;
+  std::string all;
+  for (const auto& c : infos["configs"]) {
+    for (const auto& e : c["value"]["errors"])
+      all += c["value"]["name"].get<std::string>() + ": " + e.get<std::string>() + "\n";
+  }
+  EXPECT_GE(infos["error_count"].get<int>(), 2) << all;
+  EXPECT_NE(
+      all.find("topics: Invalid value .. for configuration topics: topic name '..' is illegal"),
+      std::string::npos)
+      << all;
+  EXPECT_NE(all.find("path: Invalid value {topic}/{topic}/x.log for configuration path: "),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("has the path component \"..\""), std::string::npos) << all;
+  // Matched by topics.regex, nothing can check it before records arrive: the task refuses it.
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "..", {"first", "second"}));
+  auto [s, body] =
+      w.send("POST", "/connectors",
+             connector("dots", {{"topics.regex", "\\.\\."}, {"path", "{topic}/{topic}/x.log"}}));
+  ASSERT_EQ(s, 201) << body;
+  json task = failed_task(w, "dots");
+  EXPECT_EQ(task["state"], "FAILED") << task;
+  EXPECT_NE(task.value("trace", "").find("has the path component \"..\""), std::string::npos)
+      << task;
+  EXPECT_FALSE(fs::exists(dir.file("a/x.log"))) << "written two levels above the root";
+}
+
 #endif
 
 }  // namespace

@@ -1,21 +1,24 @@
 // sentinel-connect as a process against sentinel-devkafka over TCP, kcat producing and reading
 // back. Covers: FileStreamSink writes exactly the produced records (the project's original config
 // files unchanged); lifecycle over REST with real offsets (pause, resume, stop, delete; offset
-// changes answered at once with the dev broker's limit); state surviving SIGKILL; SIGTERM committing offsets; an out-of-tree plugin; path
-// confinement attacks; hostile HTTP (oversized, wrong type, garbage); basic auth; dead-letter queue.
+// changes answered at once with the dev broker's limit); state surviving SIGKILL; SIGTERM
+// committing offsets; an out-of-tree plugin; path confinement attacks (at validation, and a FIFO
+// or link swapped in before a task restart); hostile HTTP (oversized, wrong type, garbage); basic
+// auth; dead-letter queue.
 #include <gtest/gtest.h>
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #endif
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "tests/support/kafka_env.h"
@@ -304,6 +307,62 @@ TEST(Connect, PathConfinementAttacksAreRejectedAtValidation) {
   EXPECT_EQ(w.send("POST", "/connectors", sink_body("ok", "sub-ok.log", "a")).first, 201);
   ASSERT_TRUE(wait_until([&] { return w.task_state("ok") == "RUNNING"; }, 5s));
   EXPECT_TRUE(fs::exists(dir.file("archive/sub-ok.log")));
+}
+
+// What validation cannot see (#18): the file swapped for a FIFO or a link before a task restart.
+// The task fails within a bounded wait with a message naming the path, instead of blocking in
+// open() while reporting RUNNING (which also hung DELETE), and nothing is written outside.
+TEST(Connect, FileStreamSinkOnAFifoFailsTheTaskNamingThePathAndTheConnectorCanBeDeleted) {
+  DevKafka kafka({"a:1"});
+  TempDir dir;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  ASSERT_EQ(::mkfifo((root + "/pipe").c_str(), 0644), 0);
+  Worker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n");
+  // As given, validation names it.
+  auto [refused, why] = w.send("POST", "/connectors", sink_body("fifo", "pipe", "a"));
+  EXPECT_EQ(refused, 400);
+  EXPECT_NE(why.value("message", "").find("FIFO"), std::string::npos) << why;
+  // Swapped in after the connector started, the task restart meets it.
+  ASSERT_EQ(w.send("POST", "/connectors", sink_body("fs", "out.log", "a")).first, 201);
+  ASSERT_TRUE(wait_until(
+      [&] { return w.task_state("fs") == "RUNNING" && fs::exists(root + "/out.log"); }, 10s));
+  fs::remove(root + "/out.log");
+  ASSERT_EQ(::mkfifo((root + "/out.log").c_str(), 0644), 0);
+  ASSERT_EQ(w.send("POST", "/connectors/fs/tasks/0/restart").first, 204);
+  ASSERT_TRUE(wait_until([&] { return w.task_state("fs") == "FAILED"; }, 15s))
+      << w.task_state("fs");
+  auto [s, status] = w.get("/connectors/fs/status");
+  std::string trace = status["tasks"][0].value("trace", "");
+  EXPECT_NE(trace.find(root + "/out.log"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("FIFO"), std::string::npos) << trace;
+  w.client->set_read_timeout(15, 0);
+  EXPECT_EQ(w.send("DELETE", "/connectors/fs").first, 204);
+  EXPECT_EQ(w.get("/connectors/fs").first, 404);
+}
+
+TEST(Connect, FileStreamSinkThroughADanglingLinkIsRefusedAndWritesNothingOutside) {
+  DevKafka kafka({"a:1"});
+  TempDir dir;
+  TempDir outside;
+  std::string root = dir.file("archive");
+  fs::create_directories(root);
+  fs::create_symlink(outside.path() + "/target.log", root + "/linkfile");
+  Worker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n");
+  auto [status, body] = w.send("POST", "/connectors", sink_body("evil", "linkfile", "a"));
+  EXPECT_EQ(status, 400) << body;
+  EXPECT_NE(body.value("message", "").find("symbolic link"), std::string::npos) << body;
+  // A regular file when the connector starts, a dangling link when its task restarts.
+  ASSERT_EQ(w.send("POST", "/connectors", sink_body("fs", "ok.log", "a")).first, 201);
+  ASSERT_TRUE(wait_until(
+      [&] { return w.task_state("fs") == "RUNNING" && fs::exists(root + "/ok.log"); }, 10s));
+  fs::remove(root + "/ok.log");
+  fs::create_symlink(outside.path() + "/target.log", root + "/ok.log");
+  ASSERT_EQ(w.send("POST", "/connectors/fs/tasks/0/restart").first, 204);
+  ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "a", {"one", "two"}));
+  ASSERT_TRUE(wait_until([&] { return w.task_state("fs") == "FAILED"; }, 15s))
+      << w.task_state("fs");
+  EXPECT_TRUE(fs::is_empty(outside.path()));
 }
 
 TEST(Connect, HostileHttpGetsEnvelopesAndTheWorkerStaysUp) {

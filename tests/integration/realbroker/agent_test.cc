@@ -3,9 +3,9 @@
 // topics, so this is the only place it is proven), a second run finds it and succeeds, and the
 // agent then delivers every collector's records into it.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "tests/support/kafka_env.h"
@@ -20,7 +20,9 @@ using namespace std::chrono_literals;
 std::string agent_config(const std::string& topic) {
   return "host: realbroker-host\n"
          "interval: 1s\n"
-         "topic: " + topic + "\n"
+         "topic: " +
+         topic +
+         "\n"
          "kafka:\n  bootstrap.servers: set-by-flag:9092\n"
          "create_topics:\n  partitions: 5\n  replication_factor: 1\n  retention: 36h\n";
 }
@@ -31,8 +33,9 @@ TEST(AgentOnRealBroker, CreateTopicsMakesTheTopicWithTheConfiguredPartitionsAndR
   TempDir dir;
   std::string topic = RealKafka::unique_name("system_metrics");
   write_file(dir.file("agent.yaml"), agent_config(topic));
-  std::vector<std::string> create = {bin("sentinel-agent"), "--config", dir.file("agent.yaml"),
-                                     "--bootstrap-servers", kafka.bootstrap(), "--create-topics"};
+  std::vector<std::string> create = {bin("sentinel-agent"),  "--config",
+                                     dir.file("agent.yaml"), "--bootstrap-servers",
+                                     kafka.bootstrap(),      "--create-topics"};
   std::string out, err;
   ASSERT_EQ(run(create, &out, 60s, &err), 0) << err;
   EXPECT_NE(err.find("topic " + topic + " is ready (5 partitions, retention.ms 129600000)"),

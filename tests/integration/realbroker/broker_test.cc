@@ -15,8 +15,8 @@ namespace {
 std::vector<std::string> alert_lines(int n) {
   std::vector<std::string> lines;
   for (int i = 0; i < n; ++i) {
-    lines.push_back("web-" + std::to_string(i % 64) +
-                    "\t{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i % 64) +
+    lines.push_back("web-" + std::to_string(i % 64) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" +
+                    std::to_string(i % 64) +
                     "\",\"rule\":\"cpu_high\",\"state\":\"firing\",\"severity\":\"critical\","
                     "\"value\":97.5,\"summary\":\"cpu usage_pct avg 97.5 above 90\",\"seq\":" +
                     std::to_string(i) + "}");
@@ -60,7 +60,8 @@ TEST(RealBroker, ProducesWithExplicitTimestamps) {
   std::string error;
   ASSERT_TRUE(kafka.create_topics({{topic, 2, 1, {}}}, &error)) << error;
   std::vector<TimedRecord> records;
-  for (int i = 0; i < 10; ++i) records.push_back({"k", "v" + std::to_string(i), 1700000000000 + i, i % 2});
+  for (int i = 0; i < 10; ++i)
+    records.push_back({"k", "v" + std::to_string(i), 1700000000000 + i, i % 2});
   ASSERT_TRUE(produce_records(kafka.bootstrap(), topic, records, &error)) << error;
   std::set<long long> seen;
   for (const auto& r : kcat_consume(kafka.bootstrap(), topic)) seen.insert(r.timestamp);

@@ -113,7 +113,9 @@ TEST_F(Maintenance, LeftoversOfAKillDuringCompressionAreResolvedWithoutLoss) {
   spec.ext = "gz";
   std::atomic<bool> never{false};
   std::string error;
-  ASSERT_EQ(compress_file(b, "gz", never, &error), CompressResult::kDone) << error;
+  ASSERT_EQ(compress_file(*confined::Root::unconfined(), b, "gz", never, &error),
+            CompressResult::kDone)
+      << error;
   test::write_file(b, text);
   run();
   EXPECT_FALSE(fs::exists(partial_path(a, "gz")));

@@ -23,11 +23,12 @@ TEST(PathTemplate, RendersTopicPartitionAndDateParts) {
   std::string error;
   auto t = PathTemplate::parse("/a/{topic}/%Y/%m-%d/{topic}-{partition}.%H%M%S.log", &error);
   ASSERT_TRUE(t) << error;
-  EXPECT_EQ(t->render("alerts", 3, day(2024, 5, 1)), "/a/alerts/2024/05-01/alerts-3.070509.log");
+  EXPECT_EQ(t->render("alerts", 3, day(2024, 5, 1), &error),
+            "/a/alerts/2024/05-01/alerts-3.070509.log");
   EXPECT_TRUE(t->has_topic());
   EXPECT_TRUE(t->has_partition());
   EXPECT_TRUE(t->has_date());
-  EXPECT_EQ(t->stream_key("alerts", 3), "/a/alerts/%Y/%m-%d/alerts-3.%H%M%S.log");
+  EXPECT_EQ(t->stream_key("alerts", 3, &error), "/a/alerts/%Y/%m-%d/alerts-3.%H%M%S.log");
   EXPECT_EQ(t->state_root(), "/a");
   EXPECT_EQ(t->scan_root("alerts", 3), "/a/alerts");
 }
@@ -36,7 +37,7 @@ TEST(PathTemplate, PercentPercentIsALiteralPercent) {
   std::string error;
   auto t = PathTemplate::parse("/a/100%%.log", &error);
   ASSERT_TRUE(t) << error;
-  EXPECT_EQ(t->render("x", 0, day(2024, 1, 1)), "/a/100%.log");
+  EXPECT_EQ(t->render("x", 0, day(2024, 1, 1), &error), "/a/100%.log");
   EXPECT_FALSE(t->has_date());
   EXPECT_EQ(t->state_root(), "/a");
   EXPECT_EQ(t->scan_root("x", 0), "/a");
@@ -62,6 +63,36 @@ TEST(PathTemplate, RegexMatchesEveryDateButNotOtherPartitions) {
   EXPECT_TRUE(std::regex_match("/a/x.y-1-2024-05-01.log", re));
   EXPECT_FALSE(std::regex_match("/a/x.y-11-2024-05-01.log", re));
   EXPECT_FALSE(std::regex_match("/a/xzy-1-2024-05-01.log", re));  // '.' is literal
+}
+
+// A topic named ".." (the dev broker accepts it) rendered into {topic} twice would climb two
+// levels above the archive root; ".", an empty topic and '/' would leave their directory too.
+TEST(PathTemplate, PlaceholdersNeverRenderDotDotDotOrEmptyComponents) {
+  std::string error;
+  auto t = PathTemplate::parse("/r/{topic}/{topic}/x-{partition}.log", &error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_FALSE(t->render("..", 0, day(2024, 5, 1), &error));
+  EXPECT_NE(error.find("topic \"..\" partition 0 has the path component \"..\""), std::string::npos)
+      << error;
+  EXPECT_FALSE(t->stream_key("..", 0, &error));
+  EXPECT_FALSE(t->stream_key(".", 0, &error));
+  EXPECT_FALSE(t->stream_key("", 0, &error));
+  EXPECT_FALSE(t->stream_key("a/b", 0, &error));
+  EXPECT_NE(error.find("holds '/'"), std::string::npos) << error;
+  EXPECT_EQ(t->stream_key("...", 0, &error), "/r/.../.../x-0.log") << error;  // a legal topic name
+  EXPECT_EQ(t->stream_key("..", 0, &error), std::nullopt);
+  // Within one component the rest of the name keeps it harmless: "..-0.log" stays in /r.
+  auto whole = PathTemplate::parse("/r/{topic}-{partition}.log", &error);
+  ASSERT_TRUE(whole) << error;
+  EXPECT_EQ(whole->stream_key("..", 0, &error), "/r/..-0.log");
+  // A component of placeholders alone: "{topic}{partition}" cannot be "." or "..".
+  auto glued = PathTemplate::parse("/r/{topic}.{topic}/x.log", &error);
+  ASSERT_TRUE(glued) << error;
+  EXPECT_FALSE(glued->stream_key("", 0, &error)) << "renders \".\"";
+  // Literal dots are the template author's: "./x" is not a rendered component.
+  auto literal = PathTemplate::parse("/r/./{topic}.log", &error);
+  ASSERT_TRUE(literal) << error;
+  EXPECT_TRUE(literal->stream_key("a", 0, &error)) << error;
 }
 
 }  // namespace

@@ -69,12 +69,23 @@ struct ConfigKey {
   std::vector<std::string> dependents;
   std::vector<std::string> recommended_values;
   // Sentinel extension: the value is a file path the plugin writes. The worker confines it under
-  // its archive.root (no "..", no symlink escape) before the connector sees it.
+  // its archive.root (no "..", no symlink escape) before the connector sees it, and hands it on as
+  // an absolute path under that root (see kArchiveRootKey).
   bool is_output_path = false;
 };
 
 using ConfigDef = std::vector<ConfigKey>;
 using Config = std::map<std::string, std::string>;
+
+// Worker-provided key, in the config of every connector and task when the worker has an
+// archive.root: the root's canonical absolute path; output-path values are then absolute paths
+// under it. The worker checks those at validation and at every connector and task start, but the
+// tree can change while a task runs (a directory swapped for a symbolic link, a {topic} rendered
+// into a path): a plugin that opens its files beneath a directory fd of this root, at every open,
+// stays inside it whatever appears later (Sentinel's plugins use common/confined_fs.h). Users
+// never set it: validation refuses it and the worker overwrites it. A config key, not a type:
+// plugins built before it ignore it.
+inline constexpr const char* kArchiveRootKey = "sentinel.archive.root";
 
 // The result of validating one key: errors are full sentences such as
 // "Invalid value 0 for configuration tasks.max: Value must be at least 1".

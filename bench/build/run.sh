@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Cold build timings: configures a fresh build directory with Ninja and ccache off, builds it with
+# -jJOBS, and prints the wall time, the time per target (its objects' compile time plus its link)
+# and the translation units that took longest, from Ninja's log. The next build change is judged
+# by these numbers.
+# Usage: bench/build/run.sh [--asan] [--jobs N] [--top N] [--dir DIR] [--keep]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+jobs=2 top=25 asan=0 keep=0 dir=""
+while (($#)); do
+  case "$1" in
+    --asan) asan=1 ;;
+    --jobs) jobs=$2; shift ;;
+    --top) top=$2; shift ;;
+    --dir) dir=$2; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v ninja >/dev/null || { echo "run.sh: ninja is missing (apt-get install ninja-build)" >&2; exit 1; }
+[[ -n "$dir" ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-build-bench.XXXXXX")
+flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+((asan)) && flags+=(-DSENTINEL_SANITIZE=ON)
+export CCACHE_DISABLE=1
+echo "== cold build of $root into $dir (-j$jobs$( ((asan)) && echo ', ASan+UBSan'), ccache off)"
+t0=$(date +%s.%N)
+cmake -S "$root" -B "$dir" "${flags[@]}" >/dev/null
+t1=$(date +%s.%N)
+cmake --build "$dir" -j"$jobs" >"$dir/build.out" 2>&1 || { tail -30 "$dir/build.out"; exit 1; }
+t2=$(date +%s.%N)
+printf 'configure %.0f s, build %.0f s, cpu count %s, load before %s\n' \
+  "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$dir/.ninja_log" "$top" <<'PY'
+import collections, re, sys
+log, top = sys.argv[1], int(sys.argv[2])
+rows = {}
+for line in open(log):
+    if line.startswith('#'):
+        continue
+    start, end, _, out, _ = line.rstrip('\n').split('\t')
+    rows[out] = (int(end) - int(start)) / 1000.0  # the last entry of an output wins
+per_target = collections.defaultdict(lambda: [0.0, 0.0, 0])
+objects = []
+for out, sec in rows.items():
+    m = re.search(r'CMakeFiles/([^/]+)\.dir/(.+)\.o$', out)
+    if m:
+        per_target[m.group(1)][0] += sec
+        per_target[m.group(1)][2] += 1
+        objects.append((sec, m.group(2), m.group(1)))
+    elif out.startswith(('bin/', 'lib/')) or out.endswith(('.a', '.so')):
+        name = out.rsplit('/', 1)[-1]
+        name = re.sub(r'^lib|\.(a|so)$', '', name)
+        per_target[name][1] += sec
+total_compile = sum(s for s, _, _ in objects)
+print(f"\n{len(objects)} translation units, {total_compile:.0f} s of compile time in all "
+      f"(≈ {total_compile/2:.0f} s wall on 2 cores)")
+print(f"\n{'target':40} {'TUs':>4} {'compile s':>10} {'link s':>8}")
+for name, (c, l, n) in sorted(per_target.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
+    if c + l >= 1.0:
+        print(f"{name:40} {n:4d} {c:10.1f} {l:8.1f}")
+print(f"\nslowest {top} translation units")
+for sec, src, tgt in sorted(objects, reverse=True)[:top]:
+    print(f"{sec:7.1f} s  {src}  ({tgt})")
+PY
+((keep)) || rm -rf "$dir"
