@@ -45,6 +45,22 @@ bool parse_level(std::string_view text, Level* out) {
   return false;
 }
 
+std::string one_line(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (char c : message) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += ' ';
+    } else if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void write(Level level, std::string_view message) {
   if (!enabled(level)) return;
   std::string line;
@@ -60,8 +76,7 @@ void write(Level level, std::string_view message) {
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
     line += fmt::format("{}.{:03}Z {}: ", stamp, ts.tv_nsec / 1000000, level_name(level));
   }
-  // One line per entry: embedded newlines would split a journald entry.
-  for (char c : message) line += (c == '\n') ? ' ' : c;
+  line += one_line(message);
   line += '\n';
   const char* p = line.data();
   size_t left = line.size();

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
 
 namespace sentinel::log {
@@ -18,6 +19,11 @@ void set_max_level(Level level);
 bool enabled(Level level);
 // Parses "error", "warning", "notice", "info" or "debug".
 bool parse_level(std::string_view text, Level* out);
+
+// The message as one line that cannot fool its reader: a newline (which would split a journald
+// entry) becomes a space, other control characters (carriage return, escape sequences, NUL — from
+// a client's request or a log line being reported) are written as \xNN. Tabs and UTF-8 stay.
+std::string one_line(std::string_view message);
 
 void write(Level level, std::string_view message);
 

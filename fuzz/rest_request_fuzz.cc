@@ -1,6 +1,5 @@
 // Fuzz target: the Connect REST API (rest-api/rest_api.h, RestApi::handle) over a Herder with the
 // unit tests' fake backend and plugin (tests/unit/connect/fakes.h) and a state file on tmpfs.
-// TODO: once the worker has its own HTTP request parser, add a raw-bytes target in front of it.
 //
 // Input: up to 16 requests separated by a line "%%", each written as
 //   METHOD TARGET              target = path[?query], %XX decoded like the HTTP layer does

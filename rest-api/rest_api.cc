@@ -275,6 +275,9 @@ const char* allowed_methods(const std::vector<std::string>& seg) {
 
 // Loggers: Sentinel has one level for the whole process ("root"); other names are remembered so
 // the endpoints behave like Connect's, and the level of the last one set applies.
+// The names are bounded in count and length, so PUTs of new names cannot grow memory without end.
+constexpr size_t kMaxLoggers = 1024;
+constexpr size_t kMaxLoggerNameLength = 255;
 struct LoggerRegistry {
   std::mutex mu;
   std::map<std::string, std::pair<std::string, std::optional<int64_t>>> levels = {{"root", {"INFO", std::nullopt}}};
@@ -425,6 +428,10 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
                                  {"last_modified", it->second.second ? json(*it->second.second) : json(nullptr)}});
       }
       if (m != "PUT") return not_allowed();
+      if (name.size() > kMaxLoggerNameLength) {
+        return error_response(400, "Logger name is " + std::to_string(name.size()) + " characters long; at most " +
+                                       std::to_string(kMaxLoggerNameLength) + " are allowed.");
+      }
       json body;
       HttpResponse error;
       if (!parse_body(req, &body, &error)) return error;
@@ -452,6 +459,10 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
           }
         }
         if (!reg.levels.count(name)) {
+          if (reg.levels.size() >= kMaxLoggers) {
+            return error_response(400, "Logger " + name + " cannot be added: this worker remembers at most " +
+                                           std::to_string(kMaxLoggers) + " logger names.");
+          }
           reg.levels[name] = {upper, now};
           changed.push_back(name);
         }
