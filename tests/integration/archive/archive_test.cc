@@ -239,42 +239,6 @@ void expect_exactly_once(const std::string& bootstrap, const std::string& topic,
   EXPECT_EQ(h.count.size(), in_kafka.size()) << "the archive holds records the topic does not";
 }
 
-// Commits `offsets` (partition → offset) of `topic` for `group` as a member of it: joins,
-// waits for the assignment, commits, leaves.
-bool commit_as_member(const std::string& bootstrap, const std::string& group, const std::string& topic,
-                      const std::map<int, int64_t>& offsets) {
-  std::string error;
-  kafka::Conf conf = kafka::make_conf(
-      {{"bootstrap.servers", bootstrap}, {"group.id", group}, {"enable.auto.commit", "false"},
-       {"session.timeout.ms", "6000"}},  // as the worker's: the dev broker may hold a member that left
-      &error);
-  kafka::Handle c = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
-  if (!c) {
-    ADD_FAILURE() << error;
-    return false;
-  }
-  rd_kafka_poll_set_consumer(c.get());
-  kafka::TopicPartitionList subscription(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
-  rd_kafka_subscribe(c.get(), subscription.get());
-  bool assigned = wait_until(
-      [&] {
-        if (rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100)) rd_kafka_message_destroy(m);
-        rd_kafka_topic_partition_list_t* a = nullptr;
-        bool all = rd_kafka_assignment(c.get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
-                   a->cnt == static_cast<int>(offsets.size());
-        if (a) rd_kafka_topic_partition_list_destroy(a);
-        return all;
-      },
-      30s, 1ms);
-  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-  for (const auto& [p, off] : offsets) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = off;
-  rd_kafka_resp_err_t err = assigned ? rd_kafka_commit(c.get(), list.get(), 0) : RD_KAFKA_RESP_ERR__TIMED_OUT;
-  rd_kafka_consumer_close(c.get());
-  EXPECT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
-  return err == RD_KAFKA_RESP_ERR_NO_ERROR;
-}
-
 std::map<int, int64_t> recorded_next(const std::string& state_dir) {
   std::map<int, int64_t> out;
   std::error_code ec;
@@ -385,6 +349,42 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
 }
 
 #ifndef ARCHIVE_SOAK
+
+// Commits `offsets` (partition → offset) of `topic` for `group` as a member of it: joins,
+// waits for the assignment, commits, leaves.
+bool commit_as_member(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                      const std::map<int, int64_t>& offsets) {
+  std::string error;
+  kafka::Conf conf = kafka::make_conf(
+      {{"bootstrap.servers", bootstrap}, {"group.id", group}, {"enable.auto.commit", "false"},
+       {"session.timeout.ms", "6000"}},  // as the worker's: the dev broker may hold a member that left
+      &error);
+  kafka::Handle c = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
+  if (!c) {
+    ADD_FAILURE() << error;
+    return false;
+  }
+  rd_kafka_poll_set_consumer(c.get());
+  kafka::TopicPartitionList subscription(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(c.get(), subscription.get());
+  bool assigned = wait_until(
+      [&] {
+        if (rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100)) rd_kafka_message_destroy(m);
+        rd_kafka_topic_partition_list_t* a = nullptr;
+        bool all = rd_kafka_assignment(c.get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
+                   a->cnt == static_cast<int>(offsets.size());
+        if (a) rd_kafka_topic_partition_list_destroy(a);
+        return all;
+      },
+      30s, 1ms);
+  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [p, off] : offsets) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = off;
+  rd_kafka_resp_err_t err = assigned ? rd_kafka_commit(c.get(), list.get(), 0) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+  rd_kafka_consumer_close(c.get());
+  EXPECT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
 
 TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceIsFreed) {
   // Technique: LD_PRELOAD write-fault injection (enospc_inject.c) — short writes, then ENOSPC —
