@@ -14,6 +14,7 @@
 #include "common/kafka_offset_jumps.h"
 #include "common/log.h"
 #include "common/static_membership.h"
+#include "rest-api/task_identity.h"
 
 namespace sentinel::connect {
 namespace {
@@ -1010,25 +1011,9 @@ std::string KafkaBackend::cluster_id() {
   return cluster_id_;
 }
 
-
 std::unique_ptr<TaskRunner> KafkaBackend::start_task(TaskSpec spec) {
-  // Static membership: group.instance.id = <identity>-<connector>-<task>, where the identity is
-  // the worker's or a group.instance.id set through consumer.* / consumer.override.* (an empty
-  // one turns it off). The connector and task are always part of it, so tasks never share one.
-  std::string identity = worker_identity_;
-  if (auto it = spec.consumer.find("group.instance.id"); it != spec.consumer.end()) identity = it->second;
-  if (!identity.empty() && dev_broker()) {
-    // The dev broker ignores static membership, and keeps a static member that left until its
-    // session times out (45 s of waiting for the next member): dynamic members there.
-    identity.clear();
-  }
-  if (identity.empty()) {
-    spec.consumer.erase("group.instance.id");
-  } else {
-    spec.consumer["group.instance.id"] =
-        kafka::group_instance_id(fmt::format("{}-{}-{}", identity, spec.connector, spec.id));
-    spec.consumer.emplace("session.timeout.ms", kafka::kStaticSessionTimeoutMs);
-  }
+  apply_task_identity(&spec.consumer, worker_identity_, spec.connector, spec.id,
+                      [this] { return dev_broker(); });
   return std::make_unique<KafkaTaskRunner>(std::move(spec));
 }
 
