@@ -135,12 +135,14 @@ class FakeBackend : public WorkerBackend {
   OffsetsResult list_offsets(const kafka::Properties& consumer, const std::vector<std::string>&,
                              const std::string&, std::vector<PartitionOffset>* out) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     for (const auto& [tp, off] : offsets[consumer.at("group.id")]) out->push_back({tp.topic, tp.partition, off});
     return OffsetsResult::Ok();
   }
   OffsetsResult alter_offsets(const kafka::Properties& consumer,
                               const std::map<TopicPartition, std::optional<int64_t>>& changes) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     for (const auto& [tp, off] : changes) {
       if (off) offsets[consumer.at("group.id")][tp] = *off;
       else offsets[consumer.at("group.id")].erase(tp);
@@ -150,6 +152,7 @@ class FakeBackend : public WorkerBackend {
   OffsetsResult reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>&,
                               const std::string&) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     offsets.erase(consumer.at("group.id"));
     return OffsetsResult::Ok();
   }
@@ -157,6 +160,7 @@ class FakeBackend : public WorkerBackend {
 
   std::mutex mu;
   std::map<std::string, std::map<TopicPartition, int64_t>> offsets;
+  OffsetsResult offsets_answer;  // a failure every offsets call answers with, when set
   FakeRunner* last = nullptr;
   int started = 0;
   bool stuck = false;         // tasks started from now on do not stop until released
