@@ -133,6 +133,17 @@ bool owned_partitions(rd_kafka_t* rk, const std::string& group, std::chrono::mil
 
 }  // namespace
 
+std::vector<std::pair<std::string, int32_t>> unowned_partitions(
+    const rd_kafka_topic_partition_list_t* expected,
+    const std::set<std::pair<std::string, int32_t>>& owned) {
+  std::vector<std::pair<std::string, int32_t>> out;
+  for (int i = 0; expected && i < expected->cnt; ++i) {
+    std::pair<std::string, int32_t> tp{expected->elems[i].topic, expected->elems[i].partition};
+    if (!owned.count(tp)) out.push_back(std::move(tp));
+  }
+  return out;
+}
+
 void UnownedPartitionsWatch::assigned(rd_kafka_t* consumer, int partitions) {
   if (partitions > 0 || !is_static_member(consumer)) {
     due_.reset();
@@ -167,16 +178,13 @@ void UnownedPartitionsWatch::poll(rd_kafka_t* consumer, const std::string& group
     return;
   }
   TopicPartitionList all = expected();
+  std::vector<std::pair<std::string, int32_t>> nobody = unowned_partitions(all.get(), owned);
+  if (nobody.empty()) return;
+  size_t missing = nobody.size();
   std::string unowned;
-  int missing = 0;
-  for (int i = 0; all && i < all->cnt; ++i) {
-    if (owned.count({all->elems[i].topic, all->elems[i].partition})) continue;
-    if (++missing <= 8) {
-      unowned += fmt::format("{}{}[{}]", unowned.empty() ? "" : " ", all->elems[i].topic,
-                             all->elems[i].partition);
-    }
+  for (size_t i = 0; i < missing && i < 8; ++i) {
+    unowned += fmt::format("{}{}[{}]", unowned.empty() ? "" : " ", nobody[i].first, nobody[i].second);
   }
-  if (missing == 0) return;
   log::warning(
       "{}: group {} is stable but {} partition(s) have no owner ({}{}), while this member has "
       "none: the broker lost them when this static member rejoined during a rebalance (Kafka "

@@ -15,8 +15,11 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/kafka.h"
 
@@ -52,6 +55,11 @@ bool leave_group(rd_kafka_t* consumer, std::chrono::milliseconds timeout);
 // hangs when asked for an admin request its broker lacks), so none is sent to it.
 bool is_dev_broker_cluster(const std::string& cluster_id);
 
+// The partitions of `expected` that are not in `owned` (the members' assignments), in order.
+std::vector<std::pair<std::string, int32_t>> unowned_partitions(
+    const rd_kafka_topic_partition_list_t* expected,
+    const std::set<std::pair<std::string, int32_t>>& owned);
+
 // Apache Kafka 2.4 gives a static member that rejoins while its group completes a rebalance an
 // empty assignment, and the partitions the leader meant for the member's old id go to nobody until
 // the next rebalance (later releases rebalance instead). It happens when a process is killed in
@@ -71,6 +79,8 @@ class UnownedPartitionsWatch {
   void poll(rd_kafka_t* consumer, const std::string& group,
             const std::function<TopicPartitionList()>& expected,
             const rd_kafka_topic_partition_list_t* subscription);
+  // True while a check is pending (a static member was assigned nothing).
+  bool armed() const { return due_.has_value(); }
 
  private:
   std::string who_;
