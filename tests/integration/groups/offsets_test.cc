@@ -43,10 +43,14 @@ std::map<int, int64_t> described_by_kafka(const std::string& group, const std::s
   std::string out, err;
   int rc = run({"java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
                 "kafka.admin.ConsumerGroupCommand", "--bootstrap-server",
-                RealKafka::instance().bootstrap(), "--describe", "--group", group},
-               &out, 60s, &err);
+                RealKafka::instance().bootstrap(), "--describe", "--group", group, "--timeout",
+                "30000"},
+               &out, 90s, &err);
   EXPECT_EQ(rc, 0) << out << err;
   if ((out + err).find("does not exist") != std::string::npos) return {{-1, -1}};
+  // The tool exits 0 when it fails (e.g. its default 5 s timeout, under load): say so, rather
+  // than read its silence as a group without offsets.
+  EXPECT_EQ((out + err).find("Error:"), std::string::npos) << out << err;
   std::map<int, int64_t> offsets;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) {
