@@ -242,6 +242,7 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
   ConfigNode input = root.child("input");
   config.input_topic = input.get_string("topic", config.input_topic);
   config.group = input.get_string("group", config.group);
+  config.instance_id = input.get_string("instance_id", "");
   config.output_topic = root.child("output").get_string("topic", config.output_topic);
   ConfigNode time = root.child("time");
   config.allowed_lateness_ms =

@@ -3,7 +3,7 @@
 // none.
 //
 //   kafka: {bootstrap.servers: "…"}          # any librdkafka property, for both clients
-//   input: {topic: system_metrics, group: alert-group}
+//   input: {topic: system_metrics, group: alert-group, instance_id: web-1}   # id: host name
 //   output: {topic: system_alerts}
 //   time: {allowed_lateness: 5s, idle_timeout: 30s}
 //   commit_interval: 1s
@@ -131,6 +131,9 @@ struct AlertsConfig {
   kafka::Properties kafka;  // as written (bootstrap override applied)
   std::string input_topic = "system_metrics";
   std::string group = "alert-group";
+  // input.instance_id: this instance's identity in the group (static membership); empty: the
+  // host name. Two live instances must not share one.
+  std::string instance_id;
   std::string output_topic = "system_alerts";
   int64_t allowed_lateness_ms = 5000;
   int64_t idle_timeout_ms = 30000;

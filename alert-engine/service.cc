@@ -11,6 +11,7 @@
 
 #include "alert-engine/recovery.h"
 #include "common/log.h"
+#include "common/static_membership.h"
 #include "common/units.h"
 
 namespace sentinel::alerts {
@@ -19,6 +20,7 @@ namespace {
 constexpr size_t kBatch = 4096;
 
 kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
+  std::string instance = group_instance_id(c, drain);
   // queued.min.messages: librdkafka 2.0 stops fetching once this many records wait in the
   // consumer queue and looks again only up to a second later (2.1 added fetch.queue.backoff.ms),
   // so the queue must hold about a second of evaluation or a replay runs in 1 s bursts (measured:
@@ -32,7 +34,13 @@ kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
                          {"client.id", "sentinel-alerts"},
                          {"queued.min.messages", "500000"},
                          {"fetch.max.bytes", "2097152"}};
+  if (!instance.empty()) p["session.timeout.ms"] = kafka::kStaticSessionTimeoutMs;
   for (const auto& [k, v] : c.kafka) p[k] = v;
+  if (instance.empty()) {
+    p.erase("group.instance.id");
+  } else {
+    p["group.instance.id"] = instance;
+  }
   // What the guarantees rest on: commits happen by hand, after the alerts were acknowledged.
   p["group.id"] = c.group;
   p["enable.auto.commit"] = "false";
@@ -132,7 +140,19 @@ bool Service::start(std::string* error) {
   // wait for that lookup (measured: up to ~0.8 s for the first alert without it).
   output_ = rd_kafka_topic_new(producer_.get(), config_.output_topic.c_str(), nullptr);
 
-  kafka::Conf cconf = kafka::make_conf(consumer_properties(config_, options_.drain), error);
+  kafka::Properties cprops = consumer_properties(config_, options_.drain);
+  if (cprops.count("group.instance.id")) {
+    // The dev broker ignores static membership, and keeps a static member that left until its
+    // session times out: a dynamic member there.
+    char* cluster = rd_kafka_clusterid(producer_.get(), 3000);
+    if (cluster && kafka::is_dev_broker_cluster(cluster)) {
+      cprops.erase("group.instance.id");
+      log::info("dev broker (librdkafka's mock cluster): joining {} as a dynamic member",
+                config_.group);
+    }
+    if (cluster) rd_kafka_mem_free(producer_.get(), cluster);
+  }
+  kafka::Conf cconf = kafka::make_conf(cprops, error);
   if (!cconf) return false;
   rd_kafka_conf_set_rebalance_cb(cconf.get(), &Service::on_rebalance);
   rd_kafka_conf_set_opaque(cconf.get(), this);
@@ -141,7 +161,8 @@ bool Service::start(std::string* error) {
   rd_kafka_poll_set_consumer(consumer_.get());
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_.get());
 
-  kafka::TopicPartitionList topics(rd_kafka_topic_partition_list_new(2));
+  subscription_.reset(rd_kafka_topic_partition_list_new(2));
+  kafka::TopicPartitionList& topics = subscription_;
   rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(), RD_KAFKA_PARTITION_UA);
   if (http_) {
     rd_kafka_topic_partition_list_add(topics.get(), config_.http.topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -161,6 +182,25 @@ bool Service::start(std::string* error) {
               config_.http.thresholds_path);
   }
   return true;
+}
+
+kafka::TopicPartitionList Service::subscribed_partitions() {
+  kafka::TopicPartitionList all(rd_kafka_topic_partition_list_new(16));
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(consumer_.get(), 1, nullptr, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return all;
+  }
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const auto& t = md->topics[i];
+    if (t.err || !rd_kafka_topic_partition_list_find(subscription_.get(), t.topic, RD_KAFKA_PARTITION_UA)) {
+      continue;
+    }
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(all.get(), t.topic, t.partitions[p].id);
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  return all;
 }
 
 void Service::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -200,6 +240,7 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   }
   engine_->add_cross_partitions(http, wall_ms());
   log::info("assigned {}", names);
+  unowned_.assigned(consumer_.get(), partitions->cnt);
   jumps_.expect_committed(consumer_.get(), partitions, std::chrono::seconds(5));
   rd_kafka_assign(consumer_.get(), partitions);
 }
@@ -303,6 +344,10 @@ void Service::poll(std::chrono::milliseconds wait) {
       continue;
     }
     at_eof_.erase(s);
+    if (stats_.consumed == 0) {
+      // When evaluation (re)starts after a start or restart; bench/restart measures up to here.
+      log::info("evaluating {}[{}] from offset {}", topic, m->partition, m->offset);
+    }
     ++stats_.consumed;
     std::string error;
     std::string_view value(static_cast<const char*>(m->payload), m->len);
@@ -339,6 +384,15 @@ void Service::poll(std::chrono::milliseconds wait) {
   }
   if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
   maybe_commit(false);
+  unowned_.poll(consumer_.get(), config_.group, [this] { return subscribed_partitions(); },
+                subscription_.get());
+  char fatal[512];
+  if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
+    if (fatal_error_.empty()) {
+      fatal_error_ = fatal;
+      fenced_ = e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID;
+    }
+  }
 
   if (options_.drain && !assigned_.empty() && at_eof_.size() == assigned_.size() && n <= 0) {
     if (flush(std::chrono::seconds(30))) {
@@ -441,12 +495,22 @@ void Service::reload(const AlertsConfig& config) {
 
 void Service::shutdown(std::chrono::milliseconds timeout) {
   if (!consumer_) return;
-  if (flush(timeout)) {
+  bool flushed = flush(timeout);
+  if (!fatal_error_.empty()) {
+    // Fenced (or otherwise dead): no commit or leave is possible, nor wanted.
+  } else if (flushed) {
     maybe_commit(true);
     commit_now(engine_->commit_offsets(), true);
   } else {
     log::warning("stopping with {} alert(s) not acknowledged: offsets not committed; they are "
                  "evaluated again at the next start", inflight_.size());
+  }
+  // A static member stays in the group after close until session.timeout.ms: leave, so that the
+  // other instances take its partitions at once (a restart rejoins at once either way).
+  if (fatal_error_.empty() && flushed && kafka::is_static_member(consumer_.get()) &&
+      !kafka::leave_group(consumer_.get(), std::chrono::seconds(10))) {
+    log::warning("could not leave group {} within 10 s: its partitions wait for session.timeout.ms",
+                 config_.group);
   }
   rd_kafka_consumer_close(consumer_.get());
   rd_kafka_queue_destroy(consumer_queue_);

@@ -3,6 +3,9 @@
 // ts), and commit input offsets only once every alert produced before the commit point was
 // acknowledged, no further than Engine::commit_offsets() (the first record of any open window).
 //
+// The consumer is a static group member (group_instance_id below): killed and restarted, it gets
+// its partitions back at once; a clean shutdown leaves the group so the others take over at once.
+//
 // On every partition assignment the open alerts are read back from system_alerts (recovery.h)
 // before the first record, so a restart or a rebalance neither repeats a `firing` nor loses a
 // `resolved`: windows are rebuilt by replaying input from the committed offsets and transitions
@@ -25,10 +28,12 @@
 
 #include "alert-engine/engine.h"
 #include "alert-engine/http_sample.h"
+#include "alert-engine/instance_id.h"
 #include "alert-engine/metric_record.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
+#include "common/static_membership.h"
 #include "common/kafka_offset_jumps.h"
 
 namespace sentinel::alerts {
@@ -72,6 +77,10 @@ class Service {
   void shutdown(std::chrono::milliseconds timeout);
 
   bool drained() const { return drained_; }
+  // librdkafka's fatal consumer error, "" while there is none; fenced(): the broker gave this
+  // instance's group.instance.id to another consumer. Either way the instance must stop.
+  const std::string& fatal_error() const { return fatal_error_; }
+  bool fenced() const { return fenced_; }
   std::string status() const;
   const ServiceStats& stats() const { return stats_; }
   const EngineStats& engine_stats() const { return engine_->stats(); }
@@ -87,6 +96,8 @@ class Service {
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque);
   void assigned(rd_kafka_topic_partition_list_t* partitions);
+  // Every partition of the subscribed topics, from metadata (empty when there is no answer).
+  kafka::TopicPartitionList subscribed_partitions();
   void revoked(rd_kafka_topic_partition_list_t* partitions);
   void publish(std::vector<Alert>* alerts);
   void produce(uint64_t seq);
@@ -107,6 +118,8 @@ class Service {
   rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
   rd_kafka_queue_t* consumer_queue_ = nullptr;  // the consumer's queue, batch-consumed by poll()
   kafka::OffsetJumpWatch jumps_{"sentinel-alerts"};  // records deleted before they were read
+  kafka::UnownedPartitionsWatch unowned_{"sentinel-alerts"};  // Kafka 2.4's lost static assignment
+  kafka::TopicPartitionList subscription_;
   MetricParser parser_;
   std::unique_ptr<HttpSampler> http_;
   MetricRecord record_;
@@ -132,6 +145,8 @@ class Service {
   std::map<int32_t, int64_t> committed_;
   std::set<int32_t> assigned_, at_eof_;
   bool drained_ = false;
+  std::string fatal_error_;
+  bool fenced_ = false;
   int64_t last_tick_wall_ = 0;
   MonoClock::time_point next_commit_{};
   ServiceStats stats_;
