@@ -33,6 +33,9 @@ struct Alert {
   int64_t ts = 0;
   std::string summary;
   bool flapping = false;
+  // Not encoded: wall clock (µs) when the window's close began — for a re-keyed rule when
+  // stage 1 sent what closed it; 0: now. For the close → acknowledgement latency.
+  int64_t closed_us = 0;
 };
 
 // "cpu_high/host=web-1" or "disk_full/host=web-1,mount=/": rule and labels in group_by order.

@@ -24,6 +24,9 @@ AlertsConfig load(const TempDir& dir, const std::string& http_section,
   write_file(dir.path() + "/alerts.yaml",
              "kafka: {bootstrap.servers: localhost:9092}\n"
              "time: {allowed_lateness: 0s}\n"
+             // One engine, no Kafka: site and URL rules wait for every partition it reads (the
+             // re-keyed path is rekeyed_rules_test.cc's).
+             "repartition: {enabled: false}\n"
              "host_silent: {enabled: false}\n" +
                  http_section);
   return load_alerts_config(dir.path() + "/alerts.yaml", "");
@@ -93,8 +96,9 @@ TEST(HttpRules, TheOriginalThresholdsFileGivesSixRulesWithItsShares) {
   EXPECT_DOUBLE_EQ(find_rule(c, "http_4xx_url")->threshold, 0.5);
   EXPECT_EQ(find_rule(c, "http_5xx_ip")->min_count, 10);
   EXPECT_EQ(find_rule(c, "http_5xx_global")->min_count, 20);
-  EXPECT_TRUE(find_rule(c, "http_5xx_url")->cross_partition);
-  EXPECT_FALSE(find_rule(c, "http_5xx_ip")->cross_partition);
+  EXPECT_EQ(find_rule(c, "http_5xx_url")->placement, Placement::kCrossPartitions);
+  EXPECT_EQ(find_rule(c, "http_5xx_global")->placement, Placement::kCrossPartitions);
+  EXPECT_EQ(find_rule(c, "http_5xx_ip")->placement, Placement::kLocal);
 }
 
 TEST(HttpRules, AMissingThresholdsFileIsAWarningAndNothingAlerts) {
