@@ -51,6 +51,7 @@ struct RecoveredAlert {
   int64_t since = 0;
   int64_t window_start = 0;
   int64_t window_end = 0;
+  std::map<std::string, std::string> labels;  // as published ("resource" included)
 };
 // nullopt with *error for a record that is not an alert.
 std::optional<RecoveredAlert> decode_alert(std::string_view json, std::string* error);

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <random>
 
 #include "common/units.h"
 
@@ -42,7 +43,8 @@ int64_t wall_us() {
 
 }  // namespace
 
-Engine::Engine(const AlertsConfig& config) : config_(config) {
+Engine::Engine(const AlertsConfig& config) : config_(config), writer_(std::random_device()()) {
+  writer_ = writer_ << 32 | std::random_device()();
   for (const auto& r : config_.rules) {
     rules_.push_back(
         std::make_unique<RuleState>(RuleState{r, needs_samples(r.agg), rule_shape(r), {}}));
@@ -109,8 +111,10 @@ void Engine::set_config(const AlertsConfig& config, int64_t wall_now, std::vecto
       } else {
         // The changed rule's group starts over but keeps the alert open: no second firing.
         auto p = partitions_.find(g->partition);
-        recovered_[id] = RecoveredAlert{id, true, g->life.since(), 0,
-                                        p != partitions_.end() ? p->second.watermark : 0};
+        RecoveredAlert r{id, true, g->life.since(), 0,
+                         p != partitions_.end() ? p->second.watermark : 0, {}};
+        for (const auto& [k, v] : g->labels) r.labels[k] = v;
+        recovered_[id] = std::move(r);
       }
     }
   }
@@ -137,6 +141,7 @@ void Engine::rebuild_closing() {
 
 void Engine::restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now) {
   recovered_.clear();
+  ++writer_;  // a new assignment: checkpoints written before it are a previous owner's
   std::string silent_prefix = config_.host_silent.name + "/host=";
   for (const auto& r : alerts) {
     if (r.id.rfind(silent_prefix, 0) == 0) {
@@ -473,18 +478,25 @@ void Engine::on_checkpoint(const Checkpoint& c, int32_t slot, int64_t offset) {
   for (const auto& [k, v] : c.labels) label_buf_.emplace_back(k, v);
   id_buf_.clear();
   append_alert_id(&id_buf_, rs->rule.name, label_buf_);
-  if (!rs->groups.count(id_buf_) && c.life.state == Lifecycle::State::kInactive) {
-    return;  // nothing a new group would not start with (a streak that ended, read back)
+  auto existing = rs->groups.find(id_buf_);
+  if (c.writer == writer_) {
+    // This engine's own checkpoint read back: now its place in the partition is known. (The
+    // group may be gone since: the streak ended and it was evicted.)
+    if (existing != rs->groups.end()) {
+      Group* g = existing->second.get();
+      if (c.seq == g->checkpoint_seq && g->life.in_streak()) g->checkpoint_offset = offset;
+    }
+    return;
+  }
+  // A previous owner's: restore it if it is newer than what this group knows.
+  if (existing == rs->groups.end() && c.life.state == Lifecycle::State::kInactive) {
+    return;  // nothing a new group would not start with (a streak that ended)
   }
   Group* g = group_for_labels(rs, domain_of(slot, kind), slot, Role::kStage2);
   // Checkpoints of a group come in the order they were written: by the end of the window they
   // follow, then by their number (a streak broken without a new window).
   bool newer = c.end > g->judged_until || (c.end == g->judged_until && c.seq > g->checkpoint_seq);
-  if (!newer) {
-    // This group's own checkpoint read back: now its place in the partition is known.
-    if (c.seq == g->checkpoint_seq && g->life.in_streak()) g->checkpoint_offset = offset;
-    return;
-  }
+  if (!newer) return;
   g->checkpoint_seq = std::max(g->checkpoint_seq, c.seq);
   // system_alerts knows a transition at or after this checkpoint's window: it is newer.
   if (g->emitted_until != INT64_MIN && c.end <= g->emitted_until) return;
@@ -495,6 +507,63 @@ void Engine::on_checkpoint(const Checkpoint& c, int32_t slot, int64_t offset) {
   if (g->windows.empty() && !g->life.idle()) {
     // As after a judged window: the streak ends if the next window has nothing.
     domain(slot, kind).closing[c.end + rs->rule.window.advance_ms].push_back(g);
+  }
+}
+
+void Engine::resume_firing(const std::function<int32_t(const Rule&, const Labels&)>& slot_of) {
+  std::vector<std::string> ids;
+  for (const auto& [id, r] : recovered_) {
+    if (r.firing) ids.push_back(id);
+  }
+  for (const auto& id : ids) {
+    const RecoveredAlert& r = recovered_.at(id);
+    RuleState* rs = nullptr;
+    for (auto& candidate : rules_) {
+      const Rule& rule = candidate->rule;
+      if (rule.min_count > 0 && id.size() > rule.name.size() && id[rule.name.size()] == '/' &&
+          id.compare(0, rule.name.size(), rule.name) == 0) {
+        rs = candidate.get();
+      }
+    }
+    if (!rs) continue;
+    const Rule& rule = rs->rule;
+    Labels labels;
+    for (const auto& name : rule.group_by) {
+      auto l = r.labels.find(name);
+      if (l == r.labels.end()) break;
+      labels.emplace_back(name, l->second);
+    }
+    if (labels.size() != rule.group_by.size()) continue;
+    int32_t slot = slot_of(rule, labels);
+    if (slot < 0) continue;
+    label_buf_.clear();
+    for (const auto& [k, v] : labels) label_buf_.emplace_back(k, v);
+    id_buf_.clear();
+    append_alert_id(&id_buf_, rule.name, label_buf_);
+    if (id_buf_ != id) continue;
+    int32_t closes = slot;
+    int64_t closed = INT64_MIN;
+    Role role = Role::kLocal;
+    if (rule.placement == Placement::kRekeyed) {
+      Partition& d = domain(slot, kind_of(rule));
+      closes = domain_of(slot, kind_of(rule));
+      closed = d.watermark;
+      role = Role::kStage2;
+    } else if (rule.placement == Placement::kLocal) {
+      closed = partitions_[slot].stage1_floor;
+    } else {
+      continue;  // re-keying off: its own records resolve it, as before
+    }
+    Group* g = group_for_labels(rs, closes, slot, role);
+    if (!g->windows.empty()) continue;
+    // The window after the last one judged: the firing window, or the last closed before the
+    // commit (the key breached until then, or the alert would have resolved already).
+    int64_t last = std::max(r.window_end, closed);
+    const WindowSpec& w = rule.window;
+    int64_t start = (floor_div(last - w.size_ms, w.advance_ms) + 1) * w.advance_ms;
+    g->windows.push_back(OpenWindow{start, INT64_MAX, Aggregate(false), nullptr});
+    partitions_[closes].closing[start + w.size_ms].push_back(g);
+    if (role == Role::kStage2) g->judged_until = start + w.size_ms - w.advance_ms;
   }
 }
 
@@ -681,6 +750,7 @@ void Engine::checkpoint(Group* g) {
   c.labels = g->labels;
   c.end = g->judged_until;
   c.seq = ++g->checkpoint_seq;
+  c.writer = writer_;
   c.life = g->life.snapshot();
   // Until it is read back, the commit is pinned where the checkpoint can be no earlier.
   auto p = partitions_.find(g->offset_partition);
@@ -842,13 +912,12 @@ std::map<int32_t, int64_t> Engine::commit_offsets() const {
 
 std::map<int32_t, std::string> Engine::commit_metadata() const {
   std::map<int32_t, std::string> out;
-  bool metrics = rekeys(SourceKind::kMetrics), http = rekeys(SourceKind::kHttp);
   for (const auto& [n, p] : partitions_) {
-    if (n >= 0 && p.next_offset >= 0 &&
-        ((p.kind == SourceKind::kMetrics && metrics) || (p.kind == SourceKind::kHttp && http))) {
-      // Every stage-1 window ending here or before was sent (and acknowledged before the commit).
-      int64_t sent = std::max(p.watermark, p.stage1_floor);
-      if (sent != INT64_MIN) out[n] = fmt::format("w={}", sent);
+    if (n >= 0 && p.next_offset >= 0 && !p.sources) {
+      // Every window ending here or before was closed: judged, or sent by stage 1 (and what it
+      // produced acknowledged before the commit).
+      int64_t closed = std::max(p.watermark, p.stage1_floor);
+      if (closed != INT64_MIN) out[n] = fmt::format("w={}", closed);
     }
   }
   for (const auto& [n, d] : partitions_) {

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -101,6 +102,12 @@ class Engine {
 
   // The last state per id from system_alerts; call before the first record of a partition.
   void restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now);
+  // After restore(), add_partitions() and restore_metadata(): a firing alert of a rule with a
+  // minimum count (the HTTP rules) resolves with an empty window once its key stops sending; a
+  // key that sent its last records before the commit point would never send the one that
+  // makes it, so its group is made now, with the empty window that follows the last window
+  // judged before the commit. `slot_of(rule, labels)` says where the group lives (-1: not here).
+  void resume_firing(const std::function<int32_t(const Rule&, const Labels&)>& slot_of);
 
   void on_record(const MetricRecord& record, int32_t partition, int64_t offset, int64_t wall_now,
                  std::vector<Alert>* out);
@@ -195,7 +202,9 @@ class Engine {
     bool cross = false;  // feeds cross-partition rules
     bool at_end = true;  // its end was reached once since the assignment: it may be idle
     SourceKind kind = SourceKind::kMetrics;
-    int64_t stage1_floor = INT64_MIN;  // stage-1 windows ending here or before were sent
+    // Restored from the commit (metadata "w="): every window ending here or before was closed —
+    // stage-1 windows sent, others judged — before the commit point.
+    int64_t stage1_floor = INT64_MIN;
     int64_t progress = INT64_MIN;      // source_progress()
     std::unique_ptr<SourceWatermarks> sources;  // a stage-2 domain: its source topic's marks
     int32_t input = -1;                         // a stage-2 domain: its repartition slot
@@ -247,6 +256,7 @@ class Engine {
   std::vector<Partial> partials_;
   std::vector<Checkpoint> checkpoints_;
   int64_t closing_at_us_ = 0;  // stage 2: when stage 1 sent what closes the windows now closing
+  uint64_t writer_;  // checkpoints' writer: random, new at every restore() (assignment)
   EngineStats stats_;
 };
 

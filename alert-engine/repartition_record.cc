@@ -52,13 +52,14 @@ class Reader {
   T optional(const char* field, T fallback) {
     return j_.contains(field) ? get<T>(field, fallback) : fallback;
   }
-  uint64_t shape() {
-    std::string hex = get<std::string>("shape");
+  uint64_t hex(const char* field) {
+    std::string text = get<std::string>(field);
     char* end = nullptr;
-    uint64_t v = std::strtoull(hex.c_str(), &end, 16);
-    if (hex.empty() || *end) fail("shape", "expected hex digits");
+    uint64_t v = std::strtoull(text.c_str(), &end, 16);
+    if (text.empty() || *end) fail(field, "expected hex digits");
     return v;
   }
+  uint64_t shape() { return hex("shape"); }
   Labels labels() {
     Labels out;
     auto it = j_.find("labels");
@@ -138,6 +139,7 @@ std::string encode_checkpoint(const Checkpoint& c) {
                {"labels", labels_json(c.labels)},
                {"end", c.end},
                {"seq", c.seq},
+               {"writer", fmt::format("{:016x}", c.writer)},
                {"life", life}})
       .dump();
 }
@@ -198,6 +200,7 @@ bool decode_repartition_record(std::string_view json, RepartitionRecord* out,
     c.labels = r.labels();
     c.end = r.get<int64_t>("end");
     c.seq = r.get<uint64_t>("seq");
+    c.writer = r.hex("writer");
     auto life = j.find("life");
     if (life == j.end() || !life->is_object()) {
       r.fail("life", "expected an object");

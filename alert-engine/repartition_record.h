@@ -13,7 +13,7 @@
 //      "watermark":1795316145000,"end":false,"at":<wall µs>}
 //   checkpoint  a stage-2 group's lifecycle while in a streak; key = alert id
 //     {"v":1,"k":"checkpoint","rule":…,"shape":…,"labels":[…],"end":<last judged window end>,
-//      "seq":<per group, increasing>,
+//      "seq":<per group, increasing>,"writer":"<hex>",
 //      "life":{"state":"pending","pending":2,"since":…,"last_start":…,"last_breach_end":…,
 //              "streak_start":…,"clearing":false,"flapping":false,"firings":[…]}}
 //
@@ -70,6 +70,10 @@ struct Checkpoint {
   Labels labels;
   int64_t end = 0;
   uint64_t seq = 0;  // per group, increasing across owners: a newer one replaces an older one
+  // Who wrote it: the engine and assignment (random per assignment). An instance reading its
+  // own checkpoints back learns where they are; one written under an earlier assignment is a
+  // previous owner's and is restored.
+  uint64_t writer = 0;
   Lifecycle::Snapshot life;
 };
 

@@ -273,14 +273,34 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   }
   engine_->add_partitions(metrics, SourceKind::kMetrics, now);
   engine_->add_partitions(http, SourceKind::kHttp, now);
-  if (rekeying()) {
-    // Every watermark record carries the partition count of its source topic.
-    for (auto [kind, topic] : {std::pair{SourceKind::kMetrics, &config_.input_topic},
-                               std::pair{SourceKind::kHttp, &config_.http.topic}}) {
-      if (!engine_->rekeys(kind)) continue;
-      int n = topic_partitions(consumer_.get(), *topic, 5000);
-      if (n > 0) source_partitions_[kind] = n;
+  // Watermark records carry the partition count of their source topic; the partition of a
+  // client IP's records follows from the HTTP topic's.
+  for (auto [kind, topic] : {std::pair{SourceKind::kMetrics, &config_.input_topic},
+                             std::pair{SourceKind::kHttp, &config_.http.topic}}) {
+    if (!engine_->rekeys(kind) && !(kind == SourceKind::kHttp && http_)) continue;
+    int n = topic_partitions(consumer_.get(), *topic, 5000);
+    if (n > 0) source_partitions_[kind] = n;
+  }
+  engine_->resume_firing([&](const Rule& rule, const Labels& labels) -> int32_t {
+    std::vector<std::pair<std::string_view, std::string_view>> views(labels.begin(), labels.end());
+    std::string id;
+    append_alert_id(&id, rule.name, views);
+    int32_t s = -1;
+    if (rule.placement == Placement::kRekeyed && rekeying()) {
+      s = kRepartitionSlot + partition_of(id, repartition_partitions_);
+    } else if (rule.from_http && rule.placement == Placement::kLocal &&
+               source_partitions_.count(SourceKind::kHttp)) {
+      // http_logs is keyed by client IP, placed by librdkafka's default partitioner (CRC32).
+      for (const auto& [name, value] : labels) {
+        if (name != "client_ip" || value.empty()) continue;
+        s = kHttpSlot + rd_kafka_msg_partitioner_consistent(
+                            nullptr, value.data(), value.size(),
+                            source_partitions_[SourceKind::kHttp], nullptr, nullptr);
+      }
     }
+    return assigned_.count(s) ? s : -1;
+  });
+  if (rekeying()) {
     for (int32_t s : metrics) {
       if (engine_->rekeys(SourceKind::kMetrics)) marks_[s] = MarkSent{};
     }
@@ -490,6 +510,13 @@ void Service::poll(std::chrono::milliseconds wait) {
     rd_kafka_message_t* m = batch_[static_cast<size_t>(i)];
     const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : config_.input_topic.c_str();
     int32_t s = slot(topic, m->partition);
+    if (!assigned_.count(s)) {
+      // Fetched before a revocation that this batch call served (librdkafka 2.0 returns them;
+      // only an assignment inside the call purges the batch): the partition's state is gone,
+      // and its next owner reads these records from the committed offset.
+      rd_kafka_message_destroy(m);
+      continue;
+    }
     jumps_.check(consumer_.get(), m);
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -498,10 +525,6 @@ void Service::poll(std::chrono::milliseconds wait) {
       } else {
         log::warning("consume {}: {}", topic, rd_kafka_message_errstr(m));
       }
-      rd_kafka_message_destroy(m);
-      continue;
-    }
-    if (s < 0) {
       rd_kafka_message_destroy(m);
       continue;
     }

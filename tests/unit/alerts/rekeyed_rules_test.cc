@@ -164,9 +164,16 @@ class Pipeline {
     return out;
   }
 
+  // Checkpoints written while this is set wait here (read back late) until released.
+  void release_checkpoints() {
+    for (auto& [r, value] : held_) bus.append(r, value);
+    held_.clear();
+  }
+
   Bus bus;
   std::vector<std::unique_ptr<Instance>> instances_;
   bool send_marks = true;
+  bool hold_checkpoints = false;
 
  private:
   bool send(Instance& in) {
@@ -178,6 +185,10 @@ class Pipeline {
       moved = true;
     }
     for (auto& c : in.engine.take_checkpoints()) {
+      if (hold_checkpoints) {
+        held_.emplace_back(partition_of(c.id, kRepartition), encode_checkpoint(c));
+        continue;
+      }
       bus.append(partition_of(c.id, kRepartition), encode_checkpoint(c));
       moved = true;
     }
@@ -221,6 +232,7 @@ class Pipeline {
   }
 
   AlertsConfig config_;
+  std::vector<std::pair<int32_t, std::string>> held_;
 };
 
 std::set<int32_t> all_reparts() { return {0, 1, 2, 3}; }
@@ -460,6 +472,67 @@ TEST(RekeyedRules, AStage2RestartKeepsAForStreakByItsCheckpoint) {
   ASSERT_FALSE(restarted.empty());
   EXPECT_TRUE(restarted[0].firing);
   EXPECT_EQ(restarted[0].window_end, 1000000 + 60000) << "the streak was lost in the restart";
+}
+
+// The same for a re-keyed rule: a URL that stopped receiving requests before the commit point
+// resolves once every source partition passed the window after the last one judged.
+TEST(RekeyedRules, AFiringUrlAlertWhoseUrlStoppedResolvesAfterARestart) {
+  AlertsConfig c;
+  c.allowed_lateness_ms = 0;
+  c.host_silent.enabled = false;
+  Rule r;
+  r.name = "http_5xx_url";
+  r.from_http = true;
+  r.resource = kHttpResource;
+  r.metric = "err5xx";
+  r.group_by = {"host", "path"};
+  r.window = {10000, 10000};
+  r.threshold = 0.5;
+  r.min_count = 20;
+  r.placement = Placement::kRekeyed;
+  c.rules.push_back(r);
+  std::string id = "http_5xx_url/host=web-1,path=/x";
+  auto run = [&](bool resume) {
+    Engine e(c);
+    e.restore({{id, true, 10000, 0, 10000, {{"host", "web-1"}, {"path", "/x"}}}}, 0);
+    e.restore_metadata(kRSlot, "h=20000");
+    if (resume) e.resume_firing([](const Rule&, const Labels&) { return kRSlot; });
+    std::vector<Alert> out;
+    SourceMark m{0, "http_logs", 0, 1, 40000, false, 0};
+    e.on_mark(SourceKind::kHttp, m, kRSlot, 0, 0, &out);
+    return out;
+  };
+  EXPECT_TRUE(run(false).empty());
+  auto out = run(true);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, id);
+  EXPECT_FALSE(out[0].firing);
+  EXPECT_EQ(out[0].window_end, 30000);
+}
+
+// Stage 2 reads its own checkpoints back after the streak they describe has ended and the group
+// was evicted (its partition lags behind what it writes): they are its own, not a previous
+// owner's, so no group comes back to life from them — no second `resolved` later.
+TEST(RekeyedRules, ItsOwnCheckpointsReadBackLateRaiseNoGroupFromTheDead) {
+  Pipeline p(fleet_config(2), {{{0, 1, 2}, all_reparts()}});
+  auto records = fleet(120);
+  p.hold_checkpoints = true;
+  for (const auto& r : records) {
+    p.feed(r);
+    p.pump();
+    if (r.ts == 1000000 + 85000) {  // fired at 60 s, resolved at 80 s: the group is gone
+      p.release_checkpoints();
+      p.pump();
+      p.hold_checkpoints = false;
+    }
+  }
+  p.finish(3000000);
+  std::vector<std::string> states;
+  for (const auto& a : p.published()) {
+    if (a.id == "cpu_fleet/") states.push_back(a.firing ? "firing" : "resolved");
+  }
+  // The first spike, then the second (90 s to 100 s: one hot window, `for: 2` is not met).
+  EXPECT_EQ(states, (std::vector<std::string>{"firing", "resolved"}));
 }
 
 }  // namespace
