@@ -9,11 +9,11 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
-#include <fstream>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,6 +27,7 @@
 #include "common/signals.h"
 #include "common/test_hooks.h"
 #include "common/units.h"
+#include "common/whole_file.h"
 
 namespace sentinel::agent {
 namespace {
@@ -255,8 +256,10 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
 // the config mentions GSSAPI, or the operator set SASL_PATH, point Cyrus at a folder with none.
 void skip_sasl_plugins_unless_needed(const std::string& config_path) {
   if (std::getenv("SASL_PATH")) return;
-  std::ifstream in(config_path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string why;
+  std::optional<std::string> read = read_whole_file(config_path, &why);
+  if (!read) return;  // loading the config reports why it cannot be read
+  std::string& text = *read;
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   if (text.find("gssapi") == std::string::npos) setenv("SASL_PATH", "/nonexistent/sentinel-no-sasl-plugins", 0);
 }

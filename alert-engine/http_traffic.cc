@@ -10,14 +10,13 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 #include <utility>
 
 #include "alert-engine/metric_record.h"
 #include "common/config.h"
+#include "common/whole_file.h"
 
 namespace sentinel::alerts {
 
@@ -49,14 +48,9 @@ bool HttpRecordParser::parse(std::string_view json, HttpRecord* out, std::string
       if (value.is_null()) continue;
       if (value.get_string().get(out->path)) return fail("field path: expected a string");
     } else if (key == "ts") {
-      int64_t ts = 0;
-      if (value.get_int64().get(ts)) {
-        double d = 0;
-        if (value.get_double().get(d))
-          return fail("field ts: expected milliseconds since the epoch");
-        ts = static_cast<int64_t>(d);
+      if (!get_epoch_ms(value, &out->ts)) {
+        return fail("field ts: expected milliseconds since the epoch");
       }
-      out->ts = ts;
       has_ts = true;
     } else if (key == "status") {
       int64_t status = 0;
@@ -372,12 +366,10 @@ Thresholds parse_thresholds(std::string_view text, const std::string& source) {
 }
 
 Thresholds load_thresholds(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
-  return parse_thresholds(text.str(), path);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) throw ConfigError(path + ": cannot read: " + why);
+  return parse_thresholds(*text, path);
 }
 
 std::string thresholds_to_json(const Thresholds& t, const std::string& meta_json) {

@@ -28,13 +28,9 @@ bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* 
     } else if (key == "resource") {
       if (value.get_string().get(out->resource)) return fail("field resource: expected a string");
     } else if (key == "ts") {
-      int64_t ts = 0;
-      if (value.get_int64().get(ts)) {
-        double d = 0;
-        if (value.get_double().get(d)) return fail("field ts: expected milliseconds since the epoch");
-        ts = static_cast<int64_t>(d);
+      if (!get_epoch_ms(value, &out->ts)) {
+        return fail("field ts: expected milliseconds since the epoch");
       }
-      out->ts = ts;
       has_ts = true;
     } else if (key == "tags") {
       simdjson::dom::object tags;

@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <cstdlib>
 #include <functional>
-#include <sstream>
 
 #include "common/units.h"
+#include "common/whole_file.h"
+#include "common/yaml_limits.h"
 
 namespace sentinel {
 namespace {
@@ -185,13 +185,10 @@ std::string ConfigNode::get_choice(const std::string& key, const std::string& fa
 }
 
 ConfigFile ConfigFile::load(const std::string& path, const EnvLookup& env) {
-  std::ifstream in(path);
-  if (!in) {
-    throw ConfigError(fmt::format("config error: {}: cannot read: {}", path, std::strerror(errno)));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), basename_of(path), env);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) throw ConfigError(fmt::format("config error: {}: cannot read: {}", path, why));
+  return parse(*text, basename_of(path), env);
 }
 
 ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
@@ -199,6 +196,13 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
   ConfigFile file;
   file.shared_ = std::make_shared<ConfigNode::Shared>();
   file.shared_->file = name;
+  // Before any node is built: yaml-cpp would build a recursive alias as a cycle and an alias bomb
+  // as shared nodes that every walk below expands.
+  if (std::optional<YamlLimitError> e = check_yaml_limits(text)) {
+    YAML::Mark mark;
+    mark.line = e->line;
+    throw ConfigError(fmt::format("config error: {}: {}", line_of(name, mark), e->message));
+  }
   try {
     file.root_ = YAML::Load(text);
   } catch (const YAML::Exception& e) {

@@ -27,7 +27,10 @@ void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
 bool is_secret_property(const std::string& name) {
   std::string n = name;
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* s : {"password", "secret", "jaas", "key.pem", "token", "credentials"}) {
+  // sasl.oauthbearer.config holds client secrets; basic.auth.user.info (schema registry) is
+  // "user:password".
+  for (const char* s : {"password", "secret", "jaas", "oauthbearer", "user.info", "key.pem",
+                        "token", "credentials"}) {
     if (n.find(s) != std::string::npos) return true;
   }
   return false;

@@ -33,7 +33,8 @@ using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 using TopicPartitionList =
     std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
 
-// True for property names whose values are secrets (passwords, JAAS configs, private keys).
+// True for property names whose values are secrets: names containing (in any case) password,
+// secret, jaas, oauthbearer, user.info, key.pem, token or credentials.
 bool is_secret_property(const std::string& name);
 // "key=value, …" with secrets shown as [hidden], for logs.
 std::string describe(const Properties& props);

@@ -4,9 +4,10 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "common/whole_file.h"
 
 namespace sentinel::dashboard {
 namespace {
@@ -54,16 +55,15 @@ bool load_static_files(const std::string& web_root, StaticFiles* out, std::strin
   StaticFiles files;
   for (const auto& [name, type] : kPageFiles) {
     std::string path = web_root + "/" + name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string why;
+    std::optional<std::string> text = read_whole_file(path, &why);
+    if (!text) {
       *error = fmt::format(
-          "web root {}: cannot read {} (build the dashboard target, or pass --web-root)", web_root,
-          name);
+          "web root {}: cannot read {}: {} (build the dashboard target, or pass --web-root)",
+          web_root, name, why);
       return false;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    files[name] = StaticFile{text.str(), type};
+    files[name] = StaticFile{std::move(*text), type};
   }
   *out = std::move(files);
   return true;

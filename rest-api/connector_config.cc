@@ -9,7 +9,9 @@
 #include <set>
 
 #include "common/kafka.h"
+#include "rest-api/connector_name.h"
 #include "rest-api/path_confinement.h"
+#include "rest-api/utf8.h"
 
 namespace sentinel::connect {
 namespace {
@@ -129,7 +131,9 @@ std::string type_error(ConfigType type, const std::string& value) {
 // The value as Connect prints a parsed value: lists re-joined with ",", passwords hidden.
 std::optional<std::string> shown_value(const ConfigKey& k, const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
-  if (k.type == ConfigType::kPassword) return std::string("[hidden]");
+  if (k.type == ConfigType::kPassword || kafka::is_secret_property(k.name)) {
+    return std::string("[hidden]");
+  }
   if (k.type == ConfigType::kList) {
     std::string out;
     for (const auto& item : parse_list(*v)) out += (out.empty() ? "" : ",") + item;
@@ -322,11 +326,11 @@ json config_key_json(const ConfigKey& k) {
 
 bool is_secret_key(const ConfigDef& def, const std::string& key) {
   for (const ConfigKey& k : def) {
-    if (k.name == key) return k.type == ConfigType::kPassword;
+    if (k.name == key && k.type == ConfigType::kPassword) return true;
   }
-  std::string prefix;
-  if (is_client_override(key, &prefix)) return kafka::is_secret_property(key.substr(prefix.size()));
-  return false;
+  // By name, whatever the key: my.custom.password, value.converter.basic.auth.user.info,
+  // consumer.override.sasl.oauthbearer.config, …
+  return kafka::is_secret_property(key);
 }
 
 std::map<std::string, std::string> hide_secrets(const ConfigDef& def,
@@ -407,6 +411,28 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (it != all.end()) *it = k;
     else all.push_back(k);
   }
+  // A value as an error message may quote it.
+  auto shown = [&](const std::string& k, const std::string& v) {
+    return is_secret_key(all, k) ? std::string("[hidden]") : v;
+  };
+
+  // Configs are stored and answered as JSON text: keys and values must be UTF-8 (a .properties
+  // connector file can hold any bytes).
+  for (const auto& [k, v] : config) {
+    size_t bad = 0;
+    if (!valid_utf8(k, &bad)) {
+      add_error(
+          k, fmt::format(
+                 "Invalid configuration key {}: it is not valid UTF-8 (byte 0x{:02X} at offset {})",
+                 printable_name(k), static_cast<unsigned char>(k[bad]), bad));
+    } else if (v && !valid_utf8(*v, &bad)) {
+      add_error(
+          k, invalid(k, is_secret_key(all, k) ? "[hidden]" : printable_name(*v),
+                     fmt::format(
+                         "String must be valid UTF-8, but the byte at offset {} (0x{:02X}) is not",
+                         bad, static_cast<unsigned char>((*v)[bad]))));
+    }
+  }
   for (const ConfigKey& k : all) {
     auto it = config.find(k.name);
     if (it != config.end() && !it->second) {
@@ -420,29 +446,24 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
       continue;
     }
     std::string reason = type_error(k.type, *it->second);
-    if (!reason.empty()) add_error(k.name, invalid(k.name, *it->second, reason));
+    if (!reason.empty()) add_error(k.name, invalid(k.name, shown(k.name, *it->second), reason));
   }
 
   // Framework validators.
   if (auto name = value_of("name")) {
-    std::string t = trim(*name);
-    if (t.empty()) {
-      add_error("name", invalid("name", *name, "String may not be empty"));
-    } else {
-      std::string controls;
-      for (unsigned char c : *name) {
-        if (c < 0x20 || c == 0x7f) controls += (controls.empty() ? "" : ", ") + std::to_string(c);
-      }
-      if (!controls.empty()) {
-        add_error("name", invalid("name", *name,
-                                  "String may not contain control sequences but had the following ASCII chars: " +
-                                      controls));
-      }
-    }
+    std::string problem = connector_name_problem(*name);
+    if (!problem.empty()) add_error("name", invalid("name", printable_name(*name), problem));
   }
   if (auto v = value_of("tasks.max")) {
     int32_t n = 0;
     if (parse_integer(*v, &n) && n < 1) add_error("tasks.max", invalid("tasks.max", *v, "Value must be at least 1"));
+    if (parse_integer(*v, &n) && n > ctx.tasks_max_limit) {
+      add_error(
+          "tasks.max",
+          invalid("tasks.max", *v,
+                  fmt::format("Value must be at most {} (this worker's sentinel.tasks.max.limit)",
+                              ctx.tasks_max_limit)));
+    }
   }
   if (auto v = value_of("errors.tolerance"); v && *v != "none" && *v != "all") {
     add_error("errors.tolerance", invalid("errors.tolerance", *v, "String must be one of: none, all"));
@@ -527,8 +548,11 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     auto topics = parse_list(topics_text);
     // Kafka's own topic name rules (Topic.validate). They matter beyond the broker: plugins
     // render topic names into file paths, where "." and ".." would climb out of a directory.
+    size_t bad = 0;
+    bool utf8 = valid_utf8(topics_text, &bad);  // otherwise reported above, once
     for (const auto& t : topics) {
       std::string why;
+      if (!utf8) break;
       if (t == "." || t == "..") {
         why = "topic name '" + t + "' is illegal, it cannot be '.' or '..'";
       } else if (t.size() > 249) {
@@ -563,7 +587,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     auto v = value_of(k.name);
     if (!v) continue;
     std::string reason;
-    if (!confine_path(ctx.archive_root, *v, &reason)) add_error(k.name, invalid(k.name, *v, reason));
+    if (!confine_path(ctx.archive_root, *v, &reason, ctx.archive_root_pending)) {
+      add_error(k.name, invalid(k.name, *v, reason));
+    }
   }
 
   // Plugin's own checks.
@@ -580,6 +606,7 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   // Definition-less values: client overrides and converter sub-settings.
   json configs = json::array();
   auto add_undefined = [&](const std::string& k, const std::optional<std::string>& v, bool secret) {
+    secret = secret || is_secret_key(all, k);
     auto it = errors.find(k);
     configs.push_back(json{{"definition", nullptr},
                            {"value", value_json(k, secret && v ? std::optional<std::string>("[hidden]") : v,
@@ -608,15 +635,18 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
         if (!kafka::make_conf({{prop, *v}}, &err)) add_error(k, invalid(k, secret ? "[hidden]" : *v, err));
       }
       add_undefined(k, v, secret);
-      if (secret) result->secret_keys.push_back(k);
     } else if ((k.rfind("key.converter.", 0) == 0 || k.rfind("value.converter.", 0) == 0 ||
                 k.rfind("header.converter.", 0) == 0)) {
       if (v && k.ends_with(".schemas.enable")) {
         bool b;
-        if (!parse_bool(*v, &b)) add_error(k, invalid(k, *v, "Expected value to be either true or false"));
+        if (!parse_bool(*v, &b)) {
+          add_error(k, invalid(k, shown(k, *v), "Expected value to be either true or false"));
+        }
       }
       add_undefined(k, v, false);
-    } else if (!std::any_of(all.begin(), all.end(), [&](const ConfigKey& d) { return d.name == k; }) &&
+    } else if (!std::any_of(all.begin(), all.end(),
+                            // clang 14 cannot capture a structured binding: named by an init-capture
+                            [&key = k](const ConfigKey& d) { return d.name == key; }) &&
                errors.count(k)) {
       add_undefined(k, v, false);  // a plugin's error about a key it did not define
     }
@@ -651,7 +681,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
                            {"value", value_json(k.name, shown_value(k, v),
                                                 e == errors.end() ? std::vector<std::string>{} : e->second,
                                                 recommended)}});
-    if (k.type == ConfigType::kPassword) result->secret_keys.push_back(k.name);
+  }
+  for (const auto& [k, v] : config) {
+    if (is_secret_key(all, k)) result->secret_keys.push_back(k);
   }
 
   // Count and list messages in response order.

@@ -25,6 +25,9 @@ struct ValidationContext {
   std::string archive_root;                 // empty: paths are not confined
   std::string override_policy = "All";      // connector.client.config.override.policy
   bool allow_jaas_override = false;         // sentinel.allow.jaas.config.override
+  int tasks_max_limit = 64;                 // sentinel.tasks.max.limit: the highest tasks.max
+  // archive.root does not exist yet; the start creates it (see confine_path's root_pending).
+  bool archive_root_pending = false;
 };
 
 struct ValidationResult {

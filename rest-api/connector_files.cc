@@ -1,21 +1,20 @@
 // Reading connector .properties/.json files.
 #include "rest-api/connector_files.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
+#include "common/whole_file.h"
 #include "rest-api/properties.h"
 
 namespace sentinel::connect {
 
 ConnectorFile load_connector_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read connector file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string why;
+  std::optional<std::string> read = read_whole_file(path, &why);
+  if (!read)
+    throw std::runtime_error("Connector configuration at '" + path + "' cannot be read: " + why);
+  std::string& text = *read;
   ConnectorFile f;
   f.path = path;
   size_t first = text.find_first_not_of(" \t\r\n");

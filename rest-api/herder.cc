@@ -65,14 +65,20 @@ bool Herder::restore(std::string* error) {
   return true;
 }
 
-Outcome Herder::persist() {
+Outcome Herder::save_with(const std::string& name, const std::optional<StoredConnector>& after) {
   if (!store_) return {};
   std::map<std::string, StoredConnector> state;
-  for (const auto& [name, c] : connectors_) state[name] = StoredConnector{c.config, c.target};
+  for (const auto& [n, c] : connectors_) state[n] = StoredConnector{c.config, c.target};
+  if (after) {
+    state[name] = *after;
+  } else {
+    state.erase(name);
+  }
   std::string error;
   if (!store_->save(state, &error)) {
     log::error("state: {}", error);
-    return Outcome::Error(500, "The change was applied but could not be saved, so it will be lost on restart: " + error);
+    return Outcome::Error(
+        500, "The connector state could not be saved, so nothing was changed: " + error);
   }
   return {};
 }
@@ -116,10 +122,20 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
               ", available connectors are: " + settings_.validation.plugins->names();
     return false;
   }
+  c.sink = sink_settings(c.config);
+  // Validation refuses this too; a connector restored from state saved before the limit existed
+  // (or under a higher one) is stopped here, before it creates a thread and a consumer per task.
+  if (c.sink.tasks_max > settings_.validation.tasks_max_limit) {
+    c.state = "FAILED";
+    c.trace = fmt::format(
+        "ConnectException: tasks.max {} is above this worker's sentinel.tasks.max.limit ({}): "
+        "lower tasks.max or raise the limit in the worker properties",
+        c.sink.tasks_max, settings_.validation.tasks_max_limit);
+    return false;
+  }
   c.instance = c.plugin->instantiate();
   ConfigDef own = c.instance->config_def();
   c.merged_def = merged_config_def(own);
-  c.sink = sink_settings(c.config);
   std::map<std::string, std::string> cfg = c.config;
   // Output paths are confined again at start: the tree may have changed since validation. The
   // connector (and through it its tasks) gets them absolute, with archive.root beside them.
@@ -178,11 +194,9 @@ void Herder::start_connector(Connector& c) {
 
 void Herder::start_task(Connector& c, int id) {
   TaskSlot& slot = c.tasks[static_cast<size_t>(id)];
-  if (slot.runner) {
-    slot.runner->request_stop();
-    slot.runner->join();
-    slot.runner.reset();
-  }
+  slot.runner.reset();  // stopped or abandoned by the caller: this never waits
+  slot.abandoned = false;
+  slot.stop_requested.reset();
   auto& metrics = c.metrics[id];
   if (!metrics) metrics = std::make_shared<TaskMetrics>();
   TaskSpec spec;
@@ -219,18 +233,64 @@ void Herder::start_task(Connector& c, int id) {
   slot.runner = backend_->start_task(std::move(spec));
 }
 
-void Herder::stop_tasks(Connector& c) {
-  for (auto& t : c.tasks) {
-    if (t.runner) t.runner->request_stop();
-  }
-  for (auto& t : c.tasks) {
-    if (t.runner) t.runner->join();
-  }
-  c.tasks.clear();
+Outcome Herder::busy_error(const Connector& c) {
+  return Outcome::Error(
+      409, "Cannot complete request because of a conflicting operation: connector " + c.name +
+               " is stopping its tasks (for up to task.shutdown.graceful.timeout.ms); try again");
 }
 
-void Herder::stop_connector(Connector& c) {
-  stop_tasks(c);
+size_t Herder::stop_runners(Lock& lock, const std::vector<std::pair<Connector*, size_t>>& slots) {
+  std::vector<std::pair<Connector*, size_t>> waiting;
+  for (const auto& [c, i] : slots) {
+    TaskSlot& t = c->tasks[i];
+    if (!t.runner || t.abandoned) continue;
+    t.runner->request_stop();
+    waiting.emplace_back(c, i);
+  }
+  if (waiting.empty()) return 0;
+  // The runners stay in their slots (status reads them meanwhile); busy keeps every change to
+  // these connectors away until the lock is taken again, so the references stay valid.
+  std::vector<TaskRunner*> runners;
+  std::map<Connector*, bool> was_busy;
+  for (const auto& [c, i] : waiting) {
+    runners.push_back(c->tasks[i].runner.get());
+    was_busy.emplace(c, c->busy);  // the first entry of a connector has its own state
+    c->busy = true;
+  }
+  const auto timeout = settings_.task_shutdown_timeout;
+  const auto deadline = MonoClock::now() + timeout;
+  std::vector<bool> stopped(runners.size(), false);
+  lock.unlock();
+  for (size_t k = 0; k < runners.size(); ++k) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - MonoClock::now());
+    stopped[k] = runners[k]->wait_stopped(std::max(left, std::chrono::milliseconds(0)));
+  }
+  lock.lock();
+  size_t abandoned = 0;
+  for (const auto& [c, busy] : was_busy) c->busy = busy;
+  for (size_t k = 0; k < waiting.size(); ++k) {
+    auto [c, i] = waiting[k];
+    TaskSlot& t = c->tasks[i];
+    if (!stopped[k] && t.runner->abandon(timeout)) {
+      t.abandoned = true;
+      ++abandoned;
+      continue;
+    }
+    t.runner.reset();
+  }
+  return abandoned;
+}
+
+size_t Herder::stop_tasks(Lock& lock, Connector& c) {
+  std::vector<std::pair<Connector*, size_t>> slots;
+  for (size_t i = 0; i < c.tasks.size(); ++i) slots.emplace_back(&c, i);
+  size_t abandoned = stop_runners(lock, slots);
+  if (abandoned == 0) c.tasks.clear();
+  return abandoned;
+}
+
+void Herder::stop_connector(Lock& lock, Connector& c) {
+  stop_tasks(lock, c);
   if (c.instance) {
     try {
       c.instance->stop();
@@ -240,17 +300,18 @@ void Herder::stop_connector(Connector& c) {
   }
 }
 
-void Herder::apply_target(Connector& c, const std::string& target) {
+void Herder::apply_target(Lock& lock, Connector& c, const std::string& target) {
   std::string before = c.target;
   c.target = target;
   if (target == "STOPPED") {
-    stop_connector(c);
+    // A task abandoned here stays listed, FAILED with its trace, until the connector starts again.
+    stop_connector(lock, c);
     c.state = "STOPPED";
     c.trace.clear();
     return;
   }
   if (before == "STOPPED" || !c.instance) {
-    stop_connector(c);
+    stop_connector(lock, c);
     start_connector(c);
     return;
   }
@@ -284,17 +345,33 @@ ConnectorInfoView Herder::info_view(const Connector& c) const {
   return v;
 }
 
-Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
-                              const std::optional<std::string>& initial_state, bool allow_replace, bool* created,
-                              ConnectorInfoView* info) {
-  std::string target = "STARTED";
+Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
+                               const std::optional<std::string>& initial_state,
+                               std::string* target) {
+  *target = "STARTED";
   if (initial_state) {
     std::string s = upper(*initial_state);
-    if (s == "RUNNING") target = "STARTED";
-    else if (s == "PAUSED" || s == "STOPPED") target = s;
-    else return Outcome::Error(400, "Invalid initial_state \"" + *initial_state + "\": expected RUNNING, PAUSED or STOPPED");
+    if (s == "PAUSED" || s == "STOPPED") {
+      *target = s;
+    } else if (s != "RUNNING") {
+      return Outcome::Error(400, "Invalid initial_state \"" + *initial_state +
+                                     "\": expected RUNNING, PAUSED or STOPPED");
+    }
   }
-  std::lock_guard lock(mu_);
+  ValidationResult result;
+  int status = 0;
+  std::string message;
+  if (!validate_connector_config(ctx, config, &result, &status, &message)) {
+    return Outcome::Error(status, message);
+  }
+  if (result.error_count > 0) return Outcome::Error(400, invalid_config_message(result));
+  return {};
+}
+
+Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
+                              const std::optional<std::string>& initial_state, bool allow_replace,
+                              bool* created, ConnectorInfoView* info) {
+  Lock lock(mu_);
   Connector* existing = find(name);
   // A "[hidden]" secret sent back unchanged (GET, edit, PUT) keeps the stored value.
   RawConfig config = raw;
@@ -305,20 +382,21 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
       }
     }
   }
-  ValidationResult result;
-  int status = 0;
-  std::string message;
-  if (!validate_connector_config(settings_.validation, config, &result, &status, &message)) {
-    return Outcome::Error(status, message);
-  }
-  if (result.error_count > 0) return Outcome::Error(400, invalid_config_message(result));
+  std::string target;
+  Outcome checked = check_connector_config(settings_.validation, config, initial_state, &target);
+  if (!checked.ok()) return checked;
   if (existing && !allow_replace) return Outcome::Error(409, "Connector " + name + " already exists");
+  if (existing && existing->busy) return busy_error(*existing);
   std::map<std::string, std::string> plain;
   for (const auto& [k, v] : config) plain[k] = *v;
   *created = existing == nullptr;
+  if (!existing || existing->config != plain) {
+    Outcome saved = save_with(name, StoredConnector{plain, existing ? existing->target : target});
+    if (!saved.ok()) return saved;
+  }
   if (existing) {
     if (existing->config != plain) {
-      stop_connector(*existing);
+      stop_connector(lock, *existing);
       existing->config = plain;
       start_connector(*existing);
       log::info("connector {}: config updated", name);
@@ -334,7 +412,7 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
     log::info("connector {}: created ({})", name, target);
   }
   *info = info_view(*existing);
-  return persist();
+  return {};
 }
 
 Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch, ConnectorInfoView* info) {
@@ -405,12 +483,13 @@ Outcome Herder::tasks(const std::string& name, std::vector<TaskInfoView>* out) {
 }
 
 Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed, ConnectorStatusView* plan) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) {
     return Outcome::Error(404, (include_tasks || only_failed) ? "Unknown connector: " + name
                                                               : "Connector " + name + " not found");
   }
+  if (c->busy) return busy_error(*c);
   bool restart_connector = !only_failed || c->state == "FAILED";
   std::vector<int> restart_tasks;
   for (size_t i = 0; i < c->tasks.size(); ++i) {
@@ -438,12 +517,13 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
     std::vector<std::map<std::string, std::string>> task_configs;
     c->trace.clear();
     if (!start_instance(*c, &task_configs)) {
-      stop_tasks(*c);
+      stop_tasks(lock, *c);
       return {};
     }
     c->state = c->target == "PAUSED" ? "PAUSED" : "RUNNING";
     if (task_configs != old_configs) {
-      stop_tasks(*c);
+      stop_tasks(lock, *c);
+      c->tasks.clear();
       c->tasks.resize(task_configs.size());
       for (size_t i = 0; i < task_configs.size(); ++i) {
         c->tasks[i].config = task_configs[i];
@@ -452,6 +532,9 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
       return {};
     }
   }
+  std::vector<std::pair<Connector*, size_t>> slots;
+  for (int t : restart_tasks) slots.emplace_back(c, static_cast<size_t>(t));
+  stop_runners(lock, slots);  // one abandoned here is replaced below, as asked
   for (int t : restart_tasks) {
     c->tasks[static_cast<size_t>(t)].auto_restarts = 0;
     c->tasks[static_cast<size_t>(t)].restart_due.reset();
@@ -461,12 +544,14 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
 }
 
 Outcome Herder::restart_task(const std::string& name, int task) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (task < 0 || task >= static_cast<int>(c->tasks.size())) {
     return Outcome::Error(404, fmt::format("Task {}-{} not found", name, task));
   }
+  if (c->busy) return busy_error(*c);
+  stop_runners(lock, {{c, static_cast<size_t>(task)}});
   c->tasks[static_cast<size_t>(task)].auto_restarts = 0;
   c->tasks[static_cast<size_t>(task)].restart_due.reset();
   start_task(*c, task);
@@ -474,40 +559,53 @@ Outcome Herder::restart_task(const std::string& name, int task) {
 }
 
 Outcome Herder::pause(const std::string& name) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Unknown connector " + name);
+  if (c->busy) return busy_error(*c);
   if (c->target == "PAUSED") return {};
-  apply_target(*c, "PAUSED");
-  return persist();
+  Outcome saved = save_with(name, StoredConnector{c->config, "PAUSED"});
+  if (!saved.ok()) return saved;
+  apply_target(lock, *c, "PAUSED");
+  return {};
 }
 
 Outcome Herder::resume(const std::string& name) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Unknown connector " + name);
+  if (c->busy) return busy_error(*c);
   if (c->target == "STARTED") return {};
-  apply_target(*c, "STARTED");
-  return persist();
+  Outcome saved = save_with(name, StoredConnector{c->config, "STARTED"});
+  if (!saved.ok()) return saved;
+  apply_target(lock, *c, "STARTED");
+  return {};
 }
 
 Outcome Herder::stop(const std::string& name) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
+  if (c->busy) return busy_error(*c);
   if (c->target == "STOPPED") return {};
-  apply_target(*c, "STOPPED");
-  return persist();
+  Outcome saved = save_with(name, StoredConnector{c->config, "STOPPED"});
+  if (!saved.ok()) return saved;
+  apply_target(lock, *c, "STOPPED");
+  return {};
 }
 
 Outcome Herder::remove(const std::string& name) {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-  stop_connector(*c);
+  if (c->busy) return busy_error(*c);
+  Outcome saved = save_with(name, std::nullopt);
+  if (!saved.ok()) return saved;
+  // An abandoned task goes with it: its handle is dropped, its thread left to finish.
+  stop_connector(lock, *c);
   connectors_.erase(name);
   log::info("connector {}: deleted", name);
-  return persist();
+  return {};
 }
 
 Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* out) {
@@ -531,6 +629,7 @@ Outcome Herder::alter_offsets(const std::string& name,
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
+  if (c->busy) return busy_error(*c);
   if (c->target != "STOPPED") {
     return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
                                "can be done for the specified connector by issuing a 'PUT' request to the "
@@ -554,6 +653,7 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
+  if (c->busy) return busy_error(*c);
   if (c->target != "STOPPED") {
     return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
                                "can be done for the specified connector by issuing a 'PUT' request to the "
@@ -605,7 +705,7 @@ void Herder::tick(MonoClock::time_point now) {
   std::lock_guard lock(mu_);
   for (auto& [name, c] : connectors_) {
     int max = c.sink.task_restart_max_attempts;
-    if (max == 0 || c.target == "STOPPED" || !c.instance) continue;
+    if (max == 0 || c.target == "STOPPED" || !c.instance || c.busy) continue;
     for (size_t i = 0; i < c.tasks.size(); ++i) {
       TaskSlot& t = c.tasks[i];
       if (!t.runner || t.runner->status().state != "FAILED") continue;
@@ -619,6 +719,18 @@ void Herder::tick(MonoClock::time_point now) {
         continue;
       }
       if (now < *t.restart_due) continue;
+      // The failed task's thread may still be finishing, or stuck in a plugin call: this runs on
+      // the main loop, so it never waits; it asks once and gives up after the shutdown deadline.
+      if (t.runner && !t.abandoned) {
+        if (!t.stop_requested) {
+          t.runner->request_stop();
+          t.stop_requested = now;
+        }
+        if (!t.runner->wait_stopped(std::chrono::milliseconds(0))) {
+          if (now - *t.stop_requested < settings_.task_shutdown_timeout) continue;
+          t.runner->abandon(settings_.task_shutdown_timeout);
+        }
+      }
       t.restart_due.reset();
       t.auto_restarts++;
       c.metrics[static_cast<int>(i)]->restarts++;
@@ -628,13 +740,17 @@ void Herder::tick(MonoClock::time_point now) {
 }
 
 void Herder::shutdown() {
-  std::lock_guard lock(mu_);
+  Lock lock(mu_);
+  // Every task is asked to stop at once and shares one deadline.
+  std::vector<std::pair<Connector*, size_t>> slots;
   for (auto& [name, c] : connectors_) {
-    for (auto& t : c.tasks) {
-      if (t.runner) t.runner->request_stop();
-    }
+    if (c.busy) continue;  // its own operation is stopping it
+    for (size_t i = 0; i < c.tasks.size(); ++i) slots.emplace_back(&c, i);
   }
-  for (auto& [name, c] : connectors_) stop_connector(c);
+  stop_runners(lock, slots);
+  for (auto& [name, c] : connectors_) {
+    if (!c.busy) stop_connector(lock, c);  // only stopped or abandoned runners are left: no wait
+  }
 }
 
 size_t Herder::running_task_count() {

@@ -1,8 +1,13 @@
 // The herder: owns every connector of this standalone worker — its config, target state
 // (STARTED/PAUSED/STOPPED), plugin instance and tasks — and carries out what the REST API asks,
-// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change is
-// persisted through the StateStore before the call returns. Thread-safe: one mutex serialises
-// all operations; Kafka I/O for reading offsets happens outside it.
+// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change to a
+// connector's config or target state is saved through the StateStore before it is made in
+// memory: a change that cannot be saved is answered with an error and leaves nothing behind.
+// Thread-safe: one mutex serialises all operations; Kafka I/O for reading offsets happens outside
+// it, and so does waiting for tasks to stop: a connector whose tasks are being stopped is marked
+// busy (other changes to it get 409 meanwhile, reads and other connectors go on), the wait ends at
+// task.shutdown.graceful.timeout.ms, and a task still running then is abandoned and shown FAILED
+// with the call it is stuck in.
 #pragma once
 
 #include <chrono>
@@ -27,6 +32,7 @@ struct WorkerSettings {
   kafka::Properties producer;  // worker producer.*
   ConverterSpec key_converter, value_converter;
   std::chrono::milliseconds flush_interval{60000};
+  std::chrono::milliseconds task_shutdown_timeout{5000};  // task.shutdown.graceful.timeout.ms
   ValidationContext validation;
   bool topic_tracking_enable = true;
   bool topic_tracking_allow_reset = true;
@@ -39,6 +45,14 @@ struct Outcome {
   bool ok() const { return status == 0; }
   static Outcome Error(int status, std::string message) { return {status, std::move(message)}; }
 };
+
+// What put_connector checks before it changes anything: initial_state, then the config as
+// POST /connectors/{name}/config/validate sees it (an invalid one is Connect's 400 listing every
+// error); *target gets STARTED, PAUSED or STOPPED. sentinel-connect --check-config runs this same
+// function on the connector files, so it refuses exactly what the start refuses, in the same words.
+Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
+                               const std::optional<std::string>& initial_state,
+                               std::string* target);
 
 struct StateView {
   std::string state;
@@ -118,6 +132,8 @@ class Herder {
   struct TaskSlot {
     std::unique_ptr<TaskRunner> runner;
     std::map<std::string, std::string> config;
+    bool abandoned = false;  // the runner did not stop in time and was given up on
+    std::optional<MonoClock::time_point> stop_requested;  // by tick(), before an automatic restart
     bool restarting = false;
     int auto_restarts = 0;
     std::optional<MonoClock::time_point> restart_due;
@@ -134,20 +150,32 @@ class Herder {
     std::string trace;
     std::vector<TaskSlot> tasks;
     std::map<int, std::shared_ptr<TaskMetrics>> metrics;
+    bool busy = false;  // tasks are being stopped with mu_ released: no other change meanwhile
   };
+  using Lock = std::unique_lock<std::mutex>;
 
   Connector* find(const std::string& name);
   void start_connector(Connector& c);
   bool start_instance(Connector& c, std::vector<std::map<std::string, std::string>>* task_configs);
+  // Starts slot `id`, whose previous runner (if any) has stopped or been abandoned.
   void start_task(Connector& c, int id);
-  void stop_tasks(Connector& c);
-  void stop_connector(Connector& c);
-  void apply_target(Connector& c, const std::string& target);
+  // Asks these tasks to stop and waits for them together, up to task.shutdown.graceful.timeout.ms,
+  // with `lock` released (their connectors are busy meanwhile); those still running then are
+  // abandoned and keep their slot, FAILED with the trace. Stopped runners are reset. Returns how
+  // many were abandoned.
+  size_t stop_runners(Lock& lock, const std::vector<std::pair<Connector*, size_t>>& slots);
+  // Stops every task of `c`; the slots are cleared unless a task was abandoned.
+  size_t stop_tasks(Lock& lock, Connector& c);
+  void stop_connector(Lock& lock, Connector& c);
+  void apply_target(Lock& lock, Connector& c, const std::string& target);
+  static Outcome busy_error(const Connector& c);
   StateView task_view(const Connector& c, int id) const;
   ConnectorStatusView status_view(const Connector& c) const;
   ConnectorInfoView info_view(const Connector& c) const;
   kafka::Properties consumer_props(const Connector& c, int task) const;
-  Outcome persist();
+  // Saves the state as it will be once `name` becomes `after` (nullopt: deleted), before the
+  // change is made; an error Outcome when it could not be saved.
+  Outcome save_with(const std::string& name, const std::optional<StoredConnector>& after);
 
   WorkerSettings settings_;
   WorkerBackend* backend_;

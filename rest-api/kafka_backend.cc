@@ -5,7 +5,9 @@
 #include <regex.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <set>
 
 #include "common/clock.h"
@@ -19,6 +21,18 @@ using namespace std::chrono_literals;
 
 constexpr size_t kMaxBatch = 500;
 constexpr auto kPollTimeout = 100ms;
+
+// Abandoned task threads still inside a call (KafkaBackend::abandoned_tasks_running).
+std::atomic<size_t> g_abandoned_running{0};
+
+// Plugin tasks of abandoned threads, never stopped nor destroyed (see finish_abandoned); kept
+// reachable so that a leak checker does not report what is deliberate.
+void keep_abandoned(std::unique_ptr<SinkTask> task) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<std::unique_ptr<SinkTask>>;
+  std::lock_guard lock(mu);
+  kept->push_back(std::move(task));
+}
 
 // Runs a plugin call, turning a stray exception into a failed Status.
 template <typename F>
@@ -57,31 +71,146 @@ bool matches(const std::string& topic, const std::vector<std::string>& topics, c
   return std::find(topics.begin(), topics.end(), topic) != topics.end();
 }
 
-class KafkaTaskRunner : public TaskRunner {
+// One task's thread and everything it owns. Shared between the thread and its KafkaTaskRunner, so
+// that an abandoned thread (stuck in a plugin call past the shutdown deadline) keeps what it uses
+// alive after the herder has let go of it.
+class TaskThread {
  public:
-  explicit KafkaTaskRunner(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
+  explicit TaskThread(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
     paused_ = spec_.start_paused;
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
-    thread_ = std::thread([this] { run(); });
-  }
-  ~KafkaTaskRunner() override {
-    request_stop();
-    join();
   }
 
-  TaskStatus status() const override {
+  TaskStatus status() const {
     std::lock_guard lock(mu_);
     return status_;
   }
-  void set_paused(bool paused) override { paused_ = paused; }
-  void request_stop() override { stop_ = true; }
-  void join() override {
-    if (thread_.joinable()) thread_.join();
+  void set_paused(bool paused) { paused_ = paused; }
+  void request_stop() { stop_ = true; }
+
+  bool wait_finished(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return finished_cv_.wait_for(lock, timeout, [&] { return finished_; });
+  }
+
+  bool abandon(std::chrono::milliseconds waited) {
+    std::lock_guard lock(mu_);
+    if (finished_ || abandoned_) return false;
+    abandoned_ = true;
+    ++g_abandoned_running;
+    const char* call = activity_.load();
+    std::string where = "its thread did not return from the task loop";
+    if (call) {
+      double since_s = static_cast<double>(now_ns() - activity_since_ns_.load()) / 1e9;
+      where = fmt::format("its thread is stuck in {} (called {:.1f} s ago)", call, since_s);
+    }
+    std::string previous =
+        status_.state == "FAILED" ? "\nIt had failed before: " + status_.trace : "";
+    status_ = {
+        "FAILED",
+        fmt::format(
+            "ConnectException: Task {} did not stop within task.shutdown.graceful.timeout.ms "
+            "({} ms) and was abandoned: {}.\n\tat {}\nThe thread is left to finish on its own; "
+            "if the call returns, it makes no further plugin call and commits no offset (its "
+            "records are delivered again to the next owner of its partitions).{}",
+            name_, waited.count(), where, call ? call : "the task loop", previous)};
+    log::error("connector {} task {}: did not stop within {} ms and was abandoned: {}",
+               spec_.connector, spec_.id, waited.count(), where);
+    return true;
+  }
+
+  void run() {
+    if (setup()) loop();
+    if (abandoned_) {
+      finish_abandoned();
+      return;
+    }
+    if (consumer_) {
+      if (!failed_) commit(nullptr);
+      {
+        Activity a(this, "KafkaConsumer.close()");
+        rd_kafka_consumer_close(consumer_.get());  // serves the final revocation (commit + close)
+      }
+      consumer_.reset();
+    }
+    if (dlq_) {
+      Activity a(this, "the dead letter queue producer's flush");
+      rd_kafka_flush(dlq_.get(), 10000);
+      dlq_.reset();
+    }
+    if (task_started_ && !abandoned_) {
+      call("stop", "SinkTask.stop()", [&] {
+        spec_.task->stop();
+        return Status::Ok();
+      });
+    }
+    if (abandoned_) {
+      finish_abandoned();
+      return;
+    }
+    set_status("UNASSIGNED");
+    finish();
   }
 
  private:
+  // What the thread is busy with, for the trace of an abandoned task; restores the outer one.
+  class Activity {
+   public:
+    Activity(TaskThread* t, const char* what)
+        : t_(t), outer_(t->activity_.load()), outer_since_(t->activity_since_ns_.load()) {
+      t_->activity_since_ns_ = now_ns();
+      t_->activity_ = what;
+    }
+    ~Activity() {
+      t_->activity_ = outer_;
+      t_->activity_since_ns_ = outer_since_;
+    }
+    Activity(const Activity&) = delete;
+    Activity& operator=(const Activity&) = delete;
+
+   private:
+    TaskThread* t_;
+    const char* outer_;
+    int64_t outer_since_;
+  };
+
+  // Runs a plugin call: a stray exception becomes a failed Status, and the call is recorded.
+  template <typename F>
+  Status call(const char* what, const char* name, F&& f) {
+    Activity a(this, name);
+    return guard(what, std::forward<F>(f));
+  }
+
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(MonoClock::now().time_since_epoch())
+        .count();
+  }
+
+  void finish() {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    if (abandoned_) --g_abandoned_running;  // abandoned while finishing: nothing left to skip
+    finished_cv_.notify_all();
+  }
+
+  // The stuck call returned after the herder gave up on this task; another task may own its
+  // partitions and its files by now. Leave the group without a commit (the rebalance callback
+  // commits nothing and calls no plugin once abandoned) and leak the plugin task on purpose: its
+  // stop() or destructor could flush or close files the new task writes.
+  void finish_abandoned() {
+    if (consumer_) {
+      rd_kafka_consumer_close(consumer_.get());
+      consumer_.reset();
+    }
+    dlq_.reset();
+    keep_abandoned(std::move(spec_.task));
+    log::warning("connector {} task {}: the abandoned thread returned and exits without committing",
+                 spec_.connector, spec_.id);
+    finish();
+  }
+
   void set_status(const std::string& state, const std::string& trace = "") {
     std::lock_guard lock(mu_);
     if (status_.state == "FAILED") return;  // a failure sticks until the task is restarted
@@ -90,6 +219,7 @@ class KafkaTaskRunner : public TaskRunner {
 
   void fail(const std::string& message, const std::string& trace) {
     failed_ = true;
+    if (abandoned_) return;  // the abandonment trace says what matters
     log::error("connector {} task {} failed: {}", spec_.connector, spec_.id, message);
     std::lock_guard lock(mu_);
     status_ = {"FAILED", trace.empty() ? message : trace};
@@ -97,12 +227,12 @@ class KafkaTaskRunner : public TaskRunner {
 
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque) {
-    static_cast<KafkaTaskRunner*>(opaque)->rebalance(rk, err, parts);
+    static_cast<TaskThread*>(opaque)->rebalance(rk, err, parts);
   }
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     if (m->err) {
-      auto* self = static_cast<KafkaTaskRunner*>(opaque);
+      auto* self = static_cast<TaskThread*>(opaque);
       self->dlq_failures_++;
       self->dlq_last_error_ = rd_kafka_err2str(m->err);
     }
@@ -111,14 +241,14 @@ class KafkaTaskRunner : public TaskRunner {
   // The task's SinkTaskContext: requests are kept on the task thread and applied by it.
   class Context : public SinkTaskContext {
    public:
-    explicit Context(KafkaTaskRunner* runner) : runner_(runner) {}
+    explicit Context(TaskThread* runner) : runner_(runner) {}
     void offset(const OffsetMap& offsets) override {
       for (const auto& [tp, off] : offsets) runner_->pending_seeks_[tp] = off;
     }
     void request_commit() override { runner_->commit_requested_ = true; }
 
    private:
-    KafkaTaskRunner* runner_;
+    TaskThread* runner_;
   };
 
   void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
@@ -128,8 +258,8 @@ class KafkaTaskRunner : public TaskRunner {
       // open() first, so that the positions the task asks for (SinkTaskContext::offset) go into
       // the assignment itself: no record from before them is ever fetched.
       for (const auto& tp : tps) assigned_.insert(tp);
-      if (!failed_) {
-        Status s = guard("open", [&] { return spec_.task->open(tps); });
+      if (!failed_ && !abandoned_) {
+        Status s = call("open", "SinkTask.open()", [&] { return spec_.task->open(tps); });
         if (!s.ok) fail(s.message, s.trace);
       }
       int seeks = 0;
@@ -152,8 +282,8 @@ class KafkaTaskRunner : public TaskRunner {
     }
     // Revocation (or lost partitions): commit what is durable for them, then close them.
     if (!failed_ && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) commit(&tps);
-    if (!failed_) {
-      Status s = guard("close", [&] { return spec_.task->close(tps); });
+    if (!failed_ && !abandoned_) {
+      Status s = call("close", "SinkTask.close()", [&] { return spec_.task->close(tps); });
       if (!s.ok) fail(s.message, s.trace);
     }
     jumps_.forget(parts);
@@ -171,7 +301,7 @@ class KafkaTaskRunner : public TaskRunner {
   // failed partition is forgotten as committed, so the next commit sends it again.
   static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
                         void* opaque) {
-    auto* self = static_cast<KafkaTaskRunner*>(opaque);
+    auto* self = static_cast<TaskThread*>(opaque);
     bool any_failed = false;
     for (int i = 0; offsets && i < offsets->cnt; ++i) {
       if (err || offsets->elems[i].err) {
@@ -189,6 +319,7 @@ class KafkaTaskRunner : public TaskRunner {
   // periodic commits are asynchronous (like Connect's), so the task thread never waits for the
   // group coordinator; those on revocation and stop are synchronous.
   bool commit(const std::vector<TopicPartition>* only, bool async = false) {
+    if (abandoned_) return false;  // another task may own these partitions now
     OffsetMap current;
     for (const auto& [tp, off] : current_) {
       if (!assigned_.count(tp)) continue;
@@ -201,6 +332,7 @@ class KafkaTaskRunner : public TaskRunner {
     });
     if (!changed) return true;
     if (dlq_) {
+      Activity a(this, "the dead letter queue producer's flush");
       rd_kafka_flush(dlq_.get(), 30000);
       if (rd_kafka_outq_len(dlq_.get()) > 0 || dlq_failures_ > 0) {
         std::string m = fmt::format("could not write {} record(s) to the dead letter queue topic {}: {}",
@@ -211,7 +343,8 @@ class KafkaTaskRunner : public TaskRunner {
       }
     }
     OffsetMap committable;
-    Status s = guard("pre_commit", [&] { return spec_.task->pre_commit(current, &committable); });
+    Status s = call("pre_commit", "SinkTask.pre_commit()",
+                    [&] { return spec_.task->pre_commit(current, &committable); });
     if (!s.ok) {
       fail(s.message, "ConnectException: Offset commit failed: the task could not flush its records\n"
                       "Caused by: " + (s.trace.empty() ? s.message : s.trace));
@@ -223,8 +356,9 @@ class KafkaTaskRunner : public TaskRunner {
       auto it = committed_.find(tp);
       if (it == committed_.end() || it->second != off) to_commit[tp] = off;
     }
-    if (to_commit.empty()) return true;
+    if (to_commit.empty() || abandoned_) return !abandoned_;
     kafka::TopicPartitionList list = to_list(to_commit);
+    Activity a(this, "the offset commit");
     // Asynchronous: a failure reported later by on_commit() forgets the partition as committed.
     rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), async ? 1 : 0);
     if (err) {
@@ -380,11 +514,14 @@ class KafkaTaskRunner : public TaskRunner {
   }
 
   bool setup() {
-    guard("initialize", [&] {
+    call("initialize", "SinkTask.initialize()", [&] {
       spec_.task->initialize(context_);
       return Status::Ok();
     });
-    Status s = guard("start", [&] { return spec_.task->start(spec_.task_config); });
+    if (abandoned_) return false;
+    Status s =
+        call("start", "SinkTask.start()", [&] { return spec_.task->start(spec_.task_config); });
+    if (abandoned_) return false;
     if (!s.ok) {
       fail(s.message, s.trace.empty() ? "ConnectException: " + s.message : s.trace);
       return false;
@@ -396,8 +533,8 @@ class KafkaTaskRunner : public TaskRunner {
       fail(err, "ConnectException: cannot configure the consumer: " + err);
       return false;
     }
-    rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaTaskRunner::on_rebalance);
-    rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaTaskRunner::on_commit);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &TaskThread::on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), &TaskThread::on_commit);
     rd_kafka_conf_set_opaque(conf.get(), this);
     consumer_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &err);
     if (!consumer_) {
@@ -408,7 +545,7 @@ class KafkaTaskRunner : public TaskRunner {
     if (!spec_.dlq_topic.empty() && spec_.tolerate_all) {
       kafka::Conf pconf = kafka::make_conf(spec_.producer, &err);
       if (pconf) {
-        rd_kafka_conf_set_dr_msg_cb(pconf.get(), &KafkaTaskRunner::on_delivery);
+        rd_kafka_conf_set_dr_msg_cb(pconf.get(), &TaskThread::on_delivery);
         rd_kafka_conf_set_opaque(pconf.get(), this);
         dlq_ = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(pconf), &err);
       }
@@ -433,30 +570,12 @@ class KafkaTaskRunner : public TaskRunner {
     return true;
   }
 
-  void run() {
-    if (setup()) loop();
-    if (consumer_) {
-      if (!failed_) commit(nullptr);
-      rd_kafka_consumer_close(consumer_.get());  // serves the final revocation (commit + close)
-      consumer_.reset();
-    }
-    if (dlq_) {
-      rd_kafka_flush(dlq_.get(), 10000);
-      dlq_.reset();
-    }
-    if (task_started_) guard("stop", [&] {
-        spec_.task->stop();
-        return Status::Ok();
-      });
-    set_status("UNASSIGNED");
-  }
-
   void loop() {
     auto next_commit = MonoClock::now() + spec_.flush_interval;
     auto next_lag = MonoClock::now();
     std::string last_consumer_error;
     std::vector<rd_kafka_message_t*> msgs;
-    while (!stop_ && !failed_) {
+    while (!stop_ && !failed_ && !abandoned_) {
       apply_pause();
       msgs.clear();
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), static_cast<int>(kPollTimeout.count()));
@@ -510,7 +629,8 @@ class KafkaTaskRunner : public TaskRunner {
       // Like Connect, put() also runs with an empty batch when nothing came, so that a task can
       // act on time (flush, rotate) on a quiet topic.
       if (!batch.empty() || msgs.empty()) {
-        Status s = guard("put", [&] { return spec_.task->put(batch); });
+        Status s = call("put", "SinkTask.put()", [&] { return spec_.task->put(batch); });
+        if (abandoned_) break;
         if (!s.ok) {
           fail(s.message, "ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\nCaused by: " +
                               (s.trace.empty() ? s.message : s.trace));
@@ -545,9 +665,13 @@ class KafkaTaskRunner : public TaskRunner {
 
   TaskSpec spec_;
   std::string name_;
-  std::thread thread_;
   mutable std::mutex mu_;
   TaskStatus status_;
+  bool finished_ = false;  // under mu_
+  std::condition_variable finished_cv_;
+  std::atomic<bool> abandoned_{false};  // set under mu_, read by the thread between calls
+  std::atomic<const char*> activity_{nullptr};
+  std::atomic<int64_t> activity_since_ns_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> paused_{false};
   // Task-thread state.
@@ -565,6 +689,47 @@ class KafkaTaskRunner : public TaskRunner {
   kafka::OffsetJumpWatch jumps_{""};  // records deleted before they were read
   bool commit_requested_ = false;
   Context context_;
+};
+
+// The herder's handle on a TaskThread. Never blocks on destruction: a thread that has not finished
+// is abandoned and detached (it keeps its TaskThread alive through its own reference).
+class KafkaTaskRunner : public TaskRunner {
+ public:
+  explicit KafkaTaskRunner(TaskSpec spec) : task_(std::make_shared<TaskThread>(std::move(spec))) {
+    thread_ = std::thread([task = task_] { task->run(); });
+  }
+  ~KafkaTaskRunner() override {
+    task_->request_stop();
+    if (!task_->wait_finished(0ms)) task_->abandon(0ms);
+    release_thread();
+  }
+
+  TaskStatus status() const override { return task_->status(); }
+  void set_paused(bool paused) override { task_->set_paused(paused); }
+  void request_stop() override { task_->request_stop(); }
+  bool wait_stopped(std::chrono::milliseconds timeout) override {
+    if (!task_->wait_finished(timeout)) return false;
+    release_thread();
+    return true;
+  }
+  bool abandon(std::chrono::milliseconds waited) override {
+    if (!task_->abandon(waited)) return false;
+    release_thread();
+    return true;
+  }
+
+ private:
+  // Joins a finished thread (at once), detaches an abandoned one.
+  void release_thread() {
+    if (!thread_.joinable()) return;
+    if (task_->wait_finished(0ms))
+      thread_.join();
+    else
+      thread_.detach();
+  }
+
+  std::shared_ptr<TaskThread> task_;
+  std::thread thread_;
 };
 
 kafka::Handle offsets_consumer(const kafka::Properties& props, std::string* error) {
@@ -619,6 +784,8 @@ KafkaBackend::~KafkaBackend() {
   }
   if (cluster_id_thread_.joinable()) cluster_id_thread_.join();
 }
+
+size_t KafkaBackend::abandoned_tasks_running() const { return g_abandoned_running.load(); }
 
 std::string KafkaBackend::cluster_id() {
   std::lock_guard lock(mu_);

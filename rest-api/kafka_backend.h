@@ -31,6 +31,7 @@ class KafkaBackend : public WorkerBackend {
   Status reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>& topics,
                        const std::string& topics_regex) override;
   std::string cluster_id() override;
+  size_t abandoned_tasks_running() const override;
 
  private:
   kafka::Properties base_;

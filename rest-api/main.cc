@@ -6,17 +6,16 @@
 // the state directory, applies the connector files from the command line, and runs until SIGTERM
 // (tasks commit their durable offsets, exit 0). Exit codes: 1 worker config or startup error,
 // 3 a connector file failed (as connect-standalone).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <set>
 
 #include "common/log.h"
 #include "common/notify.h"
@@ -30,6 +29,7 @@
 #include "rest-api/plugins.h"
 #include "rest-api/rest_api.h"
 #include "rest-api/worker_config.h"
+#include "rest-api/worker_preflight.h"
 
 namespace fs = std::filesystem;
 using namespace sentinel;
@@ -121,16 +121,6 @@ int main(int argc, char** argv) {
     if (!listed) config.plugin_path.push_back(dir);
   }
 
-  if (!check_config && !config.archive_root.empty()) {
-    std::error_code ec;
-    fs::create_directories(config.archive_root, ec);
-    if (!fs::is_directory(config.archive_root, ec)) {
-      log::error("config error: {}: archive.root {} is not a directory and cannot be created", worker_file,
-                 config.archive_root);
-      return 1;
-    }
-  }
-
   PluginRegistry plugins;
   std::vector<std::string> plugin_errors;
   plugins.load(config.plugin_path, &plugin_errors);
@@ -140,37 +130,28 @@ int main(int argc, char** argv) {
     log::warning("no connector plugins found in plugin.path ({})", fmt::join(config.plugin_path, ", "));
   }
 
-  // Connector files are read before anything starts, so a bad one stops the worker early.
-  std::vector<ConnectorFile> files;
-  std::set<std::string> names;
-  for (const auto& path : connector_files) {
-    try {
-      files.push_back(load_connector_file(path));
-    } catch (const std::exception& e) {
-      log::error("{}", e.what());
-      return 3;
-    }
-    if (!names.insert(files.back().name).second) {
-      log::error("Connector {} already exists (defined twice on the command line, again in {})", files.back().name, path);
-      return 3;
-    }
-  }
+  ValidationContext validation;
+  validation.plugins = &plugins;
+  validation.archive_root = config.archive_root;
+  validation.override_policy = config.override_policy;
+  validation.allow_jaas_override = config.allow_jaas_override;
+  validation.tasks_max_limit = config.tasks_max_limit;
 
+  // Everything the start refuses is refused here, before anything starts; --check-config runs the
+  // same checks and stops after them.
+  Preflight pre =
+      preflight(config, worker_file, connector_files, validation, /*start=*/!check_config);
+  if (pre.exit_code != 0) {
+    log::error("{}", pre.error);
+    return pre.exit_code;
+  }
+  const std::vector<ConnectorFile>& files = pre.files;
   if (check_config) {
     std::printf("%s: ok (%zu connector file(s), %zu plugin(s))\n", worker_file.c_str(), files.size(),
                 plugins.plugins().size());
     return 0;
   }
-
-  std::unique_ptr<BasicAuth> auth;
-  if (!config.rest_credentials_file.empty()) {
-    auth = std::make_unique<BasicAuth>();
-    std::string error;
-    if (!auth->load(config.rest_credentials_file, &error)) {
-      log::error("{}", error);
-      return 1;
-    }
-  }
+  std::unique_ptr<BasicAuth> auth = std::move(pre.auth);
 
   HttpServer http;
   std::string error;
@@ -192,10 +173,9 @@ int main(int argc, char** argv) {
   settings.key_converter = config.key_converter;
   settings.value_converter = config.value_converter;
   settings.flush_interval = std::chrono::milliseconds(config.offset_flush_interval_ms);
-  settings.validation.plugins = &plugins;
-  settings.validation.archive_root = config.archive_root;
-  settings.validation.override_policy = config.override_policy;
-  settings.validation.allow_jaas_override = config.allow_jaas_override;
+  settings.task_shutdown_timeout =
+      std::chrono::milliseconds(config.task_shutdown_graceful_timeout_ms);
+  settings.validation = validation;
   settings.topic_tracking_enable = config.topic_tracking_enable;
   settings.topic_tracking_allow_reset = config.topic_tracking_allow_reset;
 
@@ -270,6 +250,14 @@ int main(int argc, char** argv) {
   }
   http.stop();
   herder.shutdown();
+  if (size_t stuck = backend.abandoned_tasks_running()) {
+    // Their threads are inside plugin code: running the exit-time destructors under them could
+    // crash the exit, so leave without them (state and offsets are already where they belong).
+    log::warning("stopped with {} abandoned task thread(s) still inside a plugin call", stuck);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
   log::info("stopped");
   return 0;
 }

@@ -38,7 +38,7 @@ class RefusingTask : public SinkTask {
 }  // namespace
 
 std::optional<std::string> confine_path(const std::string& root, const std::string& value,
-                                        std::string* reason) {
+                                        std::string* reason, bool root_pending) {
   if (root.empty()) return value;
   if (value.empty()) return value;  // standard output, no file
   if (value.find('\0') != std::string::npos) {
@@ -53,7 +53,7 @@ std::optional<std::string> confine_path(const std::string& root, const std::stri
     }
   }
   std::error_code ec;
-  fs::path real_root = fs::canonical(root, ec);
+  fs::path real_root = root_pending ? fs::weakly_canonical(root, ec) : fs::canonical(root, ec);
   if (ec) {
     *reason = "archive.root " + root + " cannot be resolved: " + ec.message();
     return std::nullopt;
@@ -75,6 +75,8 @@ std::optional<std::string> confine_path(const std::string& root, const std::stri
     return std::nullopt;
   }
   std::string confined_path = (real_root / relative).string();
+  // A root still to be created holds nothing yet, so no link beneath it can lead out.
+  if (root_pending && !fs::exists(real_root, ec)) return confined_path;
   auto dir = confined::Root::open(real_root.string(), reason);
   if (!dir || !dir->check_file_path(confined_path, reason)) return std::nullopt;
   return confined_path;

@@ -19,8 +19,11 @@ namespace sentinel::connect {
 // working directory). Otherwise returns `<canonical root>/<relative path>` (links below the root
 // are left for the plugin to resolve beneath it), or nullopt with *reason such as "path escapes
 // archive.root /var/lib/sentinel/archive through a symbolic link".
+// `root_pending`: the root does not exist yet and the worker will create it before any task runs
+// (sentinel-connect --check-config, which creates nothing): it is resolved as far as it exists,
+// as it will be once created. Otherwise a root that does not exist refuses every path.
 std::optional<std::string> confine_path(const std::string& root, const std::string& value,
-                                        std::string* reason);
+                                        std::string* reason, bool root_pending = false);
 
 // What the worker hands a connector or task: every output-path key of `def` in `config` confined
 // (rewritten to its absolute path) and kArchiveRootKey set to the canonical root — or removed

@@ -1,11 +1,10 @@
 // Java .properties parsing, following java.util.Properties.load's grammar.
 #include "rest-api/properties.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
+
+#include "common/whole_file.h"
 
 namespace sentinel::connect {
 namespace {
@@ -16,11 +15,37 @@ void append_utf8(std::string& out, unsigned code) {
   } else if (code < 0x800) {
     out += static_cast<char>(0xC0 | (code >> 6));
     out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
+  } else if (code < 0x10000) {
     out += static_cast<char>(0xE0 | (code >> 12));
     out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
   }
+}
+
+// Length of the well-formed UTF-8 sequence at s[i]; 0 when there is none (a stray byte, an
+// overlong form, a surrogate, a truncated sequence).
+size_t utf8_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  }
+  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) ||
+      (c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F)) {
+    return 0;
+  }
+  return n;
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
@@ -61,12 +86,41 @@ std::vector<LogicalLine> logical_lines(std::string_view text) {
   return out;
 }
 
+// Reads four hex digits at s[i…i+3] (s.size() >= i + 4); throws naming name:line otherwise.
+unsigned hex4(std::string_view s, size_t i, const std::string& name, int line) {
+  unsigned code = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    char h = s[i + k];
+    unsigned d = (h >= '0' && h <= '9')   ? static_cast<unsigned>(h - '0')
+                 : (h >= 'a' && h <= 'f') ? static_cast<unsigned>(h - 'a' + 10)
+                 : (h >= 'A' && h <= 'F') ? static_cast<unsigned>(h - 'A' + 10)
+                                          : 16u;
+    if (d == 16) {
+      throw std::runtime_error(name + ":" + std::to_string(line) +
+                               ": malformed \\uxxxx escape: expected four hex digits");
+    }
+    code = code * 16 + d;
+  }
+  return code;
+}
+
+// Keys and values come out as UTF-8, because they go on into JSON (REST answers, the state file).
+// Bytes that are not UTF-8 are read as ISO-8859-1, the encoding Java reads every .properties file
+// in; \uD83D\uDE00 (a UTF-16 surrogate pair, as Java writes characters above U+FFFF) is one
+// character; a surrogate without its other half becomes U+FFFD.
 std::string unescape(std::string_view s, const std::string& name, int line) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c != '\\' || i + 1 == s.size()) {
-      if (c != '\\') out += c;
+      if (c == '\\') continue;
+      size_t n = utf8_length(s, i);
+      if (n == 0) {
+        append_utf8(out, static_cast<unsigned char>(c));
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
       continue;
     }
     char e = s[++i];
@@ -80,24 +134,29 @@ std::string unescape(std::string_view s, const std::string& name, int line) {
           throw std::runtime_error(name + ":" + std::to_string(line) +
                                    ": malformed \\uxxxx escape: expected four hex digits");
         }
-        unsigned code = 0;
-        for (size_t k = 1; k <= 4; ++k) {
-          char h = s[i + k];
-          unsigned d = (h >= '0' && h <= '9')   ? static_cast<unsigned>(h - '0')
-                       : (h >= 'a' && h <= 'f') ? static_cast<unsigned>(h - 'a' + 10)
-                       : (h >= 'A' && h <= 'F') ? static_cast<unsigned>(h - 'A' + 10)
-                                                : 16u;
-          if (d == 16) {
-            throw std::runtime_error(name + ":" + std::to_string(line) +
-                                     ": malformed \\uxxxx escape: expected four hex digits");
-          }
-          code = code * 16 + d;
-        }
-        append_utf8(out, code);
+        unsigned code = hex4(s, i + 1, name, line);
         i += 4;
+        if (code >= 0xD800 && code <= 0xDBFF && i + 6 < s.size() && s[i + 1] == '\\' &&
+            s[i + 2] == 'u') {
+          unsigned low = hex4(s, i + 3, name, line);
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+            i += 6;
+          }
+        }
+        if (code >= 0xD800 && code <= 0xDFFF) code = 0xFFFD;
+        append_utf8(out, code);
         break;
       }
-      default: out += e;  // \\ \= \: \# \! and any other character stand for themselves
+      default: {  // \\ \= \: \# \! and any other character stand for themselves
+        size_t n = utf8_length(s, i);
+        if (n == 0) {
+          append_utf8(out, static_cast<unsigned char>(e));
+        } else {
+          out.append(s.substr(i, n));
+          i += n - 1;
+        }
+      }
     }
   }
   return out;
@@ -147,11 +206,10 @@ PropertiesFile parse_properties(std::string_view text, const std::string& name) 
 }
 
 PropertiesFile load_properties(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_properties(ss.str(), path);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) throw std::runtime_error("config error: " + path + ": cannot read: " + why);
+  return parse_properties(*text, path);
 }
 
 }  // namespace sentinel::connect

@@ -1,6 +1,8 @@
 // Java .properties files (java.util.Properties.load), as Kafka Connect reads its worker and
 // connector files: `key=value`, `key: value` or `key value`; `#`/`!` comments; backslash line
-// continuation; \t \n \r \f \uXXXX escapes. Later duplicates win, like Java.
+// continuation; \t \n \r \f \uXXXX escapes. Later duplicates win, like Java. Keys and values are
+// UTF-8: bytes that are not are read as ISO-8859-1 (Java's encoding for these files), a \u
+// surrogate pair is one character and a lone surrogate U+FFFD.
 #pragma once
 
 #include <map>

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "common/log.h"
 #include "rest-api/json_depth.h"
@@ -225,6 +227,52 @@ std::string normalized_plugin_name(const std::string& s) {
   return s.ends_with("Connector") ? s.substr(0, s.size() - 9) : s;
 }
 
+// Every resource of the API ("*" stands for one path segment) and the methods it allows, as
+// Jersey's automatic OPTIONS lists them for Connect (HEAD comes with GET). OPTIONS answers from
+// this table and 405 answers carry its Allow header; the router below must agree with it (a unit
+// test calls every method on every resource).
+struct Resource {
+  std::vector<std::string_view> segments;
+  const char* allow;
+};
+const Resource kResources[] = {
+    {{}, "HEAD,GET,OPTIONS"},
+    {{"health"}, "HEAD,GET,OPTIONS"},
+    {{"metrics"}, "HEAD,GET,OPTIONS"},
+    {{"connector-plugins"}, "HEAD,GET,OPTIONS"},
+    {{"connector-plugins", "*", "config"}, "HEAD,GET,OPTIONS"},
+    {{"connector-plugins", "*", "config", "validate"}, "PUT,OPTIONS"},
+    {{"admin", "loggers"}, "HEAD,GET,OPTIONS"},
+    {{"admin", "loggers", "*"}, "HEAD,PUT,GET,OPTIONS"},
+    {{"connectors"}, "HEAD,POST,GET,OPTIONS"},
+    {{"connectors", "*"}, "HEAD,DELETE,GET,OPTIONS"},
+    {{"connectors", "*", "config"}, "HEAD,PUT,PATCH,GET,OPTIONS"},
+    {{"connectors", "*", "status"}, "HEAD,GET,OPTIONS"},
+    {{"connectors", "*", "restart"}, "POST,OPTIONS"},
+    {{"connectors", "*", "pause"}, "PUT,OPTIONS"},
+    {{"connectors", "*", "resume"}, "PUT,OPTIONS"},
+    {{"connectors", "*", "stop"}, "PUT,OPTIONS"},
+    {{"connectors", "*", "tasks"}, "HEAD,GET,OPTIONS"},
+    {{"connectors", "*", "tasks-config"}, "HEAD,GET,OPTIONS"},
+    {{"connectors", "*", "tasks", "*", "status"}, "HEAD,GET,OPTIONS"},
+    {{"connectors", "*", "tasks", "*", "restart"}, "POST,OPTIONS"},
+    {{"connectors", "*", "topics"}, "HEAD,GET,OPTIONS"},
+    {{"connectors", "*", "topics", "reset"}, "PUT,OPTIONS"},
+    {{"connectors", "*", "offsets"}, "HEAD,PATCH,DELETE,GET,OPTIONS"},
+};
+
+const char* allowed_methods(const std::vector<std::string>& seg) {
+  for (const Resource& r : kResources) {
+    if (r.segments.size() != seg.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < seg.size() && match; ++i) {
+      match = r.segments[i] == "*" || r.segments[i] == seg[i];
+    }
+    if (match) return r.allow;
+  }
+  return nullptr;
+}
+
 // Loggers: Sentinel has one level for the whole process ("root"); other names are remembered so
 // the endpoints behave like Connect's, and the level of the last one set applies.
 struct LoggerRegistry {
@@ -249,8 +297,19 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
   std::vector<std::string> seg = split_path(req.path);
   const std::string& m = req.method;
   const std::string worker_id = herder_->settings().worker_id;
-  auto not_allowed = [] { return error_response(405, "HTTP 405 Method Not Allowed"); };
+  auto not_allowed = [&seg] {
+    HttpResponse r = error_response(405, "HTTP 405 Method Not Allowed");
+    if (const char* allow = allowed_methods(seg)) r.headers["Allow"] = allow;
+    return r;
+  };
   auto not_found = [] { return error_response(404, "HTTP 404 Not Found"); };
+  if (m == "OPTIONS") {
+    const char* allow = allowed_methods(seg);
+    if (!allow) return not_found();
+    HttpResponse r = empty(200);
+    r.headers["Allow"] = allow;
+    return r;
+  }
 
   try {
     // GET /

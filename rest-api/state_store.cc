@@ -8,9 +8,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
+
+#include "common/whole_file.h"
+
+#include "rest-api/connector_name.h"
+#include "rest-api/utf8.h"
 
 namespace sentinel::connect {
 namespace {
@@ -33,20 +37,26 @@ bool write_all(int fd, const std::string& data) {
 bool StateStore::load(std::map<std::string, StoredConnector>* out, std::string* error) const {
   std::error_code ec;
   if (!std::filesystem::exists(path(), ec)) return true;
-  std::ifstream in(path(), std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path() + ": " + std::strerror(errno);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path(), &why);
+  if (!text) {
+    *error = "cannot read " + path() + ": " + why;
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json doc = json::parse(ss.str(), nullptr, false);
+  json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("connectors") || !doc["connectors"].is_object()) {
     *error = path() + ": not a sentinel-connect state file (expected {\"version\":1,\"connectors\":{…}}); "
              "move it aside to start with no connectors";
     return false;
   }
   for (const auto& [name, c] : doc["connectors"].items()) {
+    // Names the worker would refuse today (an older version let some in) are not loaded: such
+    // a connector could not be addressed or deleted over REST.
+    if (std::string problem = connector_name_problem(name); !problem.empty()) {
+      *error = path() + ": connector name \"" + printable_name(name) + "\": " + problem +
+               "; rename the connector in the file (and its \"name\" config) or remove it";
+      return false;
+    }
     StoredConnector sc;
     if (!c.is_object() || !c.contains("config") || !c["config"].is_object()) {
       *error = path() + ": connector " + name + ": expected {\"config\":{…},\"target_state\":…}";
@@ -81,7 +91,23 @@ bool StateStore::save(const std::map<std::string, StoredConnector>& state, std::
   for (const auto& [name, c] : state) {
     doc["connectors"][name] = {{"config", c.config}, {"target_state", c.target_state}};
   }
-  std::string text = doc.dump(2) + "\n";
+  std::string text;
+  try {
+    text = doc.dump(2) + "\n";
+  } catch (const json::exception&) {
+    // Validation refuses text that is not UTF-8 before it gets here; name what slipped through.
+    for (const auto& [name, c] : state) {
+      for (const auto& [k, v] : c.config) {
+        if (!valid_utf8(name) || !valid_utf8(k) || !valid_utf8(v)) {
+          *error = "cannot save " + path() + ": connector \"" + printable_name(name) +
+                   "\": config " + printable_name(k) + " is not valid UTF-8 text";
+          return false;
+        }
+      }
+    }
+    *error = "cannot save " + path() + ": the state is not valid UTF-8 text";
+    return false;
+  }
   std::string tmp = path() + ".tmp";
   auto fail = [&](const std::string& what) {
     *error = what + " " + tmp + ": " + std::strerror(errno);

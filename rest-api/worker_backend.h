@@ -62,15 +62,26 @@ struct TaskSpec {
   std::shared_ptr<TaskMetrics> metrics;
 };
 
-// One running task. Thread-safe.
+// One running task. Thread-safe. Stopping is asked for, waited for with a deadline and, when the
+// deadline passes (a plugin call that never returns), given up on: nothing here blocks a caller
+// for longer than it chose, and destroying a runner never blocks.
 class TaskRunner {
  public:
+  // A task thread that has not finished by now is abandoned (see abandon()).
   virtual ~TaskRunner() = default;
   virtual TaskStatus status() const = 0;
   virtual void set_paused(bool paused) = 0;
   // Asks the task to stop: it commits what pre_commit returns, closes and stops the plugin task.
+  // Returns at once.
   virtual void request_stop() = 0;
-  virtual void join() = 0;
+  // Waits at most `timeout` for the task's thread to finish; true when it has.
+  virtual bool wait_stopped(std::chrono::milliseconds timeout) = 0;
+  // Gives up on a task that did not stop within `waited` (task.shutdown.graceful.timeout.ms): its
+  // status turns FAILED with a trace naming the call its thread is stuck in, and the thread is left
+  // to finish on its own. If that call ever returns, the thread makes no further plugin call and
+  // commits no offset, so it cannot write or commit for the task that replaces it. False (nothing
+  // done) when the thread finished after all. Never blocks.
+  virtual bool abandon(std::chrono::milliseconds waited) = 0;
 };
 
 struct PartitionOffset {
@@ -95,6 +106,9 @@ class WorkerBackend {
                                const std::string& topics_regex) = 0;
   // The Kafka cluster id, "" until known.
   virtual std::string cluster_id() = 0;
+  // Task threads that were abandoned and are still inside a plugin call: the program must not run
+  // its exit-time destructors under them.
+  virtual size_t abandoned_tasks_running() const { return 0; }
 };
 
 }  // namespace sentinel::connect

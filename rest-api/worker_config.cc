@@ -65,6 +65,26 @@ ConverterSpec converter(const PropertiesFile& file, const std::map<std::string, 
   return spec;
 }
 
+// The REST server's bounds (http_limits.h): byte counts, counts and milliseconds, each with a floor
+// below which the server could not serve an ordinary request.
+template <typename Get>
+void parse_rest_limits(const PropertiesFile& file, Get& get, HttpLimits* limits) {
+  auto size = [&](const char* key, size_t* out, int64_t min) {
+    if (auto v = get(key)) *out = static_cast<size_t>(to_int(file, key, *v, min));
+  };
+  auto millis = [&](const char* key, std::chrono::milliseconds* out, int64_t min) {
+    if (auto v = get(key)) *out = std::chrono::milliseconds(to_int(file, key, *v, min));
+  };
+  size("sentinel.rest.max.body.bytes", &limits->max_body_bytes, 1024);
+  size("sentinel.rest.max.header.bytes", &limits->max_header_bytes, 1024);
+  size("sentinel.rest.max.headers", &limits->max_headers, 8);
+  millis("sentinel.rest.header.timeout.ms", &limits->header_timeout, 100);
+  millis("sentinel.rest.request.timeout.ms", &limits->request_timeout, 100);
+  millis("sentinel.rest.idle.timeout.ms", &limits->idle_timeout, 100);
+  size("sentinel.rest.max.connections", &limits->max_connections, 1);
+  size("sentinel.rest.max.connections.per.client", &limits->max_connections_per_client, 1);
+}
+
 }  // namespace
 
 std::optional<Listener> parse_listener(const std::string& text, std::string* error) {
@@ -131,6 +151,12 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   if (auto v = get("task.shutdown.graceful.timeout.ms")) {
     c.task_shutdown_graceful_timeout_ms = to_int(file, "task.shutdown.graceful.timeout.ms", *v, 0);
   }
+  if (auto v = get("sentinel.tasks.max.limit")) {
+    int64_t n = to_int(file, "sentinel.tasks.max.limit", *v, 1);
+    if (n > 100000)
+      fail("sentinel.tasks.max.limit", *v, "expected a whole number from 1 to 100000");
+    c.tasks_max_limit = static_cast<int>(n);
+  }
   get("key.converter.schemas.enable");
   get("value.converter.schemas.enable");
   get("key.converter");
@@ -151,7 +177,7 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   if (auto v = get("sentinel.rest.basic.auth.credentials.file")) c.rest_credentials_file = *v;
   if (auto v = get("listeners.https.ssl.certificate.location")) c.tls_certificate = *v;
   if (auto v = get("listeners.https.ssl.key.location")) c.tls_private_key = *v;
-  if (auto v = get("sentinel.rest.max.body.bytes")) c.rest_max_body_bytes = static_cast<size_t>(to_int(file, "sentinel.rest.max.body.bytes", *v, 1024));
+  parse_rest_limits(file, get, &c.rest_limits);
 
   bool https = std::any_of(c.listeners.begin(), c.listeners.end(), [](const Listener& l) { return l.scheme == "https"; });
   if (https && (c.tls_certificate.empty() || c.tls_private_key.empty())) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rest-api/converters.h"
+#include "rest-api/http_limits.h"
 #include "rest-api/properties.h"
 
 namespace sentinel::connect {
@@ -33,6 +34,9 @@ struct WorkerConfig {
   std::vector<std::string> plugin_path;
   int64_t offset_flush_interval_ms = 60000;
   int64_t task_shutdown_graceful_timeout_ms = 5000;
+  // The highest tasks.max a connector may ask for (sentinel.tasks.max.limit): each task is a
+  // thread with its own Kafka consumer (a few more threads and sockets of its own).
+  int tasks_max_limit = 64;
   ConverterSpec key_converter;
   ConverterSpec value_converter;
   std::map<std::string, std::string> consumer;  // consumer.* without the prefix
@@ -49,7 +53,7 @@ struct WorkerConfig {
   std::string rest_credentials_file;  // sentinel.rest.basic.auth.credentials.file
   std::string tls_certificate;        // listeners.https.ssl.certificate.location (PEM)
   std::string tls_private_key;        // listeners.https.ssl.key.location (PEM)
-  size_t rest_max_body_bytes = 1 << 20;  // sentinel.rest.max.body.bytes
+  HttpLimits rest_limits;             // sentinel.rest.max.body.bytes, … (see http_limits.h)
 
   std::vector<std::string> warnings;  // "connect.properties:4: unknown key foo (ignored)"
   std::vector<std::string> notes;     // Connect keys this worker accepts and does not need

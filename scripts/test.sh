@@ -15,4 +15,6 @@ scripts/build.sh --asan
 echo "== tests under AddressSanitizer + UBSan (build-asan/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2 -LE 'soak|realbroker' --timeout 900
+# Every parser's fuzz target over its corpus (fuzz/README.md), SENTINEL_FUZZ_SECONDS each.
+scripts/fuzz.sh --seconds "${SENTINEL_FUZZ_SECONDS:-15}"
 echo "test.sh: all passed in $(( $(date +%s) - start ))s"

@@ -167,13 +167,17 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
   return epoch_ms(y, mo, d, h, mi, se, off);
 }
 
+// nginx's $msec: "1795342532.123", seconds since the epoch with milliseconds.
 std::optional<int64_t> parse_msec(std::string_view s) {
   size_t dot = s.find('.');
+  std::string_view whole = s.substr(0, dot);
   int64_t sec = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + (dot == std::string_view::npos ? s.size() : dot), sec);
-  if (ec != std::errc() || p != s.data() + (dot == std::string_view::npos ? s.size() : dot)) return std::nullopt;
+  auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), sec);
+  // Digits only: from_chars would take a '-'.
+  if (ec != std::errc() || p != whole.data() + whole.size() || whole[0] == '-') return std::nullopt;
   int ms = 0;
   if (dot != std::string_view::npos && (s.size() != dot + 4 || !digits(s, dot + 1, 3, &ms))) return std::nullopt;
+  if (sec > (INT64_MAX - ms) / 1000) return std::nullopt;  // the milliseconds would not fit
   return sec * 1000 + ms;
 }
 

@@ -268,7 +268,8 @@ void LogShipper::poll(MonoClock::time_point now) {
 void LogShipper::read_files(MonoClock::time_point now) {
   // Rotated files first: their lines come before the new file's.
   for (int pass = 0; pass < 2; ++pass) {
-    for (auto& [id, w] : files_) {
+    for (auto& entry : files_) {
+      auto& w = entry.second;  // not a structured binding: clang 14 cannot capture those in lambdas
       if (w.closed || w.rotated != (pass == 0)) continue;
       for (;;) {
         bool paused = stats_.inflight_bytes >= config_.max_inflight_bytes;

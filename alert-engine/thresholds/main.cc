@@ -1,7 +1,11 @@
 // sentinel-thresholds: learns the HTTP error-rate thresholds (thresholds.json) from http_logs
 // history — a time range read from Kafka, or the archive sink's files — from the distribution of
 // per-window error shares of each dimension (global, ip, url) and status class (5xx, 4xx).
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -14,14 +18,35 @@
 #include "alert-engine/thresholds/archive_files.h"
 #include "alert-engine/thresholds/kafka_history.h"
 #include "alert-engine/thresholds/statistics.h"
-#include "common/time_arg.h"
 #include "alert-engine/thresholds/window_aggregator.h"
 #include "common/log.h"
+#include "common/time_arg.h"
 #include "common/units.h"
+#include "common/whole_file.h"
 
 namespace {
 
 using namespace sentinel;
+
+// What stops `path` from being replaced by write_file_atomically (a directory in its place, a
+// missing or unwritable directory), checked before hours of history are read; "" when nothing.
+std::string output_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return "is a directory";
+    if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  } else if (errno != ENOENT) {
+    return file_error_text(errno);
+  }
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (slash == path.size() - 1) return "names a directory, not a file";
+  if (::stat(dir.c_str(), &st) != 0) return "directory " + dir + ": " + file_error_text(errno);
+  if (!S_ISDIR(st.st_mode)) return dir + " is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "directory " + dir + ": " + file_error_text(errno);
+  return "";
+}
 using alerts::Dimension;
 using alerts::StatusClass;
 
@@ -179,6 +204,11 @@ int main(int argc, char** argv) {
     if (from && *to <= *from) return usage_error("--to must be after --from");
   }
   if (output.empty() && !dry_run) return usage_error("give --output FILE, or --dry-run");
+  if (!dry_run) {
+    if (std::string problem = output_problem(output); !problem.empty()) {
+      return usage_error("--output " + output + ": " + problem);
+    }
+  }
   if (min_all) min_global = min_ip = min_url = *min_all;
   alerts::PathNormalization norm;
   norm.max_segments = max_segments;

@@ -5,11 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 
 #include "common/config.h"
+#include "common/whole_file.h"
 
 namespace sentinel::loggen {
 namespace {
@@ -160,16 +158,10 @@ Scenario parse_scenario(const std::string& text, const std::string& name) {
 }
 
 Scenario load_scenario(const std::string& path) {
-  std::string text;
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    throw ScenarioError(
-        fmt::format("scenario error: {}: cannot read: {}", path, std::strerror(errno)));
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  std::fclose(f);
-  return parse_scenario(text, path);
+  std::string why;
+  std::optional<std::string> text = read_whole_file(path, &why);
+  if (!text) throw ScenarioError(fmt::format("scenario error: {}: cannot read: {}", path, why));
+  return parse_scenario(*text, path);
 }
 
 }  // namespace sentinel::loggen

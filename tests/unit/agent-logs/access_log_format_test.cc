@@ -95,6 +95,19 @@ TEST(AccessLogFormat, CustomNginxFormatWithIsoTimeMsecAndSplitRequestFields) {
   EXPECT_EQ(msec.client_ip, "192.0.2.10");
 }
 
+// Found by fuzz/access_log_fuzz.cc: seconds × 1000 overflowed int64 (undefined behaviour; a
+// garbage time was accepted), and a '-' made "-1.500" the time -0.5 s.
+TEST(AccessLogFormat, MsecOutOfRangeOrNegativeIsNotATime) {
+  auto f = compile("nginx:${msec} ${remote_addr} ${status}");
+  EXPECT_NE(parse_error(f, "8612933377076028303.000 192.0.2.10 204").find("not a time"),
+            std::string::npos);
+  EXPECT_NE(parse_error(f, "9223372036854775.808 192.0.2.10 204").find("not a time"),
+            std::string::npos);
+  EXPECT_NE(parse_error(f, "-1.500 192.0.2.10 204").find("not a time"), std::string::npos);
+  EXPECT_EQ(parse_ok(f, "9223372036854775.807 192.0.2.10 204").ts_ms, INT64_MAX);
+  EXPECT_EQ(parse_ok(f, "0 192.0.2.10 204").ts_ms, 0);
+}
+
 TEST(AccessLogFormat, ApacheConditionsAndQueryDirectivesAreUnderstood) {
   auto e = parse_ok(compile(R"(apache:%a %t "%m %U%q %H" %>s %B %400,501{User-agent}i %D)"),
                     R"(198.51.100.1 [22/Nov/2026:10:15:32 +0000] "DELETE /items/9?force=1 HTTP/1.1" 204 0 - 1234)");

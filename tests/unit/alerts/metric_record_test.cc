@@ -46,5 +46,22 @@ TEST(MetricRecordParser, LargeRecordAfterSmallOnesIsRead) {
   EXPECT_EQ(r.tag("interface").size(), 10000u);
 }
 
+// Seen while writing fuzz/metric_record_fuzz.cc: a ts beyond int64 was converted with
+// static_cast, which is undefined (x86 gives INT64_MIN: the record was accepted, far in the past).
+TEST(MetricRecordParser, TimeOutsideInt64IsRefusedNotConverted) {
+  MetricParser p;
+  MetricRecord r;
+  std::string error;
+  for (std::string ts : {"1e300", "-1e19", "9223372036854775808", "18446744073709551615"}) {
+    EXPECT_FALSE(p.parse(R"({"host":"a","resource":"cpu","ts":)" + ts + "}", &r, &error)) << ts;
+    EXPECT_EQ(error, "field ts: expected milliseconds since the epoch") << ts;
+  }
+  ASSERT_TRUE(p.parse(R"({"host":"a","resource":"cpu","ts":1795316156734.9})", &r, &error))
+      << error;
+  EXPECT_EQ(r.ts, 1795316156734);  // a fraction is still truncated
+  ASSERT_TRUE(p.parse(R"({"host":"a","resource":"cpu","ts":-9223372036854775808})", &r, &error));
+  EXPECT_EQ(r.ts, INT64_MIN);
+}
+
 }  // namespace
 }  // namespace sentinel::alerts

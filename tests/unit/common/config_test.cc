@@ -2,6 +2,11 @@
 #include "common/config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <future>
+#include <memory>
+#include <thread>
 
 #include "tests/support/process.h"
 
@@ -118,6 +123,101 @@ TEST(Config, EnvironmentIsSubstitutedBeforeParsing) {
 TEST(Config, CommentsAreNotSubstituted) {
   ConfigFile f = ConfigFile::parse("# use ${VAR} here\nhost: a # ${OTHER}\n", "a.yaml", no_env());
   EXPECT_EQ(f.root().get_string("host", ""), "a");
+}
+
+// Runs `f` on a thread left behind if it hangs, so that the test fails (as hung) instead of
+// waiting for ever.
+std::string within_deadline(std::function<std::string()> f) {
+  auto done = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> result = done->get_future();
+  std::thread([done, f = std::move(f)] { done->set_value(f()); }).detach();
+  if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "hung";
+    return "";
+  }
+  return result.get();
+}
+
+// Hostile YAML: every case is a ConfigError naming the file and the line, never a crash (a
+// recursive alias made every walk recurse until the stack overflowed) and never a long walk (an
+// alias bomb's shared nodes were expanded by every walk).
+TEST(Config, RecursiveAliasIsAConfigErrorNamingFileAndLine) {
+  EXPECT_EQ(error_of("a: &a [*a]\n", [](ConfigNode) {}),
+            "config error: agent.yaml:1: alias *a refers to its own anchor &a (line 1), which "
+            "contains it: a "
+            "recursive alias cannot be expanded");
+  EXPECT_NE(error_of("a: &a {k: *a}\n", [](ConfigNode) {})
+                .find("agent.yaml:1: alias *a refers to its own anchor &a"),
+            std::string::npos);
+  EXPECT_NE(error_of("x: 1\nb: &b\n  c:\n    - [1, *b]\n", [](ConfigNode) {})
+                .find("agent.yaml:4: alias *b refers to its own anchor &b (line 2)"),
+            std::string::npos);
+}
+
+TEST(Config, AliasBombIsRefusedBeforeAnyWalk) {
+  // 9 levels of 9 aliases: 387 420 489 values once expanded.
+  std::string text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  std::string prev = "a";
+  for (std::string level : {"b", "c", "d", "e", "f", "g", "h", "i"}) {
+    text += level + ": &" + level + " [";
+    for (int i = 0; i < 9; ++i) text += (i ? ", *" : "*") + prev;
+    text += "]\n";
+    prev = level;
+  }
+  std::string e = within_deadline([text] { return error_of(text, [](ConfigNode) {}); });
+  EXPECT_NE(
+      e.find("config error: agent.yaml:6: alias *e makes the document larger than 100000 values"),
+      std::string::npos)
+      << e;
+}
+
+TEST(Config, DeepNestingIsRefused) {
+  std::string e =
+      error_of("a: " + std::string(200, '[') + std::string(200, ']') + "\n", [](ConfigNode) {});
+  EXPECT_NE(e.find("config error: agent.yaml:1: this list nests deeper than 64 levels"),
+            std::string::npos)
+      << e;
+}
+
+// Also found by fuzz/yaml_config_fuzz.cc: yaml-cpp's BadConversion escaped ConfigFile::parse.
+TEST(Config, ListOrMappingAsAKeyIsAConfigError) {
+  EXPECT_NE(
+      error_of("{[a, b]: 1}\n", [](ConfigNode) {}).find("agent.yaml:1: a list is a mapping key"),
+      std::string::npos);
+  EXPECT_NE(error_of("k: &k {x: 1}\nm:\n  *k : 2\n", [](ConfigNode) {})
+                .find("agent.yaml:3: alias *k is a mapping key"),
+            std::string::npos);
+}
+
+TEST(Config, AliasesWithinTheLimitsStillWork) {
+  ConfigFile f = ConfigFile::parse(
+      "base: &base {every: 5s}\njobs:\n  - *base\n  - *base\nlimit: &n 3\nalso: *n\n", "a.yaml",
+      no_env());
+  std::vector<ConfigNode> jobs = f.root().items("jobs");
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[1].get_duration("every", std::chrono::seconds(1)), std::chrono::seconds(5));
+  EXPECT_EQ(f.root().get_int("also", 0, 0, 10), 3);
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    ConfigFile::load(path, no_env());
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DirectoryFifoAndMissingFileAreClearErrors) {
+  test::TempDir dir;
+  EXPECT_EQ(load_error(dir.path()),
+            "config error: " + dir.path() + ": cannot read: is a directory");
+  EXPECT_EQ(load_error(dir.file("none.yaml")),
+            "config error: " + dir.file("none.yaml") + ": cannot read: no such file");
+  // A FIFO without a writer would block open() forever.
+  ASSERT_EQ(mkfifo(dir.file("fifo").c_str(), 0600), 0);
+  EXPECT_EQ(within_deadline([path = dir.file("fifo")] { return load_error(path); }),
+            "config error: " + dir.file("fifo") + ": cannot read: is not a regular file (a FIFO)");
 }
 
 TEST(Config, MissingFileNamesPath) {

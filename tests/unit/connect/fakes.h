@@ -2,6 +2,9 @@
 // WorkerBackend whose tasks only report states and whose offsets live in a map.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 
@@ -72,7 +75,8 @@ inline PluginInfo memory_sink_plugin() {
 
 class FakeRunner : public TaskRunner {
  public:
-  explicit FakeRunner(TaskSpec spec) : spec_(std::move(spec)), paused_(spec_.start_paused) {
+  explicit FakeRunner(TaskSpec spec, bool stuck = false, std::atomic<int>* waits = nullptr)
+      : spec_(std::move(spec)), paused_(spec_.start_paused), stuck_(stuck), waits_(waits) {
     Status s = spec_.task->start(spec_.task_config);
     if (!s.ok) status_ = {"FAILED", s.trace};
   }
@@ -86,7 +90,25 @@ class FakeRunner : public TaskRunner {
     paused_ = p;
   }
   void request_stop() override {}
-  void join() override {}
+  // A runner made stuck (FakeBackend::stuck) does not stop until released, like a task thread
+  // inside a plugin call that never returns.
+  bool wait_stopped(std::chrono::milliseconds timeout) override {
+    std::unique_lock l(mu_);
+    if (waits_) ++*waits_;
+    return released_cv_.wait_for(l, timeout, [&] { return !stuck_; });
+  }
+  bool abandon(std::chrono::milliseconds waited) override {
+    std::lock_guard l(mu_);
+    if (!stuck_) return false;
+    status_ = {"FAILED",
+               "abandoned after " + std::to_string(waited.count()) + " ms in SinkTask.put()"};
+    return true;
+  }
+  void release() {
+    std::lock_guard l(mu_);
+    stuck_ = false;
+    released_cv_.notify_all();
+  }
   void fail(const std::string& trace) {
     std::lock_guard l(mu_);
     status_ = {"FAILED", trace};
@@ -96,13 +118,16 @@ class FakeRunner : public TaskRunner {
  private:
   mutable std::mutex mu_;
   bool paused_;
+  bool stuck_;
+  std::atomic<int>* waits_;
+  std::condition_variable released_cv_;
   TaskStatus status_;
 };
 
 class FakeBackend : public WorkerBackend {
  public:
   std::unique_ptr<TaskRunner> start_task(TaskSpec spec) override {
-    auto r = std::make_unique<FakeRunner>(std::move(spec));
+    auto r = std::make_unique<FakeRunner>(std::move(spec), stuck, &waits);
     last = r.get();
     ++started;
     return r;
@@ -133,6 +158,8 @@ class FakeBackend : public WorkerBackend {
   std::map<std::string, std::map<TopicPartition, int64_t>> offsets;
   FakeRunner* last = nullptr;
   int started = 0;
+  bool stuck = false;         // tasks started from now on do not stop until released
+  std::atomic<int> waits{0};  // calls of wait_stopped on any runner
 };
 
 }  // namespace sentinel::connect::testing

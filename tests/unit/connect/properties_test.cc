@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace sentinel::connect {
 namespace {
 
@@ -34,6 +36,29 @@ TEST(Properties, LaterDuplicatesWinAndBadUnicodeEscapeNamesTheLine) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("x.properties:2"), std::string::npos) << e.what();
   }
+}
+
+// Caught by fuzz/properties_fuzz.cc's UTF-8 invariant: \uD83D\uDE00 came out as two 3-byte
+// surrogate encodings and a byte such as 0xE9 (a Latin-1 file) was passed through, neither being
+// UTF-8: the state file's JSON writer then throws, so such a connector could not be saved.
+TEST(Properties, SurrogatePairIsOneCharacterAndALoneSurrogateIsReplaced) {
+  auto m = parse_properties("smile=\\uD83D\\uDE00\nlone=\\uD800x\nlow=\\uDC00\\u0041\n", "p").map();
+  EXPECT_EQ(m.at("smile"), "\xF0\x9F\x98\x80");
+  EXPECT_EQ(m.at("lone"), "\xEF\xBF\xBDx");
+  EXPECT_EQ(m.at("low"),
+            "\xEF\xBF\xBD"
+            "A");
+  EXPECT_NO_THROW(nlohmann::json(m).dump());
+}
+
+TEST(Properties, BytesThatAreNotUtf8AreReadAsLatin1LikeJava) {
+  auto m =
+      parse_properties("caf\xE9=na\xEFve\nutf8=caf\xC3\xA9\ncut=\xC3\nescaped=\\\xE9\n", "p").map();
+  EXPECT_EQ(m.at("caf\xC3\xA9"), "na\xC3\xAFve");
+  EXPECT_EQ(m.at("utf8"), "caf\xC3\xA9");  // UTF-8 stays as it is
+  EXPECT_EQ(m.at("cut"), "\xC3\x83");
+  EXPECT_EQ(m.at("escaped"), "\xC3\xA9");
+  EXPECT_NO_THROW(nlohmann::json(m).dump());
 }
 
 }  // namespace

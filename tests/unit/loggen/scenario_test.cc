@@ -129,7 +129,7 @@ TEST(Scenario, UnreadableFileIsNamed) {
     FAIL();
   } catch (const ScenarioError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "scenario error: /nonexistent/demo.yaml: cannot read: No such file or directory");
+              "scenario error: /nonexistent/demo.yaml: cannot read: no such file");
   }
 }
 

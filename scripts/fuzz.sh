@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (fuzz/*_fuzz.cc: clang++, libFuzzer, ASan + UBSan, in build-fuzz/) and
+# runs each for a bounded time over its corpus fuzz/corpus/<target>/. Fails when a target crashes
+# or breaks an invariant, and prints the reproducer and the command that replays it.
+# Usage: scripts/fuzz.sh [--seconds N] [--no-build] [--build-dir DIR] [--merge] [target...]
+#   --seconds N   fuzzing time per target (default 15)
+#   --no-build    use the targets already built (CTest's fuzz and soak labels do)
+#   --merge       no fuzzing: minimise fuzz/corpus/<target>/ together with what earlier runs found
+#                 (build-fuzz/corpus/<target>/) with libFuzzer's -merge=1, rewriting the corpus
+#   target        e.g. access_log or access_log_fuzz; default: every fuzz/*_fuzz.cc
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=15
+build=1
+merge=0
+dir=$root/build-fuzz
+targets=()
+while (($#)); do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --build-dir) dir=$2; shift 2 ;;
+    --merge) merge=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+    *) targets+=("${1%_fuzz}"); shift ;;
+  esac
+done
+if ((${#targets[@]} == 0)); then
+  for f in "$root"/fuzz/*_fuzz.cc; do
+    t=$(basename "$f" .cc)
+    targets+=("${t%_fuzz}")
+  done
+fi
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds $seconds: expected a whole number above 0" >&2; exit 2; }
+for t in "${targets[@]}"; do
+  [[ -f $root/fuzz/${t}_fuzz.cc ]] || { echo "fuzz.sh: no target $t (fuzz/${t}_fuzz.cc)" >&2; exit 2; }
+done
+
+if ((build)); then
+  if ! command -v clang++ >/dev/null; then
+    echo "fuzz.sh: clang++ not found: scripts/install-deps.sh installs clang and libclang-rt-dev" >&2
+    exit 1
+  fi
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+  export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+  export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+  # Only what the parsers need is configured and built: no tests, tools or dashboard.
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++ -DSENTINEL_FUZZ=ON -DSENTINEL_BUILD_TESTS=OFF \
+    -DSENTINEL_SKIP_PARTS="tools;dashboard" >/dev/null
+  names=()
+  for t in "${targets[@]}"; do names+=(--target "${t}_fuzz"); done
+  cmake --build "$dir" -j"${SENTINEL_JOBS:-$(nproc)}" "${names[@]}"
+fi
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+failed=()
+for t in "${targets[@]}"; do
+  bin=$dir/bin/${t}_fuzz
+  seeds=$root/fuzz/corpus/$t
+  found=$dir/corpus/$t  # what runs add: first directory, so the repository's corpus stays as it is
+  artifacts=$dir/artifacts/$t
+  log=$dir/logs/$t.log
+  mkdir -p "$seeds" "$found" "$artifacts" "$(dirname "$log")"
+  [[ -x $bin ]] || { echo "fuzz.sh: $bin is not built" >&2; exit 1; }
+  if ((merge)); then
+    merged=$(mktemp -d "$dir/corpus/$t.merge.XXXXXX")
+    "$bin" -merge=1 "$merged" "$seeds" "$found" >"$log" 2>&1
+    rm -f "$seeds"/*
+    cp "$merged"/* "$seeds"/ 2>/dev/null || true
+    rm -rf "$merged"
+    echo "fuzz.sh: $t: corpus minimised to $(ls "$seeds" | wc -l) inputs ($(du -sh "$seeds" | cut -f1))"
+    continue
+  fi
+  dict=()
+  [[ -f $root/fuzz/$t.dict ]] && dict=(-dict="$root/fuzz/$t.dict")
+  echo "== fuzz $t: ${seconds}s over fuzz/corpus/$t ($(ls "$seeds" | wc -l) inputs)"
+  if nice -n 10 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$found" "$seeds" \
+      >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    echo "   $t: ${runs:-?} runs, $cov, no crash (log: ${log#"$root"/})"
+  else
+    failed+=("$t")
+    # The report: from the first sign of trouble (sanitizer, invariant, exception) on.
+    first=$(grep -n -m1 -E 'ERROR: |invariant broken|terminate called|runtime error: ' "$log" | cut -d: -f1)
+    if [[ -n $first ]]; then
+      sed -n "$((first > 3 ? first - 3 : 1)),$((first + 30))p" "$log"
+    else
+      tail -n 40 "$log"
+    fi
+    reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+    echo "fuzz.sh: $t FAILED (log: $log)"
+    if [[ -n $reproducer ]]; then
+      echo "   reproducer: $reproducer"
+      echo "   replay:     $bin $reproducer"
+    fi
+  fi
+done
+if ((${#failed[@]})); then
+  echo "fuzz.sh: failed: ${failed[*]}" >&2
+  exit 1
+fi
