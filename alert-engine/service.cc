@@ -31,19 +31,26 @@ int64_t wall_us() {
 }
 
 kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
-  // queued.min.messages: librdkafka 2.0 stops fetching once this many records wait in the
-  // consumer queue and looks again only up to a second later (2.1 added fetch.queue.backoff.ms),
-  // so the queue must hold about a second of evaluation or a replay runs in 1 s bursts (measured:
-  // 220 000 records/s at the default 100 000, 550 000+ at 500 000). Prefetch memory stays bounded
-  // by queued.max.messages.kbytes (64 MB by default).
+  // Prefetch is bounded by bytes: librdkafka 2.0 stops fetching while the consumer's queue holds
+  // queued.max.messages.kbytes of records or queued.min.messages records (the high-level
+  // consumer's one queue, whatever the number of partitions), and a fetch adds at most
+  // fetch.max.bytes (max.partition.fetch.bytes a partition). Each queued record also costs about
+  // 2x its size in librdkafka's per-message ops, so RSS ~ 34 MB + 3 x kbytes: measured replaying
+  // 2 M metric records from a real broker, 8 MB -> 57 MB peak RSS, 16 MB -> 80 MB, 64 MB (the
+  // default, with queued.min.messages 500 000 as before) -> 179 MB. 50 000 records bounds small
+  // ones. The price: librdkafka 2.0 looks at a full queue again only when its broker thread wakes
+  // (up to 1 s; 2.1 added fetch.queue.backoff.ms), so a backlog is read in bursts: CPU per record
+  // is unchanged, wall-clock replay is slower (bench/alerts/replay.sh prints both).
   // fetch.max.bytes: 2 MB responses instead of 50 MB, so a broker busy serving this replay
   // still answers the alerts' produce requests promptly (measured on devkafka: p99 from window
   // close to ack 30 ms instead of 45–55 ms, same throughput) and a record pins less memory.
   // All of these can be overridden in `kafka:`.
   kafka::Properties p = {{"auto.offset.reset", "earliest"},
                          {"client.id", "sentinel-alerts"},
-                         {"queued.min.messages", "500000"},
-                         {"fetch.max.bytes", "2097152"}};
+                         {"queued.min.messages", "50000"},
+                         {"queued.max.messages.kbytes", "8192"},
+                         {"fetch.max.bytes", "2097152"},
+                         {"max.partition.fetch.bytes", "1048576"}};
   for (const auto& [k, v] : c.kafka) p[k] = v;
   // What the guarantees rest on: commits happen by hand, after the alerts were acknowledged.
   p["group.id"] = c.group;
@@ -432,7 +439,11 @@ void Service::send_marks(bool drain_turn) {
     if (p == progress.end()) continue;
     SourceKind kind = s >= kHttpSlot ? SourceKind::kHttp : SourceKind::kMetrics;
     int64_t wm = p->second;
-    bool end = options_.drain && drain_turn && at_eof_.count(s);
+    // --drain: a partition read to its end says so once, and stays ended until it gets a record
+    // (re-read marks of its own make batches non-empty: they must not flip it back, nor may
+    // heartbeats keep the repartition topic, and so the drain, busy forever).
+    bool end = options_.drain && at_eof_.count(s) && (drain_turn || sent.end);
+    if (end && sent.end) continue;
     bool crossed = false;
     if (wm != sent.watermark) {
       for (auto [size, advance] : window_specs_[kind]) {
