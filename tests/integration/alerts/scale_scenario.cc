@@ -185,13 +185,15 @@ void ScaleScenario::produce(const ScaleRun& run, const std::function<void(int)>&
   }
 }
 
-std::unique_ptr<Process> ScaleScenario::start(const ScaleRun& run, const std::string& instance) {
+std::unique_ptr<Process> ScaleScenario::start(const ScaleRun& run, const std::string& instance,
+                                              const std::vector<std::string>& extra) {
   std::string path = run.dir.file("alerts-" + instance + ".yaml");
   write_file(path, config_text(bootstrap_, run, instance));
   Process::Options options;
   options.env["SENTINEL_LOG_LEVEL"] = "info";
-  return std::make_unique<Process>(
-      std::vector<std::string>{bin("sentinel-alerts"), "--config", path}, options);
+  std::vector<std::string> args{bin("sentinel-alerts"), "--config", path};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<Process>(args, options);
 }
 
 std::vector<ScaleAlert> ScaleScenario::published(const ScaleRun& run) const {

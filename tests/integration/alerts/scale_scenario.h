@@ -51,7 +51,9 @@ class ScaleScenario {
                std::chrono::milliseconds pause = std::chrono::milliseconds(0));
   int slices() const;
 
-  std::unique_ptr<Process> start(const ScaleRun& run, const std::string& instance);
+  // Starts sentinel-alerts for `run` as `instance`, with `extra` arguments (--drain).
+  std::unique_ptr<Process> start(const ScaleRun& run, const std::string& instance,
+                                 const std::vector<std::string>& extra = {});
   // Every alert in the run's alerts topic, sorted, read with kcat.
   std::vector<ScaleAlert> published(const ScaleRun& run) const;
   // Waits until the demo's expected alerts and the metric alerts have all fired and resolved

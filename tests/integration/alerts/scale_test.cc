@@ -134,6 +134,22 @@ TEST_F(AlertsScale, SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing) {
   expect_reference(*r, {a.get(), c.get(), b.get()});
 }
 
+// --drain (the benchmarks' mode) with re-keyed rules: the instance stops once every partition
+// was read to its end and every source's end reached stage 2, and publishes only alerts of the
+// reference. Before, reading its own end marks back flipped them, so it never stopped.
+TEST_F(AlertsScale, DrainWithReKeyedRulesEndsOnceEverythingWasRead) {
+  auto r = run("drain");
+  scenario_->produce(*r);
+  auto d = scenario_->start(*r, "drain", {"--drain"});
+  EXPECT_EQ(d->wait(120s), 0) << d->err();
+  EXPECT_NE(d->out().find("\"records\":"), std::string::npos) << d->out();
+  for (const auto& a : scenario_->published(*r)) {
+    EXPECT_NE(std::find(reference_->begin(), reference_->end(), a), reference_->end())
+        << "not in the reference: " << a.id << " " << a.state << " [" << a.start << ", " << a.end
+        << ")";
+  }
+}
+
 TEST_F(AlertsScale, ScalingFromOneToThreeAndBackToOneWhileRecordsFlow) {
   auto r = run("scale");
   auto a = scenario_->start(*r, "a");
