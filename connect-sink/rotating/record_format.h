@@ -15,7 +15,4 @@ enum class RecordFormat { kValue, kEnvelope };
 // Appends the record's line, '\n' included, to *out.
 void format_record(RecordFormat format, const connect::SinkRecord& record, std::string* out);
 
-// Appends `text` as a JSON string literal (quotes included); ill-formed UTF-8 becomes U+FFFD.
-void append_json_string(const std::string& text, std::string* out);
-
 }  // namespace sentinel::archive

@@ -427,7 +427,8 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   // finished, the archive state's temporary file: either way the trace names it.
   bool names_archive_file =
       trace.find("write(\"" + fs::canonical(root).string() + "/system_alerts-") != std::string::npos;
-  bool names_state_file = std::regex_search(trace, std::regex(R"(write\("[^"]*\.sentinel-archive/[^"]*\.tmp"\))"));
+  bool names_state_file =
+      std::regex_search(trace, std::regex(R"(write [^ ]*\.sentinel-archive/[^ ]*\.tmp: )"));
   EXPECT_TRUE(names_archive_file || names_state_file) << trace;
   // Nothing beyond what is durable and recorded in the archive is committed.
   std::map<int, int64_t> durable = recorded_next(root + "/.sentinel-archive");

@@ -3,6 +3,8 @@
 // stay valid JSON (RFC 8259: UTF-8) whatever bytes a record carries.
 #include "record_format.h"
 
+#include "common/json_text.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -29,7 +31,7 @@ std::string line(RecordFormat format, const connect::SinkRecord& r) {
 
 std::string json_string(const std::string& text) {
   std::string out;
-  append_json_string(text, &out);
+  sentinel::append_json_string_repairing_utf8(&out, text);
   return out;
 }
 
