@@ -5,51 +5,10 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
+
+#include "common/json_text.h"
 
 namespace sentinel::agent {
-namespace {
-
-// True when one of the 8 bytes of `w` is below 0x20, '"' or '\\' (may also say true for a
-// byte after such a one: the caller then looks at each byte).
-bool needs_escape(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
-  bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
-  return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
-}
-
-}  // namespace
-
-void append_json_string(std::string* out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  out->push_back('"');
-  // Runs of characters that need no escape are appended whole, and found 8 bytes at a time (the
-  // access-log records are mostly such runs).
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    uint64_t w;
-    while (i + 8 <= s.size() && (std::memcpy(&w, s.data() + i, 8), !needs_escape(w))) i += 8;
-    if (i == s.size()) break;
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 15]);
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
-}
 
 void append_record(std::string* out, std::string_view host, int64_t ts_ms, const Sample& sample) {
   out->append("{\"v\":1,\"host\":");

@@ -22,7 +22,4 @@ void append_record(std::string* out, std::string_view host, int64_t ts_ms, const
 // The Kafka key for a record: "cpu", "web-1" or "web-1/cpu".
 std::string record_key(KeyMode mode, std::string_view host, const Sample& sample);
 
-// Appends `s` as a JSON string literal (quotes included).
-void append_json_string(std::string* out, std::string_view s);
-
 }  // namespace sentinel::agent

@@ -68,6 +68,11 @@ std::optional<RecoveredAlert> decode_alert(std::string_view json, std::string* e
     if (w.contains("start") && w["start"].is_number()) r.window_start = w["start"].get<int64_t>();
     if (w.contains("end") && w["end"].is_number()) r.window_end = w["end"].get<int64_t>();
   }
+  if (j.contains("labels") && j["labels"].is_object()) {
+    for (const auto& [k, v] : j["labels"].items()) {
+      if (v.is_string()) r.labels[k] = v.get<std::string>();
+    }
+  }
   return r;
 }
 

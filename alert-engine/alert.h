@@ -33,6 +33,9 @@ struct Alert {
   int64_t ts = 0;
   std::string summary;
   bool flapping = false;
+  // Not encoded: wall clock (µs) when the window's close began — for a re-keyed rule when
+  // stage 1 sent what closed it; 0: now. For the close → acknowledgement latency.
+  int64_t closed_us = 0;
 };
 
 // "cpu_high/host=web-1" or "disk_full/host=web-1,mount=/": rule and labels in group_by order.
@@ -48,6 +51,7 @@ struct RecoveredAlert {
   int64_t since = 0;
   int64_t window_start = 0;
   int64_t window_end = 0;
+  std::map<std::string, std::string> labels;  // as published ("resource" included)
 };
 // nullopt with *error for a record that is not an alert.
 std::optional<RecoveredAlert> decode_alert(std::string_view json, std::string* error);

@@ -2,11 +2,6 @@
 // error-rate rules and sentinel-thresholds.
 #include "alert-engine/http_traffic.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -396,67 +391,6 @@ std::string thresholds_to_json(const Thresholds& t, const std::string& meta_json
   }
   if (!meta_json.empty()) root["_meta"] = nlohmann::ordered_json::parse(meta_json);
   return root.dump(2) + "\n";
-}
-
-// --- atomic file write --------------------------------------------------------------------------
-
-bool write_file_atomically(const std::string& path, std::string_view text, std::string* error) {
-  auto fail = [&](const std::string& call, int err) {
-    if (error) *error = path + ": " + call + ": " + std::strerror(err);
-    return false;
-  };
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty()) return fail("open", EISDIR);
-
-  static std::atomic<unsigned> counter{0};
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp." + std::to_string(::getpid()) + "." +
-          std::to_string(counter.fetch_add(1));
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST) return fail("open " + tmp, errno);
-  }
-  if (fd < 0) return fail("open " + tmp, EEXIST);
-  auto abandon = [&](const std::string& call) {
-    int err = errno;
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    return fail(call, err);
-  };
-  // A file being replaced keeps its permissions.
-  struct stat old {};
-  if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode) &&
-      ::fchmod(fd, old.st_mode & 07777) != 0) {
-    return abandon("fchmod " + tmp);
-  }
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return abandon("write " + tmp);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return abandon("fsync " + tmp);
-  int rc = ::close(fd);
-  fd = -1;
-  if (rc != 0) return abandon("close " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return abandon("rename " + tmp);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return fail("open directory " + dir, errno);
-  if (::fsync(dfd) != 0) {
-    int err = errno;
-    ::close(dfd);
-    return fail("fsync directory " + dir, err);
-  }
-  ::close(dfd);
-  return true;
 }
 
 }  // namespace sentinel::alerts

@@ -129,8 +129,4 @@ Thresholds load_thresholds(const std::string& path);  // ConfigError also when u
 // The richer form, stable key order, `meta` written as "_meta" (omitted when empty).
 std::string thresholds_to_json(const Thresholds& t, const std::string& meta_json = {});
 
-// Writes `text` to `path` atomically: temp file in the same directory, fsync, rename, fsync of
-// the directory. False with *error naming the path and the failing call.
-bool write_file_atomically(const std::string& path, std::string_view text, std::string* error);
-
 }  // namespace sentinel::alerts

@@ -17,6 +17,24 @@ void Lifecycle::restore_firing(int64_t since, int64_t window_end) {
   clearing_ = false;
 }
 
+Lifecycle::Snapshot Lifecycle::snapshot() const {
+  return {state_,          pending_,  since_,    last_start_,
+          last_breach_end_, streak_start_, clearing_, flapping_,
+          std::vector<int64_t>(firings_.begin(), firings_.end())};
+}
+
+void Lifecycle::restore(const Snapshot& s) {
+  state_ = s.state;
+  pending_ = s.pending;
+  since_ = s.since;
+  last_start_ = s.last_start;
+  last_breach_end_ = s.last_breach_end;
+  streak_start_ = s.streak_start;
+  clearing_ = s.clearing;
+  flapping_ = s.flapping;
+  firings_.assign(s.firings.begin(), s.firings.end());
+}
+
 void Lifecycle::break_streak() {
   if (state_ == State::kPending) state_ = State::kInactive;
   pending_ = 0;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "alert-engine/rules.h"
 
@@ -36,6 +37,23 @@ class Lifecycle {
   // A firing alert recovered after a restart: firing since `since`, last seen breaching at the
   // window ending `window_end`.
   void restore_firing(int64_t since, int64_t window_end);
+
+  // Everything the state machine holds: a stage-2 checkpoint in the repartition topic carries
+  // it to the instance that takes the group over (docs/alerts.md, Several instances).
+  struct Snapshot {
+    State state = State::kInactive;
+    int pending = 0;
+    int64_t since = 0;
+    int64_t last_start = INT64_MIN;
+    int64_t last_breach_end = 0;
+    int64_t streak_start = 0;
+    bool clearing = false;
+    bool flapping = false;
+    std::vector<int64_t> firings;
+    bool operator==(const Snapshot&) const = default;
+  };
+  Snapshot snapshot() const;
+  void restore(const Snapshot& s);
 
   // The data stopped (no open window follows): a pending streak ends, a clearing firing alert
   // goes back to waiting for its first clear window.

@@ -3,14 +3,18 @@
 // when the new file is bad), SIGTERM stops cleanly.
 #include <signal.h>
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "alert-engine/rules.h"
 #include "alert-engine/service.h"
 #include "common/clock.h"
+#include "common/identity_lock.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/signals.h"
@@ -38,8 +42,9 @@ int main(int argc, char** argv) {
       "alerts to system_alerts. Rules and Kafka settings: docs/alerts.md.\n"
       "Signals: SIGHUP reloads the rules (a bad file is reported and the old rules kept);\n"
       "SIGTERM flushes the alerts, commits and exits 0.\n"
-      "Exit codes: 0 ok, 1 invalid configuration (--check-config) or startup error, 2 invalid\n"
-      "configuration at start.\n"
+      "Exit codes: 0 ok, 1 invalid configuration (--check-config), startup or fatal Kafka error,\n"
+      "2 invalid configuration at start, 4 another instance uses this one's identity (on this\n"
+      "host, or fenced by the broker).\n"
       "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
   std::string config_path = "/etc/sentinel/alerts.yaml";
   std::string bootstrap;
@@ -95,6 +100,27 @@ int main(int argc, char** argv) {
   options.drain = drain;
   options.alive = alive;
   options.stopping = stopping;
+  // One process per static-membership identity on this host: a second one would fence the
+  // first (and be fenced back on its next restart). Across hosts the broker fences a duplicate.
+  std::string instance = alerts::group_instance_id(config, drain);
+  std::unique_ptr<IdentityLock> identity_lock;
+  if (!instance.empty()) {
+    int holder = 0;
+    std::string why;
+    identity_lock = IdentityLock::acquire(
+        fmt::format("sentinel-alerts {} {} {}", config.kafka.at("bootstrap.servers"), config.group,
+                    instance),
+        &holder, &why);
+    if (!identity_lock) {
+      log::error(
+          "another sentinel-alerts ({}) already runs as instance {} of group {} for the Kafka "
+          "cluster at {} on this host: two instances with one identity would fence each other "
+          "(group.instance.id); give this one its own input.instance_id in {}",
+          holder ? fmt::format("process {}", holder) : why, instance, config.group,
+          config.kafka.at("bootstrap.servers"), config_path);
+      return 4;
+    }
+  }
   alerts::Service service(config, options);
   std::string error;
   if (!service.start(&error)) {
@@ -110,6 +136,21 @@ int main(int argc, char** argv) {
     hang_main_loop_if_asked();
     service.poll(std::chrono::milliseconds(100));
     alive();
+    if (!service.fatal_error().empty()) {
+      if (service.fenced()) {
+        log::error(
+            "fenced: another consumer joined group {} as instance {} (a second sentinel-alerts "
+            "with the same input.instance_id, on another host?). This one stops consuming and "
+            "exits with code 4 (systemd does not restart it), so that the two do not take the "
+            "partitions from each other in turn: give each instance its own input.instance_id",
+            config.group, instance);
+        exit_code = 4;
+      } else {
+        log::error("fatal Kafka consumer error: {}", service.fatal_error());
+        exit_code = 1;
+      }
+      break;
+    }
     if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));
     int sig = pending_signal;
     pending_signal = 0;

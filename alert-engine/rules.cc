@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 
+#include "alert-engine/locality.h"
 #include "common/units.h"
 
 namespace sentinel::alerts {
@@ -192,7 +193,6 @@ void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
         case Dimension::kGlobal:
           r.group_by = {"host"};
           r.key_label = "host";
-          r.cross_partition = true;
           r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
                                   "{{window}} on {{host}}", cls);
           break;
@@ -205,7 +205,6 @@ void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
         case Dimension::kUrl:
           r.group_by = {"host", "path"};
           r.key_label = "path";
-          r.cross_partition = true;
           r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
                                   "{{window}} for {{path}} on {{host}}", cls);
           break;
@@ -216,6 +215,7 @@ void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
       rules.push_back(std::move(r));
     }
   }
+  place_rules(config);
 }
 
 bool thresholds_file_exists(const std::string& path) {
@@ -242,6 +242,22 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
   ConfigNode input = root.child("input");
   config.input_topic = input.get_string("topic", config.input_topic);
   config.group = input.get_string("group", config.group);
+  config.instance_id = input.get_string("instance_id", "");
+  std::string key = input.get_choice("key", "resource", {"resource", "host", "host_resource", "other"});
+  parse_input_key(key, &config.input_key);
+  ConfigNode rep = root.child("repartition");
+  RepartitionConfig& rc = config.repartition;
+  rc.enabled = rep.get_bool("enabled", rc.enabled);
+  rc.topic = rep.get_string("topic", rc.topic);
+  if (rc.topic.empty()) rep.fail("topic", "expected a topic name");
+  rc.partitions = static_cast<int>(rep.get_int("partitions", rc.partitions, 1, 10000));
+  rc.replication_factor =
+      static_cast<int>(rep.get_int("replication_factor", rc.replication_factor, -1, 100));
+  if (rc.replication_factor == 0) {
+    rep.fail("replication_factor", "expected at least 1, or -1 for the broker's default");
+  }
+  rc.retention_ms = rep.get_duration("retention", std::chrono::milliseconds(rc.retention_ms)).count();
+  if (rc.retention_ms <= 0) rep.fail("retention", "expected a duration above 0, like 24h");
   config.output_topic = root.child("output").get_string("topic", config.output_topic);
   ConfigNode time = root.child("time");
   config.allowed_lateness_ms =
@@ -294,6 +310,12 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
     apply_thresholds(&config, t);
   }
   if (config.rules.empty() && !hs.enabled) root.fail("rules", "no rules: nothing to evaluate");
+  place_rules(&config);
+  for (const std::string& t : {config.input_topic, config.output_topic, config.http.topic}) {
+    if (config.repartition.enabled && t == config.repartition.topic) {
+      rep.fail("topic", fmt::format("\"{}\" is an input or output topic too", t));
+    }
+  }
   return config;
 }
 

@@ -3,7 +3,10 @@
 // none.
 //
 //   kafka: {bootstrap.servers: "…"}          # any librdkafka property, for both clients
-//   input: {topic: system_metrics, group: alert-group}
+//   input: {topic: system_metrics, group: alert-group, instance_id: web-1,   # id: host name
+//           key: resource}                    # what system_metrics is keyed by (locality.h)
+//   repartition: {enabled: true, topic: sentinel-alerts-repartition, partitions: 12,
+//                 replication_factor: -1, retention: 24h}   # docs/alerts.md, Several instances
 //   output: {topic: system_alerts}
 //   time: {allowed_lateness: 5s, idle_timeout: 30s}
 //   commit_interval: 1s
@@ -44,6 +47,15 @@ namespace sentinel::alerts {
 enum class Agg { kAvg, kMin, kMax, kLast, kSum, kCount, kRate, kP50, kP95, kP99 };
 enum class Op { kAbove, kBelow };
 
+// Where a rule's groups are evaluated (locality.h decides).
+enum class Placement {
+  kLocal,            // every group's records are in one input partition: evaluated where read
+  kCrossPartitions,  // spread over partitions, re-keying off: windows wait for every partition
+                     // of this instance (exact with one instance only)
+  kRekeyed,          // spread over partitions: per-partition partials through the repartition
+                     // topic, merged and judged by the one instance owning the group
+};
+
 const char* agg_name(Agg agg);
 
 // Windows are [start, start + size), aligned to the epoch, starting every `advance` ms;
@@ -76,9 +88,8 @@ struct Rule {
   // one request says nothing), and a firing group whose records stop is resolved by an empty
   // window instead of firing through the gap.
   int64_t min_count = 0;
-  // The rule groups records of every input partition (HTTP global and per-URL rules: http_logs
-  // is keyed by client IP); its windows close on the newest watermark of them all.
-  bool cross_partition = false;
+  // Set by place_rules() (locality.h) from the input's key and the repartition settings.
+  Placement placement = Placement::kLocal;
   // Per-key thresholds: the value of label `key_label` selects an override of `threshold`.
   std::string key_label;
   std::unordered_map<std::string, double> key_thresholds;
@@ -126,11 +137,29 @@ struct HostSilentRule {
   std::string summary = "no metrics from {host} for {value}s";
 };
 
+// What system_metrics records are keyed by (the agent's `key:`); decides which rules are
+// partition-local. kOther: any other producer — no metric rule is assumed local.
+enum class InputKey { kResource, kHost, kHostResource, kOther };
+
+// The internal topic re-keyed rules go through (docs/alerts.md, Several instances).
+struct RepartitionConfig {
+  bool enabled = true;
+  std::string topic = "sentinel-alerts-repartition";
+  int partitions = 12;
+  int replication_factor = -1;  // the broker's default
+  int64_t retention_ms = 24 * 3600 * 1000LL;
+};
+
 struct AlertsConfig {
   std::string source;
   kafka::Properties kafka;  // as written (bootstrap override applied)
   std::string input_topic = "system_metrics";
   std::string group = "alert-group";
+  // input.instance_id: this instance's identity in the group (static membership); empty: the
+  // host name. Two live instances must not share one.
+  std::string instance_id;
+  InputKey input_key = InputKey::kResource;
+  RepartitionConfig repartition;
   std::string output_topic = "system_alerts";
   int64_t allowed_lateness_ms = 5000;
   int64_t idle_timeout_ms = 30000;

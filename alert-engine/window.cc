@@ -2,8 +2,42 @@
 #include "alert-engine/window.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sentinel::alerts {
+
+Aggregate::Aggregate(AggregateState state, bool keep_samples)
+    : keep_samples_(keep_samples),
+      count_(state.count),
+      sum_(state.sum),
+      min_(state.min),
+      max_(state.max),
+      first_(state.first),
+      last_(state.last),
+      first_ts_(state.first_ts),
+      last_ts_(state.last_ts),
+      samples_(std::move(state.samples)) {}
+
+AggregateState Aggregate::state() const {
+  return {count_, sum_, min_, max_, first_, last_, first_ts_, last_ts_, samples_};
+}
+
+void Aggregate::merge(const Aggregate& other) {
+  if (keep_samples_) samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
+  if (other.count_ == 0) return;
+  if (count_ == 0 || other.first_ts_ < first_ts_) {
+    first_ = other.first_;
+    first_ts_ = other.first_ts_;
+  }
+  if (count_ == 0 || other.last_ts_ >= last_ts_) {
+    last_ = other.last_;
+    last_ts_ = other.last_ts_;
+  }
+  count_ += other.count_;
+  sum_ += other.sum_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+}
 
 void Aggregate::add(double value, int64_t ts) {
   if (count_ == 0 || ts < first_ts_) {

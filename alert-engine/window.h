@@ -30,12 +30,33 @@ inline WindowRange windows_containing(int64_t ts, const WindowSpec& w) {
   return {first, last};
 }
 
+// What an aggregate holds, to send it to the instance that merges it (repartition_record.h).
+struct AggregateState {
+  int64_t count = 0;
+  double sum = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double first = 0, last = 0;
+  int64_t first_ts = 0, last_ts = 0;
+  std::vector<double> samples;  // percentiles only
+};
+
 // The running aggregate of one window. Keeps samples only for percentiles.
 class Aggregate {
  public:
   explicit Aggregate(bool keep_samples = false) : keep_samples_(keep_samples) {}
+  explicit Aggregate(AggregateState state, bool keep_samples);
   void add(double value, int64_t ts);
+  // Adds the records of `other` as if they followed this aggregate's records: partials of one
+  // window from several source partitions merged in partition order give what one reader of
+  // those partitions, in that order, would have computed (count, sum, min, max exactly; the
+  // first sample is the earliest — on a tie this one's —, the last the latest — on a tie
+  // other's —; samples concatenated). An `other` with count 0 and samples is a further chunk of
+  // samples of a partial already merged.
+  void merge(const Aggregate& other);
   int64_t count() const { return count_; }
+  size_t samples() const { return samples_.size(); }
+  AggregateState state() const;
   // NaN when the aggregation has no value (rate needs two samples at different times).
   double result(Agg agg) const;
 

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/errno_text.h"
+
 namespace sentinel::confined {
 namespace {
 
@@ -25,10 +27,6 @@ bool walk_from_env() {
     return v && std::strcmp(v, "1") == 0;
   }();
   return on;
-}
-
-std::string errno_text(int err) {
-  return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
 }
 
 // Keeps errno across the string building that follows a failed call.
@@ -54,16 +52,6 @@ struct Fd {
   }
 };
 
-const char* type_name(mode_t mode) {
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // The errno a refused non-regular entry reports.
 int refusal_errno(mode_t mode) {
   if (S_ISLNK(mode)) return ELOOP;
@@ -72,7 +60,8 @@ int refusal_errno(mode_t mode) {
 }
 
 std::string refusal(const char* call, const std::string& shown, mode_t mode) {
-  std::string head = std::string(call) + "(\"" + shown + "\"): refused: it is " + type_name(mode);
+  std::string head =
+      std::string(call) + "(\"" + shown + "\"): refused: it is " + file_type_name(mode);
   if (S_ISLNK(mode)) return head + " (archive files are never opened through a link)";
   return head + ", not a regular file";
 }
@@ -597,7 +586,7 @@ bool Root::check_file_path(const std::string& path, std::string* error) const {
       if (existing != dir) return true;
       struct stat st;
       if (::fstatat(fd.fd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
-        *error = "\"" + path + "\" is " + type_name(st.st_mode) +
+        *error = "\"" + path + "\" is " + file_type_name(st.st_mode) +
                  (S_ISLNK(st.st_mode) ? " (archive files are never opened through a link)"
                                       : ", not a regular file");
         return false;

@@ -12,18 +12,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
+#include "common/errno_text.h"
+
 namespace sentinel::agent {
-namespace {
-
-std::string errno_text(int err) { return fmt::format("{} (errno {})", std::strerror(err), err); }
-
-std::string dir_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
 
 std::optional<uint64_t> hash_before(int fd, int64_t offset) {
   char buf[64];
@@ -47,41 +39,7 @@ std::optional<uint64_t> hash_before(int fd, int64_t offset) {
 bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files, std::string* error) {
   std::string text = "sentinel-agent-checkpoint 1\n";
   for (const auto& f : files) text += fmt::format("{} {} {} {:016x} {}\n", f.dev, f.ino, f.offset, f.hash, f.path);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = fmt::format("open(\"{}\"): {}", tmp, errno_text(errno));
-    return false;
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *error = fmt::format("write(\"{}\"): {}", tmp, errno_text(errno));
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fdatasync(fd) != 0) {
-    *error = fmt::format("fdatasync(\"{}\"): {}", tmp, errno_text(errno));
-    ::close(fd);
-    return false;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = fmt::format("rename(\"{}\", \"{}\"): {}", tmp, path, errno_text(errno));
-    return false;
-  }
-  int dir = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0 || ::fsync(dir) != 0) {
-    *error = fmt::format("fsync(directory \"{}\"): {}", dir_of(path), errno_text(errno));
-    if (dir >= 0) ::close(dir);
-    return false;
-  }
-  ::close(dir);
-  return true;
+  return write_file_atomically(path, text, 0600, error);
 }
 
 std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& path, std::string* error) {

@@ -27,7 +27,8 @@ struct FileCheckpoint {
 // Hash of up to 64 bytes of `fd` before `offset` (FNV-1a); nullopt when they cannot be read.
 std::optional<uint64_t> hash_before(int fd, int64_t offset);
 
-// False with *error naming the call and the file.
+// Replaces `path` atomically and durably (common/atomic_file; a new file is 0600). False with
+// *error naming the path, the call and the file.
 bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files, std::string* error);
 // nullopt with an empty *error when the file does not exist; with a message ("…: line 3: …")
 // when it cannot be read or parsed.

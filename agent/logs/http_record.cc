@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "agent/record.h"
+#include "common/json_text.h"
 
 namespace sentinel::agent {
 namespace {

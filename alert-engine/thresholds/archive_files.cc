@@ -17,8 +17,6 @@ namespace sentinel::thresholds {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
-
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -29,7 +27,7 @@ bool walk(const std::string& path, bool named, std::vector<std::string>* files,
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (!named) return true;  // vanished while listing (the sink compressed or removed it)
-    *error = path + ": " + errno_text(errno);
+    *error = path + ": " + std::strerror(errno);
     return false;
   }
   if (S_ISREG(st.st_mode)) {
@@ -45,7 +43,7 @@ bool walk(const std::string& path, bool named, std::vector<std::string>* files,
   }
   DIR* dir = ::opendir(path.c_str());
   if (!dir) {
-    *error = path + ": opendir: " + errno_text(errno);
+    *error = path + ": opendir: " + std::strerror(errno);
     return false;
   }
   std::vector<std::string> names;
@@ -73,7 +71,7 @@ class PlainReader : public LineReader {
       ssize_t n = ::read(fd_, dst, max);
       if (n >= 0) return static_cast<long>(n);
       if (errno == EINTR) continue;
-      error_ = path_ + ": read: " + errno_text(errno);
+      error_ = path_ + ": read: " + std::strerror(errno);
       return -1;
     }
   }
@@ -138,7 +136,7 @@ class ZstdReader : public LineReader {
           n = ::read(fd_, in_buf_.data(), in_buf_.size());
         } while (n < 0 && errno == EINTR);
         if (n < 0) {
-          error_ = path_ + ": read: " + errno_text(errno);
+          error_ = path_ + ": read: " + std::strerror(errno);
           return -1;
         }
         if (n == 0) {
@@ -181,7 +179,7 @@ std::unique_ptr<LineReader> LineReader::open(const std::string& path, std::strin
   if (ends_with(path, ".gz")) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      *error = path + ": open: " + errno_text(errno);
+      *error = path + ": open: " + std::strerror(errno);
       return nullptr;
     }
     gzFile gz = gzdopen(fd, "rb");
@@ -194,7 +192,7 @@ std::unique_ptr<LineReader> LineReader::open(const std::string& path, std::strin
   } else {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      *error = path + ": open: " + errno_text(errno);
+      *error = path + ": open: " + std::strerror(errno);
       return nullptr;
     }
     if (ends_with(path, ".zst")) {

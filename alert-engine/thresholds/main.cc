@@ -19,6 +19,7 @@
 #include "alert-engine/thresholds/kafka_history.h"
 #include "alert-engine/thresholds/statistics.h"
 #include "alert-engine/thresholds/window_aggregator.h"
+#include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/time_arg.h"
 #include "common/units.h"
@@ -441,7 +442,7 @@ int main(int argc, char** argv) {
   }
   meta["samples"] = samples;
   std::string text = alerts::thresholds_to_json(learned, meta.dump());
-  if (!alerts::write_file_atomically(output, text, &why)) {
+  if (!write_file_atomically(output, text, 0644, &why)) {
     log::error("cannot write the thresholds: {}", why);
     return 1;
   }

@@ -7,6 +7,8 @@
 //              consumer of these records must spend).
 //   memory   — reads the topic into memory once, then times parse-only and parse+evaluate with
 //              the given rules on one thread, without Kafka in the way.
+//   create   — creates topics (NAME:PARTITIONS) through the admin API (a real broker; the mock
+//              behind sentinel-devkafka cannot).
 // Each mode prints one JSON line.
 #include <librdkafka/rdkafka.h>
 
@@ -142,8 +144,10 @@ int consume_all(const std::string& bootstrap, const std::string& topic, Each eac
                                        {"enable.auto.commit", "false"},
                                        {"enable.partition.eof", "true"},
                                        // as sentinel-alerts sets it (see service.cc)
-                                       {"queued.min.messages", "500000"},
-                                       {"fetch.max.bytes", "2097152"}},
+                                       {"queued.min.messages", "50000"},
+                                       {"queued.max.messages.kbytes", "8192"},
+                                       {"fetch.max.bytes", "2097152"},
+                                       {"max.partition.fetch.bytes", "1048576"}},
                                       &error);
   kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
   if (!rk) {
@@ -264,6 +268,29 @@ int memory_mode(const std::string& bootstrap, const std::string& topic, const st
   return 0;
 }
 
+int create_mode(const std::string& bootstrap, const std::vector<std::string>& specs) {
+  std::vector<kafka::TopicSpec> topics;
+  for (const auto& spec : specs) {
+    size_t colon = spec.rfind(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "create: topic %s: expected NAME:PARTITIONS\n", spec.c_str());
+      return 1;
+    }
+    kafka::TopicSpec t;
+    t.name = spec.substr(0, colon);
+    t.partitions = std::stoi(spec.substr(colon + 1));
+    topics.push_back(t);
+  }
+  std::string error;
+  kafka::Conf conf = kafka::make_conf({{"bootstrap.servers", bootstrap}}, &error);
+  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
+  if (!rk || !kafka::create_topics(rk.get(), topics, std::chrono::seconds(30), &error)) {
+    std::fprintf(stderr, "create: %s\n", error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -288,7 +315,12 @@ int main(int argc, char** argv) {
   m->add_option("--bootstrap-servers", bootstrap)->required();
   m->add_option("--topic", topic);
   m->add_option("--config", rules)->required();
+  std::vector<std::string> specs;
+  auto* c = app.add_subcommand("create", "Create topics NAME:PARTITIONS (admin API)");
+  c->add_option("--bootstrap-servers", bootstrap)->required();
+  c->add_option("--topic", specs, "NAME:PARTITIONS")->required();
   CLI11_PARSE(app, argc, argv);
+  if (*c) return create_mode(bootstrap, specs);
   if (*p) return produce(bootstrap, topic, hosts, ticks, hot, key_mode);
   if (*f) return floor_mode(bootstrap, topic);
   return memory_mode(bootstrap, topic, rules);

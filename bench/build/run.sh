@@ -2,11 +2,14 @@
 # Cold build timings: configures a fresh build directory with Ninja and ccache off, builds it with
 # -jJOBS, and prints the wall time, the time per target (its objects' compile time plus its link)
 # and the translation units that took longest, from Ninja's log. The next build change is judged
-# by these numbers.
-# Usage: bench/build/run.sh [--asan] [--jobs N] [--top N] [--dir DIR] [--keep]
+# by these numbers. The CPU time of the build (user + sys of every compiler and linker) is printed
+# too: on a machine shared with other work it moves much less than the wall time; the load average
+# before and after says how shared the machine was.
+# Usage: bench/build/run.sh [--asan] [--jobs N] [--top N] [--dir DIR] [--keep] [--target T]...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=2 top=25 asan=0 keep=0 dir=""
+targets=()
 while (($#)); do
   case "$1" in
     --asan) asan=1 ;;
@@ -14,7 +17,8 @@ while (($#)); do
     --top) top=$2; shift ;;
     --dir) dir=$2; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --target) targets+=(--target "$2"); shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -25,13 +29,19 @@ flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 ((asan)) && flags+=(-DSENTINEL_SANITIZE=ON)
 export CCACHE_DISABLE=1
 echo "== cold build of $root into $dir (-j$jobs$( ((asan)) && echo ', ASan+UBSan'), ccache off)"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N)
 cmake -S "$root" -B "$dir" "${flags[@]}" >/dev/null
 t1=$(date +%s.%N)
-cmake --build "$dir" -j"$jobs" >"$dir/build.out" 2>&1 || { tail -30 "$dir/build.out"; exit 1; }
+# The build in a subshell whose `times` (second line: its children's user and sys) is its CPU time.
+(cmake --build "$dir" -j"$jobs" "${targets[@]}" >"$dir/build.out" 2>&1 && times >"$dir/times") ||
+  { tail -30 "$dir/build.out"; exit 1; }
 t2=$(date +%s.%N)
-printf 'configure %.0f s, build %.0f s, cpu count %s, load before %s\n' \
-  "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_s=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] }
+                       printf "%.0f", s }' "$dir/times")
+printf 'configure %.0f s, build %.0f s wall, %s s CPU (user+sys), cpu count %s\n' \
+  "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$cpu_s" "$(nproc)"
+printf 'load average (1, 5, 15 min) before %s, after %s\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$dir/.ninja_log" "$top" <<'PY'
 import collections, re, sys
 log, top = sys.argv[1], int(sys.argv[2])

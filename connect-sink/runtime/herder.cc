@@ -608,6 +608,33 @@ Outcome Herder::remove(const std::string& name) {
   return {};
 }
 
+namespace {
+
+// A failed offsets operation as Connect answers it (Worker.alterSinkConnectorOffsets and
+// resetSinkConnectorOffsets), with what Kafka said; `verb` is retrieve, alter or reset.
+Outcome offsets_failure(const OffsetsResult& r, const std::string& name, const std::string& verb) {
+  switch (r.error) {
+    case OffsetsResult::Error::kGroupActive:
+      return Outcome::Error(
+          500, fmt::format("Failed to {0} consumer group offsets for connector {1} either because its tasks "
+                           "haven't stopped completely yet or the connector was resumed before the request to "
+                           "{0} its offsets could be successfully completed. If the connector is in a stopped "
+                           "state, this operation can be safely retried. If it doesn't eventually succeed, the "
+                           "Connect cluster may need to be restarted to get rid of the zombie sink tasks. "
+                           "(Kafka: {2})",
+                           verb, name, r.detail));
+    case OffsetsResult::Error::kUnsupported:
+      return Outcome::Error(501, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
+    case OffsetsResult::Error::kInvalid:
+      return Outcome::Error(400, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
+    default:
+      return Outcome::Error(
+          500, fmt::format("Failed to {} consumer group offsets for connector {}: {}", verb, name, r.detail));
+  }
+}
+
+}  // namespace
+
 Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* out) {
   kafka::Properties props;
   SinkSettings sink;
@@ -619,8 +646,8 @@ Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* o
     props["client.id"] = "connector-offsets-" + name;
     sink = sink_settings(c->config);
   }
-  Status s = backend_->list_offsets(props, sink.topics, sink.topics_regex, out);
-  if (!s.ok) return Outcome::Error(500, "Failed to read the offsets of connector " + name + ": " + s.message);
+  OffsetsResult r = backend_->list_offsets(props, sink.topics, sink.topics_regex, out);
+  if (!r.ok()) return offsets_failure(r, name, "retrieve");
   return {};
 }
 
@@ -637,8 +664,8 @@ Outcome Herder::alter_offsets(const std::string& name,
   }
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
-  Status s = backend_->alter_offsets(props, offsets);
-  if (!s.ok) return Outcome::Error(500, "Failed to alter the offsets of connector " + name + ": " + s.message);
+  OffsetsResult r = backend_->alter_offsets(props, offsets);
+  if (!r.ok()) return offsets_failure(r, name, "alter");
   bool plugin_ok = false;
   if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, offsets);
   *message = plugin_ok ? "The offsets for this connector have been altered successfully"
@@ -662,8 +689,8 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
   SinkSettings sink = sink_settings(c->config);
-  Status s = backend_->reset_offsets(props, sink.topics, sink.topics_regex);
-  if (!s.ok) return Outcome::Error(500, "Failed to reset the offsets of connector " + name + ": " + s.message);
+  OffsetsResult r = backend_->reset_offsets(props, sink.topics, sink.topics_regex);
+  if (!r.ok()) return offsets_failure(r, name, "reset");
   bool plugin_ok = false;
   if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, {});
   *message = plugin_ok ? "The offsets for this connector have been reset successfully"
@@ -708,7 +735,9 @@ void Herder::tick(MonoClock::time_point now) {
     if (max == 0 || c.target == "STOPPED" || !c.instance || c.busy) continue;
     for (size_t i = 0; i < c.tasks.size(); ++i) {
       TaskSlot& t = c.tasks[i];
-      if (!t.runner || t.runner->status().state != "FAILED") continue;
+      if (!t.runner) continue;
+      TaskStatus st = t.runner->status();
+      if (st.state != "FAILED" || !st.auto_restart) continue;
       if (max > 0 && t.auto_restarts >= max) continue;
       if (!t.restart_due) {
         int64_t backoff = c.sink.task_restart_backoff_ms;

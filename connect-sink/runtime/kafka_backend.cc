@@ -13,6 +13,8 @@
 #include "common/clock.h"
 #include "common/kafka_offset_jumps.h"
 #include "common/log.h"
+#include "common/static_membership.h"
+#include "connect-sink/runtime/task_identity.h"
 
 namespace sentinel::connect {
 namespace {
@@ -71,6 +73,10 @@ bool matches(const std::string& topic, const std::vector<std::string>& topics, c
   return std::find(topics.begin(), topics.end(), topic) != topics.end();
 }
 
+// Every partition of `topics` or of the topics `regex` matches, from metadata.
+Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, const std::string& regex,
+                     MonoClock::time_point deadline, std::vector<TopicPartition>* out);
+
 // One task's thread and everything it owns. Shared between the thread and its KafkaTaskRunner, so
 // that an abandoned thread (stuck in a plugin call past the shutdown deadline) keeps what it uses
 // alive after the herder has let go of it.
@@ -81,6 +87,7 @@ class TaskThread {
     status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
+    unowned_ = kafka::UnownedPartitionsWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
   }
 
   TaskStatus status() const {
@@ -129,6 +136,10 @@ class TaskThread {
     }
     if (consumer_) {
       if (!failed_) commit(nullptr);
+      {
+        Activity a(this, "leaving the consumer group");
+        leave_group();
+      }
       {
         Activity a(this, "KafkaConsumer.close()");
         rd_kafka_consumer_close(consumer_.get());  // serves the final revocation (commit + close)
@@ -225,6 +236,24 @@ class TaskThread {
     status_ = {"FAILED", trace.empty() ? message : trace};
   }
 
+  // Another consumer joined the group with this task's group.instance.id and the broker took
+  // the id from this one. Restarting would take it back and fence the other in turn, so the
+  // task stays FAILED until someone restarts it.
+  void fenced() {
+    std::string id = spec_.consumer.count("group.instance.id") ? spec_.consumer.at("group.instance.id") : "";
+    std::string m = fmt::format(
+        "fenced: another consumer joined group {} with this task's group.instance.id {} (a second "
+        "worker with the same sentinel.worker.id, on another host?). This task stopped consuming "
+        "and is not restarted automatically, so that the two do not take the partitions from each "
+        "other in turn: give each worker its own sentinel.worker.id, then restart the task",
+        spec_.consumer.count("group.id") ? spec_.consumer.at("group.id") : "", id);
+    fenced_ = true;
+    fail(m, "ConnectException: " + m);
+    if (abandoned_) return;  // the abandonment trace says what matters
+    std::lock_guard lock(mu_);
+    status_.auto_restart = false;
+  }
+
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque) {
     static_cast<TaskThread*>(opaque)->rebalance(rk, err, parts);
@@ -277,10 +306,13 @@ class TaskThread {
       else rd_kafka_assign(rk, parts);
       log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
                 spec_.id, tps.size(), seeks);
+      unowned_.assigned(rk, static_cast<int>(assigned_.size()));
       if (applied_paused_) rd_kafka_pause_partitions(rk, parts);
       return;
     }
     // Revocation (or lost partitions): commit what is durable for them, then close them.
+    log::info("connector {} task {}: {} {} partition(s)", spec_.connector, spec_.id,
+              err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoked" : "lost", tps.size());
     if (!failed_ && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) commit(&tps);
     if (!failed_ && !abandoned_) {
       Status s = call("close", "SinkTask.close()", [&] { return spec_.task->close(tps); });
@@ -513,6 +545,19 @@ class TaskThread {
     jumps_.expect(list.get());
   }
 
+  // A static member leaves the group on a clean stop (or a failure), so its partitions go to
+  // the other members, and the connector's offsets can be changed, at once rather than after
+  // session.timeout.ms; a fenced one no longer has a place to leave.
+  void leave_group() {
+    if (fenced_ || !kafka::is_static_member(consumer_.get())) return;
+    if (rd_kafka_fatal_error(consumer_.get(), nullptr, 0)) return;
+    if (!kafka::leave_group(consumer_.get(), std::chrono::seconds(10))) {
+      log::warning("connector {} task {}: could not leave group {} within 10 s; its partitions "
+                   "wait for session.timeout.ms",
+                   spec_.connector, spec_.id, spec_.consumer.at("group.id"));
+    }
+  }
+
   bool setup() {
     call("initialize", "SinkTask.initialize()", [&] {
       spec_.task->initialize(context_);
@@ -554,7 +599,8 @@ class TaskThread {
         return false;
       }
     }
-    kafka::TopicPartitionList subscription(rd_kafka_topic_partition_list_new(1));
+    subscription_.reset(rd_kafka_topic_partition_list_new(1));
+    kafka::TopicPartitionList& subscription = subscription_;
     if (!spec_.topics_regex.empty()) {
       rd_kafka_topic_partition_list_add(subscription.get(), ("^(" + spec_.topics_regex + ")$").c_str(),
                                         RD_KAFKA_PARTITION_UA);
@@ -637,6 +683,14 @@ class TaskThread {
           break;
         }
         spec_.metrics->records_written += batch.size();
+        if (!wrote_any_ && !batch.empty()) {
+          // The task's first records: when archiving resumed after a (re)start (bench/restart
+          // measures up to this line).
+          wrote_any_ = true;
+          log::info("connector {} task {}: first {} record(s) written, from {}-{} offset {}",
+                    spec_.connector, spec_.id, batch.size(), batch.front().topic,
+                    batch.front().partition, batch.front().offset);
+        }
       }
       for (const auto& [tp, off] : advanced) current_[tp] = off;
       if (!pending_seeks_.empty()) {
@@ -654,10 +708,24 @@ class TaskThread {
         update_lag();
         next_lag = now + 1s;
       }
-      if (rd_kafka_fatal_error(consumer_.get(), nullptr, 0)) {
-        char buf[512];
-        rd_kafka_fatal_error(consumer_.get(), buf, sizeof buf);
-        fail(buf, std::string("ConnectException: fatal consumer error: ") + buf);
+      unowned_.poll(
+          consumer_.get(), spec_.consumer.at("group.id"),
+          [&] {
+            std::vector<TopicPartition> parts;
+            partitions_of(consumer_.get(), spec_.topics, spec_.topics_regex,
+                          MonoClock::now() + std::chrono::seconds(5), &parts);
+            OffsetMap all;
+            for (const auto& tp : parts) all[tp] = RD_KAFKA_OFFSET_INVALID;
+            return to_list(all);
+          },
+          subscription_.get());
+      char fatal[512];
+      if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
+        if (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
+          fenced();
+        } else {
+          fail(fatal, std::string("ConnectException: fatal consumer error: ") + fatal);
+        }
         break;
       }
     }
@@ -677,6 +745,10 @@ class TaskThread {
   // Task-thread state.
   bool applied_paused_ = false;
   bool failed_ = false;
+  bool fenced_ = false;
+  bool wrote_any_ = false;
+  kafka::TopicPartitionList subscription_;
+  kafka::UnownedPartitionsWatch unowned_{""};
   bool task_started_ = false;
   kafka::Handle consumer_;
   kafka::Handle dlq_;
@@ -732,16 +804,104 @@ class KafkaTaskRunner : public TaskRunner {
   std::thread thread_;
 };
 
-kafka::Handle offsets_consumer(const kafka::Properties& props, std::string* error) {
-  kafka::Conf conf = kafka::make_conf(props, error);
-  if (!conf) return nullptr;
-  return kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), error);
+// ---------------------------------------------------------------------------------------------
+// Offsets of stopped connectors, through the admin API.
+
+using OffsetsError = OffsetsResult::Error;
+
+struct EventDeleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
+
+// sentinel-devkafka is librdkafka's mock cluster, whose cluster id says so. It has neither
+// OffsetDelete nor DeleteGroups, and librdkafka 2.0.2 aborts the whole process (an assertion in
+// rd_kafka_enq_once_del_source_return) when asked for an admin operation its broker lacks: so
+// those requests are never sent to it.
+bool is_dev_broker(const std::string& cluster_id) { return kafka::is_dev_broker_cluster(cluster_id); }
+
+std::string dev_broker_cannot(const std::string& what) {
+  return fmt::format(
+      "the dev broker (sentinel-devkafka, librdkafka's mock cluster) cannot {}; use a real Kafka "
+      "broker (2.4 or later) for this",
+      what);
 }
 
+int remaining_ms(MonoClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - MonoClock::now());
+  return static_cast<int>(std::max<int64_t>(1, left.count()));
+}
+
+std::string name(const TopicPartition& tp) { return fmt::format("{}-{}", tp.topic, tp.partition); }
+
+// One offsets operation's client: a consumer handle, so that it takes the connector's consumer
+// settings (security included) as they are, which never joins the group; only its admin API is
+// used. It learns the cluster id first, to know the dev broker.
+class OffsetsClient {
+ public:
+  OffsetsClient(kafka::Properties props, std::chrono::seconds budget)
+      : deadline_(MonoClock::now() + budget), budget_(budget) {
+    group_ = props["group.id"];
+    bootstrap_ = props["bootstrap.servers"];
+    props.erase("group.instance.id");
+    kafka::Conf conf = kafka::make_conf(props, &error_);
+    if (conf) rk_ = kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error_);
+    if (!rk_) return;
+    if (char* id = rd_kafka_clusterid(rk_.get(), remaining_ms(deadline_))) {
+      cluster_id_ = id;
+      rd_kafka_mem_free(rk_.get(), id);
+    } else {
+      error_ = no_answer();
+      rk_.reset();
+    }
+  }
+
+  // False with error() when the client could not be made or the cluster did not answer.
+  bool ready() const { return rk_ != nullptr; }
+  const std::string& error() const { return error_; }
+  bool dev_broker() const { return is_dev_broker(cluster_id_); }
+  const std::string& group() const { return group_; }
+  rd_kafka_t* get() const { return rk_.get(); }
+  MonoClock::time_point deadline() const { return deadline_; }
+
+  // Sends one admin request through `issue(options, queue)` and waits for its result; nullptr
+  // (and *error) when none came in time.
+  template <typename Issue>
+  Event call(Issue&& issue, std::string* error) {
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_.get());
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_ANY);
+    char errstr[256];
+    rd_kafka_AdminOptions_set_request_timeout(options, remaining_ms(deadline_), errstr, sizeof errstr);
+    issue(options, queue);
+    Event ev(rd_kafka_queue_poll(queue, remaining_ms(deadline_) + 1000));
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    if (!ev) {
+      *error = no_answer();
+    } else if (rd_kafka_event_error(ev.get())) {
+      *error = rd_kafka_event_error_string(ev.get());
+      if (rd_kafka_event_error(ev.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) *error = no_answer();
+      ev.reset();
+    }
+    return ev;
+  }
+
+ private:
+  std::string no_answer() const {
+    return fmt::format("no answer from the Kafka cluster at {} within {} s", bootstrap_,
+                       budget_.count());
+  }
+
+  MonoClock::time_point deadline_;
+  std::chrono::seconds budget_;
+  std::string group_, bootstrap_, cluster_id_, error_;
+  kafka::Handle rk_;
+};
+
 Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, const std::string& regex,
-                     std::vector<TopicPartition>* out) {
+                     MonoClock::time_point deadline, std::vector<TopicPartition>* out) {
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000);
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, remaining_ms(deadline));
   if (err) return Status::Error(std::string("cannot read topic metadata: ") + rd_kafka_err2str(err));
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
@@ -752,9 +912,49 @@ Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, con
   return Status::Ok();
 }
 
+// What one group's result says: the group's own error, or the first partition's.
+struct GroupAnswer {
+  rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string text;  // "orders-3: Broker: Unknown topic or partition"
+  const rd_kafka_topic_partition_list_t* partitions = nullptr;
+};
+
+GroupAnswer answer_of(const rd_kafka_group_result_t* const* groups, size_t count) {
+  GroupAnswer a;
+  if (count == 0) {
+    a.code = RD_KAFKA_RESP_ERR__FAIL;
+    a.text = "the broker's answer named no group";
+    return a;
+  }
+  if (const rd_kafka_error_t* e = rd_kafka_group_result_error(groups[0])) {
+    a.code = rd_kafka_error_code(e);
+    a.text = fmt::format("group {}: {}", rd_kafka_group_result_name(groups[0]), rd_kafka_error_string(e));
+    return a;
+  }
+  a.partitions = rd_kafka_group_result_partitions(groups[0]);
+  for (int i = 0; a.partitions && i < a.partitions->cnt; ++i) {
+    const auto& el = a.partitions->elems[i];
+    if (!el.err) continue;
+    a.code = el.err;
+    a.text = fmt::format("{}-{}: {}", el.topic, el.partition, rd_kafka_err2str(el.err));
+    break;
+  }
+  return a;
+}
+
+// The group still has members: only they may commit, and offsets of topics they subscribe to
+// cannot be deleted (Kafka answers these for a non-empty group).
+bool group_active(rd_kafka_resp_err_t code) {
+  return code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || code == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+         code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+         code == RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC ||
+         code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP;
+}
+
 }  // namespace
 
-KafkaBackend::KafkaBackend(kafka::Properties base) : base_(std::move(base)) {
+KafkaBackend::KafkaBackend(kafka::Properties base, std::string worker_identity)
+    : base_(std::move(base)), worker_identity_(std::move(worker_identity)) {
   std::string err;
   kafka::Conf conf = kafka::make_conf(base_, &err);
   if (conf) metadata_ = kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &err);
@@ -787,113 +987,180 @@ KafkaBackend::~KafkaBackend() {
 
 size_t KafkaBackend::abandoned_tasks_running() const { return g_abandoned_running.load(); }
 
+bool KafkaBackend::dev_broker() {
+  std::string id = cluster_id();
+  if (id.empty() && metadata_) {
+    // Not known yet (start): ask, briefly. A broker that does not answer is taken for a real one.
+    if (char* c = rd_kafka_clusterid(metadata_.get(), 3000)) {
+      id = c;
+      rd_kafka_mem_free(metadata_.get(), c);
+    }
+  }
+  bool dev = kafka::is_dev_broker_cluster(id);
+  std::lock_guard lock(mu_);
+  if (dev && !dev_broker_noted_) {
+    dev_broker_noted_ = true;
+    log::info("dev broker (librdkafka's mock cluster): sink tasks join their groups as dynamic "
+              "members (it does not support static membership)");
+  }
+  return dev;
+}
+
 std::string KafkaBackend::cluster_id() {
   std::lock_guard lock(mu_);
   return cluster_id_;
 }
 
 std::unique_ptr<TaskRunner> KafkaBackend::start_task(TaskSpec spec) {
+  apply_task_identity(&spec.consumer, worker_identity_, spec.connector, spec.id,
+                      [this] { return dev_broker(); });
   return std::make_unique<KafkaTaskRunner>(std::move(spec));
 }
 
-Status KafkaBackend::list_offsets(const kafka::Properties& consumer, const std::vector<std::string>& topics,
-                                  const std::string& topics_regex, std::vector<PartitionOffset>* out) {
-  std::string err;
-  kafka::Handle rk = offsets_consumer(consumer, &err);
-  if (!rk) return Status::Error(err);
-  std::vector<TopicPartition> parts;
-  Status s = partitions_of(rk.get(), topics, topics_regex, &parts);
-  if (!s.ok || parts.empty()) return s;
-  OffsetMap query;
-  for (const auto& tp : parts) query[tp] = RD_KAFKA_OFFSET_INVALID;
-  kafka::TopicPartitionList list = to_list(query);
-  rd_kafka_resp_err_t e = rd_kafka_committed(rk.get(), list.get(), 10000);
-  if (e) return Status::Error(std::string("cannot read committed offsets: ") + rd_kafka_err2str(e));
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& el = list->elems[i];
-    if (el.err || el.offset < 0) continue;
-    out->push_back({el.topic, el.partition, el.offset});
+OffsetsResult KafkaBackend::list_offsets(const kafka::Properties& consumer,
+                                         const std::vector<std::string>& topics,
+                                         const std::string& topics_regex,
+                                         std::vector<PartitionOffset>* out) {
+  OffsetsClient client(consumer, kOffsetsTimeout);
+  if (!client.ready()) return OffsetsResult::Fail(OffsetsError::kFailed, client.error());
+  // Every partition the group has an offset for, as Connect lists them; the dev broker answers
+  // that question with nothing, so it is asked about the connector's topics instead.
+  kafka::TopicPartitionList query;
+  if (client.dev_broker()) {
+    std::vector<TopicPartition> parts;
+    Status s = partitions_of(client.get(), topics, topics_regex, client.deadline(), &parts);
+    if (!s.ok) return OffsetsResult::Fail(OffsetsError::kFailed, s.message);
+    if (parts.empty()) return OffsetsResult::Ok();
+    OffsetMap all;
+    for (const auto& tp : parts) all[tp] = RD_KAFKA_OFFSET_INVALID;
+    query = to_list(all);
+  }
+  std::string error;
+  Event ev = client.call(
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_ListConsumerGroupOffsets_t* request =
+            rd_kafka_ListConsumerGroupOffsets_new(client.group().c_str(), query.get());
+        rd_kafka_ListConsumerGroupOffsets(client.get(), &request, 1, options, queue);
+        rd_kafka_ListConsumerGroupOffsets_destroy(request);
+      },
+      &error);
+  if (!ev) return OffsetsResult::Fail(OffsetsError::kFailed, error);
+  size_t count = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+      rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()), &count);
+  GroupAnswer answer = answer_of(groups, count);
+  if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
+  for (int i = 0; answer.partitions && i < answer.partitions->cnt; ++i) {
+    const auto& el = answer.partitions->elems[i];
+    if (el.offset >= 0) out->push_back({el.topic, el.partition, el.offset});
   }
   std::sort(out->begin(), out->end(), [](const PartitionOffset& a, const PartitionOffset& b) {
     return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
   });
-  return Status::Ok();
+  return OffsetsResult::Ok();
 }
 
-Status KafkaBackend::alter_offsets(const kafka::Properties& consumer,
-                                   const std::map<TopicPartition, std::optional<int64_t>>& offsets) {
-  std::string err;
-  kafka::Handle rk = offsets_consumer(consumer, &err);
-  if (!rk) return Status::Error(err);
+OffsetsResult KafkaBackend::alter_offsets(
+    const kafka::Properties& consumer,
+    const std::map<TopicPartition, std::optional<int64_t>>& offsets) {
   OffsetMap commit;
+  std::vector<TopicPartition> remove;
   for (const auto& [tp, off] : offsets) {
     if (off) {
       commit[tp] = *off;
-      continue;
-    }
-    // Brokers without OffsetDelete support (and the dev broker) get the earliest offset instead,
-    // which is what auto.offset.reset=earliest would choose.
-    int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk.get(), tp.topic.c_str(), tp.partition, &lo, &hi, 10000);
-    if (e) {
-      return Status::Error(fmt::format("cannot read the earliest offset of {}-{}: {}", tp.topic, tp.partition,
-                                       rd_kafka_err2str(e)));
-    }
-    commit[tp] = lo;
-  }
-  if (commit.empty()) return Status::Ok();
-  // Commit as a member of the (empty, since the connector is STOPPED) group: brokers refuse
-  // commits from non-members while the group is known to them.
-  kafka::TopicPartitionList subscription(rd_kafka_topic_partition_list_new(1));
-  std::set<std::string> topics;
-  for (const auto& [tp, off] : commit) topics.insert(tp.topic);
-  for (const auto& t : topics) rd_kafka_topic_partition_list_add(subscription.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
-  rd_kafka_poll_set_consumer(rk.get());
-  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk.get(), subscription.get());
-  if (e) return Status::Error(std::string("cannot join the consumer group: ") + rd_kafka_err2str(e));
-  auto deadline = MonoClock::now() + 30s;
-  bool assigned = false;
-  while (!assigned && MonoClock::now() < deadline) {
-    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100)) rd_kafka_message_destroy(m);
-    rd_kafka_topic_partition_list_t* a = nullptr;
-    if (rd_kafka_assignment(rk.get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
-      assigned = std::all_of(commit.begin(), commit.end(), [&](const auto& entry) {
-        return rd_kafka_topic_partition_list_find(a, entry.first.topic.c_str(), entry.first.partition) != nullptr;
-      });
-      rd_kafka_topic_partition_list_destroy(a);
+    } else {
+      remove.push_back(tp);
     }
   }
-  if (!assigned) {
-    rd_kafka_consumer_close(rk.get());
-    return Status::Error("timed out joining the consumer group " + consumer.at("group.id") +
-                         " (is another member still in it?)");
+  OffsetsClient client(consumer, kOffsetsTimeout);
+  if (!client.ready()) return OffsetsResult::Fail(OffsetsError::kFailed, client.error());
+  if (client.dev_broker() && !remove.empty()) {
+    return OffsetsResult::Fail(
+        OffsetsError::kUnsupported,
+        dev_broker_cannot("delete a committed offset (it has no OffsetDelete, KIP-496), so an "
+                          "\"offset\": null cannot reset " + name(remove.front())));
   }
-  kafka::TopicPartitionList list = to_list(commit);
-  e = rd_kafka_commit(rk.get(), list.get(), 0);
-  Status result = Status::Ok();
-  if (e) {
-    result = Status::Error(std::string("offset commit failed: ") + rd_kafka_err2str(e));
-  } else {
-    for (int i = 0; i < list->cnt; ++i) {
-      if (list->elems[i].err) {
-        result = Status::Error(fmt::format("offset commit failed for {}-{}: {}", list->elems[i].topic,
-                                           list->elems[i].partition, rd_kafka_err2str(list->elems[i].err)));
-        break;
-      }
+  std::string error;
+  if (!remove.empty()) {
+    kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(remove.size())));
+    for (const auto& tp : remove) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    Event ev = client.call(
+        [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+          rd_kafka_DeleteConsumerGroupOffsets_t* request =
+              rd_kafka_DeleteConsumerGroupOffsets_new(client.group().c_str(), list.get());
+          rd_kafka_DeleteConsumerGroupOffsets(client.get(), &request, 1, options, queue);
+          rd_kafka_DeleteConsumerGroupOffsets_destroy(request);
+        },
+        &error);
+    if (!ev) return OffsetsResult::Fail(OffsetsError::kFailed, error);
+    size_t count = 0;
+    const rd_kafka_group_result_t** groups = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(ev.get()), &count);
+    GroupAnswer answer = answer_of(groups, count);
+    // A group that never committed has nothing to delete.
+    if (answer.code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) answer.code = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+    if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
+  }
+  if (!commit.empty()) {
+    kafka::TopicPartitionList list = to_list(commit);
+    Event ev = client.call(
+        [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+          rd_kafka_AlterConsumerGroupOffsets_t* request =
+              rd_kafka_AlterConsumerGroupOffsets_new(client.group().c_str(), list.get());
+          rd_kafka_AlterConsumerGroupOffsets(client.get(), &request, 1, options, queue);
+          rd_kafka_AlterConsumerGroupOffsets_destroy(request);
+        },
+        &error);
+    if (!ev) return OffsetsResult::Fail(OffsetsError::kFailed, error);
+    size_t count = 0;
+    const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+        rd_kafka_event_AlterConsumerGroupOffsets_result(ev.get()), &count);
+    GroupAnswer answer = answer_of(groups, count);
+    if (client.dev_broker() && answer.code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) {
+      // The mock takes commits only from members once a group has had any, empty or not.
+      return OffsetsResult::Fail(
+          OffsetsError::kUnsupported,
+          dev_broker_cannot(fmt::format("commit offsets from outside group {} once the group has "
+                                        "had members (its answer: {})",
+                                        client.group(), answer.text)));
     }
+    if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+    if (answer.code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+      return OffsetsResult::Fail(OffsetsError::kInvalid, answer.text);
+    }
+    if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
   }
-  rd_kafka_consumer_close(rk.get());
-  return result;
+  return OffsetsResult::Ok();
 }
 
-Status KafkaBackend::reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>& topics,
-                                   const std::string& topics_regex) {
-  std::vector<PartitionOffset> committed;
-  Status s = list_offsets(consumer, topics, topics_regex, &committed);
-  if (!s.ok) return s;
-  std::map<TopicPartition, std::optional<int64_t>> reset;
-  for (const auto& p : committed) reset[{p.topic, p.partition}] = std::nullopt;
-  return alter_offsets(consumer, reset);
+OffsetsResult KafkaBackend::reset_offsets(const kafka::Properties& consumer,
+                                          const std::vector<std::string>&, const std::string&) {
+  OffsetsClient client(consumer, kOffsetsTimeout);
+  if (!client.ready()) return OffsetsResult::Fail(OffsetsError::kFailed, client.error());
+  if (client.dev_broker()) {
+    return OffsetsResult::Fail(
+        OffsetsError::kUnsupported,
+        dev_broker_cannot("delete consumer group " + client.group() + " (it has no DeleteGroups)"));
+  }
+  std::string error;
+  Event ev = client.call(
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_DeleteGroup_t* request = rd_kafka_DeleteGroup_new(client.group().c_str());
+        rd_kafka_DeleteGroups(client.get(), &request, 1, options, queue);
+        rd_kafka_DeleteGroup_destroy(request);
+      },
+      &error);
+  if (!ev) return OffsetsResult::Fail(OffsetsError::kFailed, error);
+  size_t count = 0;
+  const rd_kafka_group_result_t** groups =
+      rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev.get()), &count);
+  GroupAnswer answer = answer_of(groups, count);
+  // Deleting twice does no harm, as in Connect.
+  if (answer.code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) return OffsetsResult::Ok();
+  if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+  if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
+  return OffsetsResult::Ok();
 }
 
 }  // namespace sentinel::connect

@@ -5,7 +5,8 @@
 // Loads plugins from plugin.path, serves the Connect REST API, restores connectors persisted in
 // the state directory, applies the connector files from the command line, and runs until SIGTERM
 // (tasks commit their durable offsets, exit 0). Exit codes: 1 worker config or startup error,
-// 3 a connector file failed (as connect-standalone).
+// 3 a connector file failed (as connect-standalone), 4 another worker on this host has this
+// one's identity (sentinel.worker.id, see KafkaBackend).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -17,9 +18,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/identity_lock.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/signals.h"
+#include "common/static_membership.h"
 #include "common/test_hooks.h"
 #include "rest-api/basic_auth.h"
 #include "connect-sink/runtime/connector_files.h"
@@ -82,7 +85,8 @@ int main(int argc, char** argv) {
       "files given after the worker properties.\n"
       "Signals: SIGHUP applies the connector files again; SIGTERM stops the tasks (their durable\n"
       "offsets committed) and exits 0.\n"
-      "Exit codes: 0 ok, 1 worker config or startup error, 3 a connector file failed.\n"
+      "Exit codes: 0 ok, 1 worker config or startup error, 3 a connector file failed, 4 another\n"
+      "worker on this host runs with this one's identity (sentinel.worker.id).\n"
       "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
   std::string worker_file;
   std::vector<std::string> connector_files;
@@ -183,7 +187,26 @@ int main(int argc, char** argv) {
   for (const auto& [k, v] : config.consumer) {
     if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0) base[k] = v;
   }
-  KafkaBackend backend(base);
+  // The identity of this worker's consumers in their groups (static membership): stable across
+  // restarts, and one process per identity on this host (IdentityLock); across hosts the broker
+  // fences a duplicate and the fenced task says so.
+  std::string identity = config.worker_id.empty()
+                             ? fmt::format("{}:{}", kafka::host_name(), http.first_port())
+                             : config.worker_id;
+  int holder = 0;
+  auto identity_lock = IdentityLock::acquire(
+      fmt::format("sentinel-connect {} {}", config.bootstrap_servers, identity), &holder, &error);
+  if (!identity_lock) {
+    log::error(
+        "another sentinel-connect ({}) already runs as worker {} for the Kafka cluster at {} on "
+        "this host: two workers with one identity would fence each other's consumers (their "
+        "group.instance.id); give this one its own sentinel.worker.id (or REST port) in {}",
+        holder ? fmt::format("process {}", holder) : error, identity, config.bootstrap_servers,
+        worker_file);
+    http.stop();
+    return 4;
+  }
+  KafkaBackend backend(base, identity);
   StateStore store(config.state_dir);
   Herder herder(settings, &backend, &store);
   std::atomic<bool> ready{false};
@@ -222,7 +245,8 @@ int main(int argc, char** argv) {
     return 3;
   }
   ready = true;
-  log::info("worker {} started: state in {}, {} connector(s)", settings.worker_id, config.state_dir, herder.names().size());
+  log::info("worker {} started: state in {}, {} connector(s), consumer identity {}", settings.worker_id,
+            config.state_dir, herder.names().size(), identity);
 
   SystemdNotifier notifier;
   notifier.ready();

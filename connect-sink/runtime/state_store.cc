@@ -1,16 +1,11 @@
 // Atomic JSON state file.
 #include "connect-sink/runtime/state_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/atomic_file.h"
 #include "common/whole_file.h"
 
 #include "connect-sink/runtime/connector_name.h"
@@ -20,17 +15,6 @@ namespace sentinel::connect {
 namespace {
 
 using json = nlohmann::json;
-
-bool write_all(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -108,25 +92,11 @@ bool StateStore::save(const std::map<std::string, StoredConnector>& state, std::
     *error = "cannot save " + path() + ": the state is not valid UTF-8 text";
     return false;
   }
-  std::string tmp = path() + ".tmp";
-  auto fail = [&](const std::string& what) {
-    *error = what + " " + tmp + ": " + std::strerror(errno);
+  // "cannot save <path>: rename <path>.tmp: ..."; a failed directory fsync is an error too.
+  std::string why;
+  if (!write_file_atomically(path(), text, 0600, &why)) {
+    *error = "cannot save " + why;
     return false;
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("cannot create");
-  if (!write_all(fd, text) || ::fsync(fd) != 0) {
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    return fail("cannot write");
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path().c_str()) != 0) return fail("cannot rename");
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
   }
   return true;
 }

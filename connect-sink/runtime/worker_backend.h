@@ -42,6 +42,9 @@ struct TaskMetrics {
 struct TaskStatus {
   std::string state;
   std::string trace;
+  // False for a failure that restarting would repeat against someone else (a consumer fenced
+  // by another with the same group.instance.id): the herder does not restart it by itself.
+  bool auto_restart = true;
 };
 
 struct TaskSpec {
@@ -90,20 +93,43 @@ struct PartitionOffset {
   int64_t offset = 0;
 };
 
+// How an offsets operation ended; the herder turns a failure into Connect's answer.
+struct OffsetsResult {
+  enum class Error {
+    kNone,
+    kGroupActive,  // the group still has members (tasks not stopped yet, or another worker's)
+    kUnsupported,  // the broker cannot do it (sentinel-devkafka, librdkafka's mock cluster)
+    kInvalid,      // the request names what is not there (a partition the topic lacks)
+    kFailed,       // anything else: no answer in time, unknown partition, …
+  };
+  Error error = Error::kNone;
+  std::string detail;  // what went wrong, naming the partition, the group or the broker's answer
+  bool ok() const { return error == Error::kNone; }
+  static OffsetsResult Ok() { return {}; }
+  static OffsetsResult Fail(Error error, std::string detail) { return {error, std::move(detail)}; }
+};
+
 class WorkerBackend {
  public:
   virtual ~WorkerBackend() = default;
   virtual std::unique_ptr<TaskRunner> start_task(TaskSpec spec) = 0;
-  // Committed offsets of the consumer group consumer["group.id"] for the connector's topics.
-  virtual Status list_offsets(const kafka::Properties& consumer, const std::vector<std::string>& topics,
-                              const std::string& topics_regex, std::vector<PartitionOffset>* out) = 0;
-  // Commits the given offsets; nullopt resets that partition (its committed offset is removed or,
-  // where the broker cannot delete it, set to the earliest available offset).
-  virtual Status alter_offsets(const kafka::Properties& consumer,
-                               const std::map<TopicPartition, std::optional<int64_t>>& offsets) = 0;
-  // Resets every committed offset of the group (Connect deletes the group).
-  virtual Status reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>& topics,
-                               const std::string& topics_regex) = 0;
+  // Committed offsets of the consumer group consumer["group.id"] (where the broker can list a
+  // whole group, every partition it has an offset for, as Connect shows; otherwise those of the
+  // connector's topics).
+  virtual OffsetsResult list_offsets(const kafka::Properties& consumer,
+                                     const std::vector<std::string>& topics,
+                                     const std::string& topics_regex,
+                                     std::vector<PartitionOffset>* out) = 0;
+  // Commits the given offsets for the (empty) group; nullopt deletes that partition's committed
+  // offset, so the next start follows auto.offset.reset.
+  virtual OffsetsResult alter_offsets(
+      const kafka::Properties& consumer,
+      const std::map<TopicPartition, std::optional<int64_t>>& offsets) = 0;
+  // Deletes the (empty) consumer group with all its offsets, as Connect does; a group that does
+  // not exist counts as done.
+  virtual OffsetsResult reset_offsets(const kafka::Properties& consumer,
+                                      const std::vector<std::string>& topics,
+                                      const std::string& topics_regex) = 0;
   // The Kafka cluster id, "" until known.
   virtual std::string cluster_id() = 0;
   // Task threads that were abandoned and are still inside a plugin call: the program must not run

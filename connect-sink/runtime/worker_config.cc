@@ -171,6 +171,10 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   }
   if (auto v = get("topic.tracking.enable")) c.topic_tracking_enable = to_bool(file, "topic.tracking.enable", *v);
   if (auto v = get("topic.tracking.allow.reset")) c.topic_tracking_allow_reset = to_bool(file, "topic.tracking.allow.reset", *v);
+  if (auto v = get("sentinel.worker.id")) {
+    if (v->empty()) fail("sentinel.worker.id", *v, "expected a name for this worker, such as web-1-archive");
+    c.worker_id = *v;
+  }
   if (auto v = get("sentinel.state.dir")) c.state_dir = *v;
   if (auto v = get("archive.root")) c.archive_root = *v;
   if (auto v = get("sentinel.allow.jaas.config.override")) c.allow_jaas_override = to_bool(file, "sentinel.allow.jaas.config.override", *v);

@@ -47,6 +47,9 @@ struct WorkerConfig {
   bool topic_tracking_enable = true;
   bool topic_tracking_allow_reset = true;
   // Sentinel keys.
+  // sentinel.worker.id: this worker's identity in its consumers' static group membership
+  // (group.instance.id = <id>-<connector>-<task>); empty: <host name>:<REST port>.
+  std::string worker_id;
   std::string state_dir;  // sentinel.state.dir; empty: chosen by the program
   std::string archive_root;  // archive.root; empty: paths are not confined
   bool allow_jaas_override = false;  // sentinel.allow.jaas.config.override

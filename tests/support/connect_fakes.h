@@ -132,30 +132,35 @@ class FakeBackend : public WorkerBackend {
     ++started;
     return r;
   }
-  Status list_offsets(const kafka::Properties& consumer, const std::vector<std::string>&, const std::string&,
-                      std::vector<PartitionOffset>* out) override {
+  OffsetsResult list_offsets(const kafka::Properties& consumer, const std::vector<std::string>&,
+                             const std::string&, std::vector<PartitionOffset>* out) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     for (const auto& [tp, off] : offsets[consumer.at("group.id")]) out->push_back({tp.topic, tp.partition, off});
-    return Status::Ok();
+    return OffsetsResult::Ok();
   }
-  Status alter_offsets(const kafka::Properties& consumer,
-                       const std::map<TopicPartition, std::optional<int64_t>>& changes) override {
+  OffsetsResult alter_offsets(const kafka::Properties& consumer,
+                              const std::map<TopicPartition, std::optional<int64_t>>& changes) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     for (const auto& [tp, off] : changes) {
       if (off) offsets[consumer.at("group.id")][tp] = *off;
       else offsets[consumer.at("group.id")].erase(tp);
     }
-    return Status::Ok();
+    return OffsetsResult::Ok();
   }
-  Status reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>&, const std::string&) override {
+  OffsetsResult reset_offsets(const kafka::Properties& consumer, const std::vector<std::string>&,
+                              const std::string&) override {
     std::lock_guard l(mu);
+    if (!offsets_answer.ok()) return offsets_answer;
     offsets.erase(consumer.at("group.id"));
-    return Status::Ok();
+    return OffsetsResult::Ok();
   }
   std::string cluster_id() override { return "fake-cluster"; }
 
   std::mutex mu;
   std::map<std::string, std::map<TopicPartition, int64_t>> offsets;
+  OffsetsResult offsets_answer;  // a failure every offsets call answers with, when set
   FakeRunner* last = nullptr;
   int started = 0;
   bool stuck = false;         // tasks started from now on do not stop until released

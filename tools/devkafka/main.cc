@@ -18,12 +18,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/signals.h"
@@ -167,10 +167,9 @@ int main(int argc, char** argv) {
   std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
   std::cout << bootstraps << std::endl;
   if (!bootstrap_file.empty()) {
-    std::string tmp = bootstrap_file + ".tmp";
-    std::ofstream(tmp) << bootstraps << "\n";
-    if (std::rename(tmp.c_str(), bootstrap_file.c_str()) != 0) {
-      sentinel::log::error("--bootstrap-file {}: {}", bootstrap_file, std::strerror(errno));
+    std::string why;
+    if (!sentinel::write_file_atomically(bootstrap_file, bootstraps + "\n", 0644, &why)) {
+      sentinel::log::error("--bootstrap-file {}", why);
       return 1;
     }
   }

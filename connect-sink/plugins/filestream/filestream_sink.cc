@@ -11,10 +11,12 @@
 #include <string>
 
 #include "common/confined_fs.h"
+#include "common/errno_text.h"
 #include "sentinel/connect/sink.h"
 
 namespace {
 
+using sentinel::errno_text;
 using sentinel::connect::Config;
 using sentinel::connect::ConfigDef;
 using sentinel::connect::ConfigKey;
@@ -27,8 +29,6 @@ using sentinel::connect::TopicPartition;
 
 constexpr const char* kVersion = "1.0.0";
 constexpr const char* kFileKey = "file";
-
-std::string errno_text(int err) { return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")"; }
 
 class FileStreamSinkTask : public sentinel::connect::SinkTask {
  public:

@@ -1,4 +1,4 @@
-// Stream state files: format and atomic, durable replacement.
+// Stream state files: format, reading, and atomic, durable replacement (common/atomic_file).
 #include "archive_state.h"
 
 #include <fcntl.h>
@@ -8,7 +8,9 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/confined_fs.h"
+#include "common/errno_text.h"
 
 namespace sentinel::archive {
 namespace {
@@ -21,8 +23,6 @@ std::string name_under(int dir_fd, const std::string& path) {
 }
 
 }  // namespace
-
-std::string errno_text(int err) { return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")"; }
 
 std::string serialize(const StreamState& s) {
   std::string out = "sentinel-archive-state 1\n";
@@ -99,41 +99,11 @@ std::optional<StreamState> parse_state(const std::string& text, std::string* err
 }
 
 bool save_state(int dir_fd, const std::string& path, const StreamState& state, std::string* error) {
-  std::string tmp = path + ".tmp";
-  std::string text = serialize(state);
-  int at = dir_fd >= 0 ? dir_fd : AT_FDCWD;
-  int fd = confined::open_regular_at(at, name_under(dir_fd, tmp), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644, error, tmp);
-  if (fd < 0) return false;
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t w = ::write(fd, text.data() + done, text.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      *error = "write(\"" + tmp + "\"): " + errno_text(errno);
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<size_t>(w);
+  if (dir_fd >= 0) {
+    return write_file_atomically_at(dir_fd, name_under(dir_fd, path), serialize(state), 0644, error,
+                                    path);
   }
-  if (::fdatasync(fd) != 0) {
-    *error = "fdatasync(\"" + tmp + "\"): " + errno_text(errno);
-    ::close(fd);
-    return false;
-  }
-  if (::close(fd) != 0) {
-    *error = "close(\"" + tmp + "\"): " + errno_text(errno);
-    return false;
-  }
-  if (::renameat(at, name_under(dir_fd, tmp).c_str(), at, name_under(dir_fd, path).c_str()) != 0) {
-    *error = "rename(\"" + tmp + "\", \"" + path + "\"): " + errno_text(errno);
-    return false;
-  }
-  if (dir_fd >= 0 && ::fsync(dir_fd) != 0) {
-    *error = "fsync(directory of \"" + path + "\"): " + errno_text(errno);
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, serialize(state), 0644, error);
 }
 
 std::optional<StreamState> load_state(const std::string& path, std::string* error) {

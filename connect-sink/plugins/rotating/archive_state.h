@@ -41,18 +41,16 @@ std::string serialize(const StreamState& state);
 // nullopt with *error ("line 3: expected length <bytes>") when the text is not a state file.
 std::optional<StreamState> parse_state(const std::string& text, std::string* error);
 
-// Writes `state` to `path` durably: a temporary file, fsync, rename over `path`, fsync of the
-// directory. With `dir_fd` >= 0 (the directory of `path`, opened confined) the files are reached
-// by their names under it and nothing else of `path` is looked up; with -1 through `path`. The
-// state file is never followed through a link nor opened when it is not a regular file. False
-// with *error naming the call and the file.
+// Writes `state` to `path` durably with common/atomic_file: `<path>.tmp`, fsync, rename over
+// `path`, fsync of the directory. With `dir_fd` >= 0 (the directory of `path`, opened confined
+// and O_RDONLY) the files are reached by their names under it and nothing else of `path` is
+// looked up; with -1 through `path`. The state file is never followed through a link nor opened
+// or replaced when it is not a regular file. False with *error naming the path, the call and the
+// file ("<path>: write <path>.tmp: No space left on device").
 bool save_state(int dir_fd, const std::string& path, const StreamState& state, std::string* error);
 // Reads `path` (under `dir_fd` as for save_state): nullopt with an empty *error when it does not
 // exist, with a message when it cannot be read or parsed.
 std::optional<StreamState> load_state(int dir_fd, const std::string& path, std::string* error);
 std::optional<StreamState> load_state(const std::string& path, std::string* error);
-
-// "strerror (errno N)".
-std::string errno_text(int err);
 
 }  // namespace sentinel::archive

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <thread>
 
+#include "common/errno_text.h"
+
 namespace sentinel::archive {
 namespace {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "archive_state.h"
+#include "common/errno_text.h"
 
 namespace sentinel::archive {
 namespace {

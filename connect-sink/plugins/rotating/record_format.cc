@@ -3,30 +3,9 @@
 
 #include <cstring>
 
-namespace sentinel::archive {
+#include "common/json_text.h"
 
-void append_json_string(const std::string& text, std::string* out) {
-  static const char* hex = "0123456789abcdef";
-  out->push_back('"');
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(hex[c >> 4]);
-          out->push_back(hex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
+namespace sentinel::archive {
 
 void format_record(RecordFormat format, const connect::SinkRecord& r, std::string* out) {
   if (format == RecordFormat::kValue) {
@@ -49,7 +28,7 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
     return;
   }
   out->append("{\"topic\":");
-  append_json_string(r.topic, out);
+  append_json_string_repairing_utf8(out, r.topic);
   out->append(",\"partition\":");
   out->append(std::to_string(r.partition));
   out->append(",\"offset\":");
@@ -57,10 +36,10 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
   out->append(",\"timestamp\":");
   out->append(r.timestamp >= 0 ? std::to_string(r.timestamp) : "null");
   out->append(",\"key\":");
-  if (r.key) append_json_string(*r.key, out);
+  if (r.key) append_json_string_repairing_utf8(out, *r.key);
   else out->append("null");
   out->append(",\"value\":");
-  if (r.value) append_json_string(*r.value, out);
+  if (r.value) append_json_string_repairing_utf8(out, *r.value);
   else out->append("null");
   out->append(",\"headers\":[");
   bool first = true;
@@ -68,9 +47,9 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
     if (!first) out->push_back(',');
     first = false;
     out->append("{\"key\":");
-    append_json_string(h.key, out);
+    append_json_string_repairing_utf8(out, h.key);
     out->append(",\"value\":");
-    if (h.value) append_json_string(*h.value, out);
+    if (h.value) append_json_string_repairing_utf8(out, *h.value);
     else out->append("null");
     out->push_back('}');
   }

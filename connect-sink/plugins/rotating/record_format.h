@@ -1,6 +1,7 @@
 // How one record becomes one line of the archive: `value` (the value's text, newlines inside it
 // written as \n so a record stays one line; a null value as "null") or `envelope` (a JSON object
-// with topic, partition, offset, timestamp, key, value and headers).
+// with topic, partition, offset, timestamp, key, value and headers; valid JSON whatever the bytes:
+// control characters escaped, bytes that are not UTF-8 replaced by U+FFFD as Connect decodes them).
 #pragma once
 
 #include <string>
@@ -13,8 +14,5 @@ enum class RecordFormat { kValue, kEnvelope };
 
 // Appends the record's line, '\n' included, to *out.
 void format_record(RecordFormat format, const connect::SinkRecord& record, std::string* out);
-
-// Appends `text` as a JSON string literal (quotes included).
-void append_json_string(const std::string& text, std::string* out);
 
 }  // namespace sentinel::archive

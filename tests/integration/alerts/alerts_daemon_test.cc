@@ -21,10 +21,12 @@ using namespace std::chrono_literals;
 const char* kAlertId = "cpu_high/host=synthetic-1";
 
 std::string config_text(const std::string& bootstrap, const std::string& commit_interval,
-                        double threshold = 90) {
-  // A short session timeout: after SIGKILL the dead member leaves the group in seconds.
+                        double threshold = 90, const std::string& instance = "") {
+  // A short session timeout: after SIGKILL the dead member leaves the group in seconds (the dev
+  // broker ignores static membership).
   return "kafka: {bootstrap.servers: \"" + bootstrap +
          "\", session.timeout.ms: 3000, heartbeat.interval.ms: 300}\n" +
+         (instance.empty() ? "" : "input: {instance_id: " + instance + "}\n") +
          "time: {allowed_lateness: 1s, idle_timeout: 1s}\n"
          "commit_interval: " + commit_interval + "\n"
          "rules:\n"
@@ -76,13 +78,15 @@ class AlertsDaemon : public ::testing::Test {
  protected:
   AlertsDaemon() : kafka_({"system_metrics:3", "system_alerts:3"}) {}
 
-  std::unique_ptr<Process> start(const std::string& commit_interval = "200ms") {
-    write_file(dir_.file("alerts.yaml"), config_text(kafka_.bootstrap(), commit_interval));
+  // `instance`: input.instance_id; instances running side by side on one host need their own.
+  std::unique_ptr<Process> start(const std::string& commit_interval = "200ms",
+                                 const std::string& instance = "") {
+    std::string path = dir_.file("alerts" + instance + ".yaml");
+    write_file(path, config_text(kafka_.bootstrap(), commit_interval, 90, instance));
     Process::Options options;
     options.env["SENTINEL_LOG_LEVEL"] = "debug";  // commits are logged at debug level
     return std::make_unique<Process>(
-        std::vector<std::string>{bin("sentinel-alerts"), "--config", dir_.file("alerts.yaml")},
-        options);
+        std::vector<std::string>{bin("sentinel-alerts"), "--config", path}, options);
   }
   // Event time ten minutes ago, on a window boundary, so the idle close flushes every window.
   int64_t past() const { return (wall_ms() - 600000) / 5000 * 5000; }
@@ -194,11 +198,11 @@ TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicate
   };
   int64_t t0 = past();
 
-  auto first = start("200ms");
+  auto first = start("200ms", "first");
   ASSERT_TRUE(produce(t0, {{20, 10}, {20, 99}}));
   ASSERT_TRUE(wait_until([&] { return all_have(1); }, 40s)) << first->err();
 
-  auto second = start("200ms");
+  auto second = start("200ms", "second");
   // The group settles: the newcomer gets partitions, the first one is reassigned a share.
   ASSERT_TRUE(wait_until([&] {
     return second->err().find("assigned system_metrics") != std::string::npos &&

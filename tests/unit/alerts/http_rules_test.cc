@@ -24,6 +24,9 @@ AlertsConfig load(const TempDir& dir, const std::string& http_section,
   write_file(dir.path() + "/alerts.yaml",
              "kafka: {bootstrap.servers: localhost:9092}\n"
              "time: {allowed_lateness: 0s}\n"
+             // One engine, no Kafka: site and URL rules wait for every partition it reads (the
+             // re-keyed path is rekeyed_rules_test.cc's).
+             "repartition: {enabled: false}\n"
              "host_silent: {enabled: false}\n" +
                  http_section);
   return load_alerts_config(dir.path() + "/alerts.yaml", "");
@@ -93,8 +96,9 @@ TEST(HttpRules, TheOriginalThresholdsFileGivesSixRulesWithItsShares) {
   EXPECT_DOUBLE_EQ(find_rule(c, "http_4xx_url")->threshold, 0.5);
   EXPECT_EQ(find_rule(c, "http_5xx_ip")->min_count, 10);
   EXPECT_EQ(find_rule(c, "http_5xx_global")->min_count, 20);
-  EXPECT_TRUE(find_rule(c, "http_5xx_url")->cross_partition);
-  EXPECT_FALSE(find_rule(c, "http_5xx_ip")->cross_partition);
+  EXPECT_EQ(find_rule(c, "http_5xx_url")->placement, Placement::kCrossPartitions);
+  EXPECT_EQ(find_rule(c, "http_5xx_global")->placement, Placement::kCrossPartitions);
+  EXPECT_EQ(find_rule(c, "http_5xx_ip")->placement, Placement::kLocal);
 }
 
 TEST(HttpRules, AMissingThresholdsFileIsAWarningAndNothingAlerts) {
@@ -301,5 +305,37 @@ TEST(HttpSample, BadRecordsAreRejectedWithTheField) {
   EXPECT_EQ(*m.metric("err5xx"), 0.0);
 }
 
+// A client that stopped sending before the commit point never sends the records that would
+// resolve its alert: after a restart its group is made from system_alerts with the empty window
+// that follows the last window judged before the commit, and resolves when that closes.
+TEST(HttpRules, AFiringIpAlertWhoseClientStoppedResolvesAfterARestart) {
+  TempDir dir;
+  AlertsConfig c = load(dir, std::string(kHttp) + "  dimensions: [ip]\n");
+  auto run = [&](bool resume) {
+    Engine e(c);
+    RecoveredAlert firing{"http_5xx_ip/client_ip=10.0.0.9", true, 10000, 0, 10000,
+                          {{"client_ip", "10.0.0.9"}, {"resource", "http"}}};
+    e.restore({firing}, 0);
+    e.add_partitions({3}, SourceKind::kHttp, 0);
+    e.restore_metadata(3, "w=20000");  // windows up to 20 s were judged before the commit
+    if (resume) {
+      e.resume_firing([](const Rule&, const Labels& labels) {
+        return labels.at(0).second == "10.0.0.9" ? 3 : -1;
+      });
+    }
+    std::vector<Alert> out;
+    e.on_partition_end(3);
+    e.on_tick(1000000, &out);  // the partition is quiet: its windows close on wall clock
+    return out;
+  };
+  EXPECT_TRUE(run(false).empty());
+  auto out = run(true);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "http_5xx_ip/client_ip=10.0.0.9");
+  EXPECT_FALSE(out[0].firing);
+  EXPECT_EQ(out[0].window_end, 30000);
+}
+
 }  // namespace
 }  // namespace sentinel::alerts
+

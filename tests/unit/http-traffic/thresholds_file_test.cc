@@ -1,10 +1,7 @@
 // The thresholds file: the original form, the richer form, look-up precedence, errors with JSON
-// paths, the round trip through thresholds_to_json, and the atomic write.
-#include <dirent.h>
+// paths, and the round trip through thresholds_to_json (the atomic write: tests/unit/common).
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "alert-engine/http_traffic.h"
@@ -172,65 +169,6 @@ TEST(Thresholds, LoadReadsAFileAndNamesAMissingOne) {
     EXPECT_EQ(std::string(e.what()),
               dir.file("bad.json") + ": global: expected a share between 0 and 1, got 2");
   }
-}
-
-std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  while (dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-TEST(WriteFileAtomically, WritesTheContentAndLeavesNoTempFile) {
-  TempDir dir;
-  std::string error;
-  ASSERT_TRUE(write_file_atomically(dir.file("thresholds.json"), "first\n", &error)) << error;
-  EXPECT_EQ(read_file(dir.file("thresholds.json")), "first\n");
-  ASSERT_TRUE(write_file_atomically(dir.file("thresholds.json"), "second", &error)) << error;
-  EXPECT_EQ(read_file(dir.file("thresholds.json")), "second");
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"thresholds.json"});
-  std::string big(3 << 20, 'x');
-  ASSERT_TRUE(write_file_atomically(dir.file("big"), big, &error)) << error;
-  EXPECT_EQ(read_file(dir.file("big")), big);
-  ASSERT_TRUE(write_file_atomically(dir.file("empty"), "", &error)) << error;
-  EXPECT_EQ(read_file(dir.file("empty")), "");
-}
-
-TEST(WriteFileAtomically, ReplacedFileKeepsItsPermissions) {
-  TempDir dir;
-  std::string path = dir.file("thresholds.json");
-  write_file(path, "old");
-  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  std::string error;
-  ASSERT_TRUE(write_file_atomically(path, "new", &error)) << error;
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0640u);
-  EXPECT_EQ(read_file(path), "new");
-}
-
-TEST(WriteFileAtomically, MissingDirectoryIsAnErrorNamingPathAndCall) {
-  TempDir dir;
-  std::string path = dir.file("no-such-dir/thresholds.json");
-  std::string error;
-  EXPECT_FALSE(write_file_atomically(path, "x", &error));
-  EXPECT_EQ(error.rfind(path + ": open ", 0), 0u) << error;
-  EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{});
-}
-
-TEST(WriteFileAtomically, TargetThatIsADirectoryFailsAndKeepsNoTemp) {
-  TempDir dir;
-  ASSERT_EQ(::mkdir(dir.file("sub").c_str(), 0755), 0);
-  std::string error;
-  EXPECT_FALSE(write_file_atomically(dir.file("sub"), "x", &error));
-  EXPECT_EQ(error.rfind(dir.file("sub") + ": rename ", 0), 0u) << error;
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"sub"});
 }
 
 }  // namespace

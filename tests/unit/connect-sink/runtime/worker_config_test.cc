@@ -63,6 +63,20 @@ TEST(WorkerConfig, BadValuesNameFileLineAndKey) {
   EXPECT_THROW(parse("listeners=https://127.0.0.1:8443\n"), WorkerConfigError);  // no cert/key
 }
 
+TEST(WorkerConfig, WorkerIdIsSentinelsKeyAndMustNotBeEmpty) {
+  auto c = parse("key.converter=StringConverter\nvalue.converter=StringConverter\nsentinel.worker.id=web-1-a\n");
+  EXPECT_EQ(c.worker_id, "web-1-a");
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+  EXPECT_EQ(parse("key.converter=StringConverter\n").worker_id, "") << "default: chosen at start";
+  try {
+    parse("sentinel.worker.id=\n");
+    FAIL();
+  } catch (const WorkerConfigError& e) {
+    EXPECT_STREQ(e.what(), "config error: w.properties:1: sentinel.worker.id \"\": expected a name for this "
+                           "worker, such as web-1-archive");
+  }
+}
+
 TEST(WorkerConfig, TheProjectsOriginalFilesParseWithoutWarnings) {
   auto c = parse_worker_config(load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties"));
   EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
