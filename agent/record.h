@@ -1,4 +1,4 @@
-// The system_metrics record: one JSON object per Sample, exactly as ARCHITECTURE.md fixes it:
+// The system_metrics record: one JSON object per Sample, exactly as docs/architecture.md fixes it:
 //   {"v":1,"host":"web-1","resource":"cpu","ts":1795316156734,"tags":{"cpu":"total"},
 //    "metrics":{"usage_pct":12.5,...}}
 // Encoded by hand into a reused string: this runs for every sample of every tick, and the agent's

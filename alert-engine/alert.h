@@ -1,4 +1,4 @@
-// The system_alerts record (ARCHITECTURE.md): encoding for output and decoding for recovery.
+// The system_alerts record (docs/architecture.md): encoding for output and decoding for recovery.
 //
 //   {"v":1,"id":"cpu_high/host=web-1","rule":"cpu_high","state":"firing","severity":"critical",
 //    "labels":{"host":"web-1","resource":"cpu"},"value":97.3,"threshold":90.0,

@@ -46,7 +46,7 @@ struct HttpRecord {
 class HttpRecordParser {
  public:
   HttpRecordParser();
-  // One http_logs value (../shared/ARCHITECTURE.md). False with *error naming the field
+  // One http_logs value (docs/architecture.md). False with *error naming the field
   // ("field status: expected an integer") when host, ts or status is missing or of the wrong
   // type; client_ip and path may be absent (empty).
   bool parse(std::string_view json, HttpRecord* out, std::string* error);

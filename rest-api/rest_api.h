@@ -1,5 +1,5 @@
 // The REST API as a pure function from request to response: routing, body parsing and JSON
-// shapes of Kafka Connect's REST API (reference §1–§4), over a Herder. No sockets here —
+// shapes of Kafka Connect's REST API (docs/connect.md, "REST API"), over a Herder. No sockets here —
 // http_server.h serves it over HTTP/1.1, and tests feed it requests directly.
 #pragma once
 

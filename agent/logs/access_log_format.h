@@ -1,5 +1,5 @@
 // Access-log formats: a web server's log format, compiled once, then used to split each line into
-// the fields of the http_logs record (ARCHITECTURE.md). Formats are given as
+// the fields of the http_logs record (docs/architecture.md). Formats are given as
 //   combined | common                  the predefined formats (nginx's and Apache's are the same)
 //   nginx:<log_format string>          e.g. nginx:$remote_addr - $remote_user [$time_local] "$request" …
 //   apache:<LogFormat string>          e.g. apache:%h %l %u %t \"%r\" %>s %b

@@ -1,4 +1,4 @@
-// The http_logs record: one JSON object per access-log line, as ARCHITECTURE.md fixes it:
+// The http_logs record: one JSON object per access-log line, as docs/architecture.md fixes it:
 //   {"v":1,"host":"web-1","source":"/var/log/nginx/access.log","ts":1795316156734,
 //    "client_ip":"203.0.113.7","method":"GET","path":"/api/orders","protocol":"HTTP/1.1",
 //    "status":502,"bytes":512,"referer":"-","user_agent":"curl/8.0"}

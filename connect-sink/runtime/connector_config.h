@@ -1,6 +1,6 @@
 // Connector configuration as the worker sees it: the framework's sink keys (Connect's
 // ConnectorConfig + SinkConnectorConfig, plus Sentinel's task auto-restart keys), validation of a
-// whole config against them and the plugin's ConfigDef, and the §4 ConfigInfos JSON.
+// whole config against them and the plugin's ConfigDef, and Connect's ConfigInfos JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -34,7 +34,7 @@ struct ValidationResult {
   const PluginInfo* plugin = nullptr;
   int error_count = 0;
   std::vector<std::string> errors;  // every message, in response order
-  nlohmann::ordered_json infos;            // ConfigInfos (§4)
+  nlohmann::ordered_json infos;            // Connect's ConfigInfos
   // For PASSWORD-type and secret keys, so that outputs can hide them.
   std::vector<std::string> secret_keys;
 };

@@ -1,6 +1,6 @@
 // The herder: owns every connector of this standalone worker — its config, target state
 // (STARTED/PAUSED/STOPPED), plugin instance and tasks — and carries out what the REST API asks,
-// with Connect's semantics and messages (§1.3, §2, §3 of the reference). Every change to a
+// with Connect's semantics and messages (docs/connect.md). Every change to a
 // connector's config or target state is saved through the StateStore before it is made in
 // memory: a change that cannot be saved is answered with an error and leaves nothing behind.
 // Thread-safe: one mutex serialises all operations; Kafka I/O for reading offsets happens outside

@@ -1,5 +1,5 @@
 // /connector-plugins: the installed sink plugins (and, on request, the converters), a plugin's
-// config definition, and validation of a connector config against it (reference §4).
+// config definition, and validation of a connector config against it.
 #include <algorithm>
 
 #include "rest-api/rest_json.h"

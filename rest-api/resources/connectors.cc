@@ -1,6 +1,6 @@
 // /connectors: list (with ?expand=status|info), create, read, delete, config (PUT creates or
 // updates, PATCH merges), status, restart, pause/resume/stop, tasks and their status and restart,
-// and the active topics (reference §1–§3). Offsets are in offsets.cc.
+// and the active topics. Offsets are in offsets.cc.
 #include <fmt/format.h>
 
 #include <optional>

@@ -1,5 +1,5 @@
 // The REST API routed in-process over a Herder with a fake backend: status codes, headers, JSON
-// shapes and error texts of every endpoint (reference §1–§4), persistence through the state
+// shapes and error texts of every endpoint (docs/connect.md), persistence through the state
 // store, and a generated corpus of hostile bodies over every JSON endpoint.
 #include "rest-api/rest_api.h"
 

@@ -1,4 +1,4 @@
-// Validation: Connect's messages and the §4 ConfigInfos shape.
+// Validation: Connect's messages and the ConfigInfos shape.
 #include "connect-sink/runtime/connector_config.h"
 
 #include <gtest/gtest.h>
