@@ -554,11 +554,13 @@ void Engine::resume_firing(const std::function<int32_t(const Rule&, const Labels
     } else {
       continue;  // re-keying off: its own records resolve it, as before
     }
+    // group_for_labels takes (and erases) the recovered alert `r` refers to: read it first.
+    const int64_t window_end = r.window_end;
     Group* g = group_for_labels(rs, closes, slot, role);
     if (!g->windows.empty()) continue;
     // The window after the last one judged: the firing window, or the last closed before the
     // commit (the key breached until then, or the alert would have resolved already).
-    int64_t last = std::max(r.window_end, closed);
+    int64_t last = std::max(window_end, closed);
     const WindowSpec& w = rule.window;
     int64_t start = (floor_div(last - w.size_ms, w.advance_ms) + 1) * w.advance_ms;
     g->windows.push_back(OpenWindow{start, INT64_MAX, Aggregate(false), nullptr});
