@@ -182,10 +182,14 @@ TEST(CpuRealProc, Cpu_RealProcGivesPercentagesWithinRange) {
   ASSERT_TRUE(test::wait_until(
       [&] {
         out.clear();
-        return c->collect(MonoClock::now(), &out).empty() && find_cpu(out, "total") != nullptr;
+        // A CPU whose jiffies did not move between two reads is skipped: wait for a read in
+        // which at least one core moved too (under load or ASan one read can show none).
+        return c->collect(MonoClock::now(), &out).empty() && find_cpu(out, "total") != nullptr &&
+               out.size() >= 2;
       },
       10s));
   const Sample* total = find_cpu(out, "total");
+  ASSERT_NE(total, nullptr);
   Metrics m = metrics_of(*total);
   EXPECT_GE(m["usage_pct"], 0.0);
   EXPECT_LE(m["usage_pct"], 100.0);
