@@ -558,40 +558,31 @@ Outcome Herder::restart_task(const std::string& name, int task) {
   return {};
 }
 
-Outcome Herder::pause(const std::string& name) {
+// Pause, resume and stop: the new target state is saved, then applied. The not-found messages are
+// Connect's, which differ between these endpoints.
+Outcome Herder::change_target(const std::string& name, const std::string& target,
+                              const std::string& not_found) {
   Lock lock(mu_);
   Connector* c = find(name);
-  if (!c) return Outcome::Error(404, "Unknown connector " + name);
+  if (!c) return Outcome::Error(404, not_found);
   if (c->busy) return busy_error(*c);
-  if (c->target == "PAUSED") return {};
-  Outcome saved = save_with(name, StoredConnector{c->config, "PAUSED"});
+  if (c->target == target) return {};
+  Outcome saved = save_with(name, StoredConnector{c->config, target});
   if (!saved.ok()) return saved;
-  apply_target(lock, *c, "PAUSED");
+  apply_target(lock, *c, target);
   return {};
+}
+
+Outcome Herder::pause(const std::string& name) {
+  return change_target(name, "PAUSED", "Unknown connector " + name);
 }
 
 Outcome Herder::resume(const std::string& name) {
-  Lock lock(mu_);
-  Connector* c = find(name);
-  if (!c) return Outcome::Error(404, "Unknown connector " + name);
-  if (c->busy) return busy_error(*c);
-  if (c->target == "STARTED") return {};
-  Outcome saved = save_with(name, StoredConnector{c->config, "STARTED"});
-  if (!saved.ok()) return saved;
-  apply_target(lock, *c, "STARTED");
-  return {};
+  return change_target(name, "STARTED", "Unknown connector " + name);
 }
 
 Outcome Herder::stop(const std::string& name) {
-  Lock lock(mu_);
-  Connector* c = find(name);
-  if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-  if (c->busy) return busy_error(*c);
-  if (c->target == "STOPPED") return {};
-  Outcome saved = save_with(name, StoredConnector{c->config, "STOPPED"});
-  if (!saved.ok()) return saved;
-  apply_target(lock, *c, "STOPPED");
-  return {};
+  return change_target(name, "STOPPED", "Connector " + name + " not found");
 }
 
 Outcome Herder::remove(const std::string& name) {

@@ -167,6 +167,8 @@ class Herder {
   // Stops every task of `c`; the slots are cleared unless a task was abandoned.
   size_t stop_tasks(Lock& lock, Connector& c);
   void stop_connector(Lock& lock, Connector& c);
+  Outcome change_target(const std::string& name, const std::string& target,
+                        const std::string& not_found);
   void apply_target(Lock& lock, Connector& c, const std::string& target);
   static Outcome busy_error(const Connector& c);
   StateView task_view(const Connector& c, int id) const;
