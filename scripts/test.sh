@@ -12,13 +12,20 @@ scripts/build.sh
 echo "== tests (build/)"
 ctest --test-dir build --output-on-failure -j2 -LE soak --timeout 600
 scripts/build.sh --asan
-echo "== tests under AddressSanitizer + UBSan (build-asan/)"
-# Two of the three-instance alert scenarios are left to the normal pass and the real broker: under
-# ASan, three instances rebalancing on the dev broker (which holds a killed member's partitions for
-# its 45 s session timeout) missed the scenario's deadlines (fresh clone, 2026-12-06: 214 s each).
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j2 -LE 'soak|realbroker' --timeout 900 \
-  -E '^AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)$'
+echo "== tests under AddressSanitizer + UBSan: unit tests (build-asan/)"
+sanitizers=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+env "${sanitizers[@]}" ctest --test-dir build-asan --output-on-failure -j2 -LE 'soak|realbroker' --timeout 900
+# The integration tests drive the programs as processes: the normal build's test executables run
+# the sanitized programs, plugins and shims of build-asan/ (SENTINEL_TEST_BUILD_DIR), which are not
+# compiled twice. Left out here: the packaging tests (they check build/'s package and units, as in
+# the normal pass) and two of the three-instance alert scenarios: under ASan, three instances
+# rebalancing on the dev broker (which holds a killed member's partitions for its 45 s session
+# timeout) missed the scenario's deadlines (fresh clone, 2026-12-06: 214 s each); they run in the
+# normal pass and on the real broker.
+echo "== tests under AddressSanitizer + UBSan: integration tests (build/ driving build-asan/)"
+env "${sanitizers[@]}" SENTINEL_TEST_BUILD_DIR="$root/build-asan" \
+  ctest --test-dir build --output-on-failure -j2 -L integration -LE 'soak|realbroker' --timeout 900 \
+  -E '^(Package\.|SystemdUnits\.|AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)$)'
 # Every parser's fuzz target over its corpus (fuzz/README.md), SENTINEL_FUZZ_SECONDS each.
 scripts/fuzz.sh --seconds "${SENTINEL_FUZZ_SECONDS:-15}"
 echo "test.sh: all passed in $(( $(date +%s) - start ))s"

@@ -30,7 +30,15 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
-std::string bin(const std::string& program) { return std::string(SENTINEL_BIN_DIR) + "/" + program; }
+std::string built(const std::string& path) {
+  const char* other = std::getenv("SENTINEL_TEST_BUILD_DIR");
+  const std::string tree = SENTINEL_BUILD_TREE;
+  if (!other || !*other || path.compare(0, tree.size(), tree) != 0) return path;
+  if (path.size() > tree.size() && path[tree.size()] != '/') return path;
+  return other + path.substr(tree.size());
+}
+
+std::string bin(const std::string& program) { return built(std::string(SENTINEL_BIN_DIR) + "/" + program); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

@@ -17,8 +17,13 @@ namespace sentinel::test {
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds step = std::chrono::milliseconds(50));
 
-// The path of a program built into the build tree's bin/ folder.
+// The path of a program built into the build tree's bin/ folder. With $SENTINEL_TEST_BUILD_DIR
+// set, that build tree's instead (scripts/test.sh: the normal build's integration tests drive the
+// sanitized programs of build-asan/).
 std::string bin(const std::string& program);
+// `path`, a file the build made (a plugin folder, a test shim), moved to $SENTINEL_TEST_BUILD_DIR's
+// tree when that is set and `path` is in this build tree; otherwise `path` unchanged.
+std::string built(const std::string& path);
 // A new empty directory under $TMPDIR, removed by the destructor.
 class TempDir {
  public:
