@@ -10,7 +10,7 @@
 # VmRSS sampled every second in the window (VmHWM shown too).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/bench/devkafka-limits.sh"
+source "$root/bench/lib.sh"
 build="$root/build"
 warmup=20
 seconds=120
@@ -22,23 +22,13 @@ while (($#)); do
   esac
 done
 bin="$build/bin"
-[[ -x "$bin/sentinel-agent" ]] || { echo "bench: build first (scripts/build.sh); no $bin/sentinel-agent" >&2; exit 1; }
-command -v collectd >/dev/null || { echo "bench: collectd missing (scripts/install-deps.sh)" >&2; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-agent.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-"$bin/sentinel-devkafka" --topic system_metrics:3 --topic collectd_metrics:3 --topic psutil_metrics:3 \
-  --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/devkafka.log" &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
-bootstrap=$(cat "$work/bootstrap")
+bench_need_programs "$bin" sentinel-agent sentinel-devkafka
+bench_need_commands collectd kcat
+bench_workdir agent
+bench_bin=$bin bench_start_devkafka --topic system_metrics:3 --topic collectd_metrics:3 --topic psutil_metrics:3
+bootstrap=$bs
 
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 collectd_conf() {  # $1 = interval seconds
   cat <<CONF
@@ -83,8 +73,11 @@ measure() {  # $1 = interval seconds; prints rows
     2>"$work/psutil-$interval.log" &
   local psutil=$!
   # The floor every librdkafka 2.0.2 producer pays here: kcat -P with nothing to send.
-  sleep infinity | kcat -P -q -b "$bootstrap" -t floor &
-  local floor; floor=$(pgrep -n -x kcat)
+  # Its input is a FIFO this script holds open (fd 9): kcat waits for records that never come.
+  mkfifo "$work/floor-$interval"
+  kcat -P -q -b "$bootstrap" -t floor <"$work/floor-$interval" &
+  local floor=$!
+  exec 9>"$work/floor-$interval"
   pids+=("$agent" "$collectd" "$psutil" "$floor")
   sleep "$warmup"
   declare -A t0 rss
@@ -106,8 +99,8 @@ measure() {  # $1 = interval seconds; prints rows
         'BEGIN { printf "%s %s %.4f %.2f %.2f\n", n, iv, 100*dt/1e9/(e-s), rss/1024, hwm/1024 }'
   done
   kill "$agent" "$collectd" "$psutil" "$floor" 2>/dev/null || true
-  pkill -f "sleep infinity" 2>/dev/null || true
-  wait "$agent" "$collectd" "$psutil" 2>/dev/null || true
+  exec 9>&-
+  wait "$agent" "$collectd" "$psutil" "$floor" 2>/dev/null || true
 }
 
 echo "bench/agent: ${warmup}s warm-up, then ${seconds}s measured, per interval; broker: sentinel-devkafka at $bootstrap"
@@ -132,4 +125,4 @@ echo "kcat-idle-floor is an idle librdkafka producer: what librdkafka's own thre
 echo "Records published: sentinel $(kcat -C -q -b "$bootstrap" -t system_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "collectd $(kcat -C -q -b "$bootstrap" -t collectd_metrics -e -f 'x\n' 2>/dev/null | wc -l)," \
      "psutil $(kcat -C -q -b "$bootstrap" -t psutil_metrics -e -f 'x\n' 2>/dev/null | wc -l)"
-devkafka_trims "$work/devkafka.log" note
+devkafka_trims "$work/devkafka.err" note

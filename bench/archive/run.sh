@@ -13,7 +13,7 @@
 # (/usr/bin/time for kcat, /proc/PID/stat for the worker; every thread, compression included).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/bench/devkafka-limits.sh"
+source "$root/bench/lib.sh"
 build="$root/build"
 records=1000000
 partitions=64
@@ -25,30 +25,11 @@ while (($#)); do
   esac
 done
 bin="$build/bin"
-for b in sentinel-devkafka sentinel-connect; do
-  [[ -x "$bin/$b" ]] || { echo "bench: build first (no $bin/$b)" >&2; exit 1; }
-done
+bench_need_programs "$bin" sentinel-devkafka sentinel-connect
 [[ -f "$build/plugins/libsentinel-rotating.so" ]] || { echo "bench: build the sentinel-rotating plugin first" >&2; exit 1; }
-command -v kcat >/dev/null || { echo "bench: kcat missing (scripts/install-deps.sh)" >&2; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-archive.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-tick=$(getconf CLK_TCK)
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-"$bin/sentinel-devkafka" --topic "system_alerts:$partitions" --bootstrap-file "$work/bootstrap" \
-  </dev/null >"$work/devkafka.out" 2>"$work/devkafka.err" &
-pids+=($!)
-for _ in $(seq 1 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
-bs=$(head -1 "$work/bootstrap")
+bench_need_commands kcat
+bench_workdir archive
+bench_bin=$bin bench_start_devkafka --topic "system_alerts:$partitions" </dev/null
 
 echo "producing $records 200-byte alerts to system_alerts ($partitions partitions)…"
 python3 - "$records" >"$work/records" <<'PY'

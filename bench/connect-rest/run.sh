@@ -9,16 +9,13 @@ set -euo pipefail
 BUILD=${1:?usage: run.sh BUILD_DIR [SECONDS]}
 SECS=${2:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-WORK=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-"$BUILD/bin/sentinel-devkafka" --topic bench:1 >"$WORK/devkafka.out" 2>"$WORK/devkafka.err" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$WORK/devkafka.out" ] && break; sleep 0.1; done
-BOOTSTRAP=$(head -1 "$WORK/devkafka.out")
+source "$HERE/../lib.sh"
+bench_need_commands wrk curl
+bench_need_programs "$BUILD/bin" sentinel-devkafka sentinel-connect
+bench_workdir connect-rest
+WORK=$work
+bench_bin=$BUILD/bin bench_start_devkafka --topic bench:1
+BOOTSTRAP=$bs
 
 cat >"$WORK/worker.properties" <<PROPS
 bootstrap.servers=$BOOTSTRAP

@@ -8,7 +8,7 @@
 # CPU: utime+stime from /proc/PID/stat over the measured window, as a share of one core.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/bench/devkafka-limits.sh"
+source "$root/bench/lib.sh"
 build="$root/build"
 hosts=200
 warmup=20
@@ -22,31 +22,11 @@ while (($#)); do
   esac
 done
 bin="$build/bin"
-for b in sentinel-devkafka sentinel-dashboard; do
-  [[ -x "$bin/$b" ]] || { echo "bench: build first (no $bin/$b)" >&2; exit 1; }
-done
+bench_need_programs "$bin" sentinel-devkafka sentinel-dashboard
 [[ -d "$build/dashboard-web/node_modules/playwright-core" ]] || { echo "bench: build sentinel-dashboard-web first" >&2; exit 1; }
-for c in kcat node /usr/bin/chromium python3; do
-  command -v "$c" >/dev/null || { echo "bench: $c missing (scripts/install-deps.sh)" >&2; exit 1; }
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-dashboard.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-tick=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-
-"$bin/sentinel-devkafka" --topic system_metrics:3 --topic http_logs:3 --topic system_alerts:1 \
-  --bootstrap-file "$work/bootstrap" </dev/null >"$work/devkafka.out" 2>"$work/devkafka.err" &
-pids+=($!)
-for _ in $(seq 1 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
-bs=$(head -1 "$work/bootstrap")
+bench_need_commands kcat node /usr/bin/chromium python3
+bench_workdir dashboard
+bench_bin=$bin bench_start_devkafka --topic system_metrics:3 --topic http_logs:3 --topic system_alerts:1 </dev/null
 
 # The load: every second, 4 metric records per host and 200 HTTP records, stamped now.
 mkfifo "$work/metrics" "$work/http"

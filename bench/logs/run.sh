@@ -28,7 +28,7 @@
 # dropped records too) and the read-back sample is the newest 200 records.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/bench/devkafka-limits.sh"
+source "$root/bench/lib.sh"
 build="$root/build"
 lines=1000000
 partitions=64
@@ -40,22 +40,12 @@ while (($#)); do
   esac
 done
 bin=$(cd "$build" && pwd)/bin
-for b in sentinel-devkafka sentinel-agent sentinel-loggen sentinel-logs-bench; do
-  [[ -x "$bin/$b" ]] || { echo "bench: build $b first (scripts/build.sh $b)" >&2; exit 1; }
-done
+bench_need_programs "$bin" sentinel-devkafka sentinel-agent sentinel-loggen sentinel-logs-bench
 rsyslogd=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 [[ -x "$rsyslogd" ]] || { echo "bench: rsyslogd missing (apt-get install rsyslog rsyslog-kafka)" >&2; exit 1; }
 compgen -G "/usr/lib/*/rsyslog/omkafka.so" >/dev/null || { echo "bench: omkafka missing (apt-get install rsyslog-kafka)" >&2; exit 1; }
-command -v kcat >/dev/null || { echo "bench: kcat missing (scripts/install-deps.sh)" >&2; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-logs.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_need_commands kcat
+bench_workdir logs
 PIN=()
 BROKER_PIN=()
 if command -v taskset >/dev/null; then

@@ -15,6 +15,7 @@
 # after 400 s is reported as such.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/bench/lib.sh"
 build="$root/build"
 runs=3
 only=
@@ -26,33 +27,14 @@ while (($#)); do
   esac
 done
 bin="$build/bin"
-for b in sentinel-connect sentinel-alerts; do
-  [[ -x "$bin/$b" ]] || { echo "bench: build first (no $bin/$b)" >&2; exit 1; }
-done
+bench_need_programs "$bin" sentinel-connect sentinel-alerts
 [[ -f "$build/plugins/libsentinel-rotating.so" ]] || { echo "bench: build the sentinel-rotating plugin first" >&2; exit 1; }
-kafka_home=${SENTINEL_KAFKA_HOME:-$root/../shared/kafka}
-[[ -x "$kafka_home/bin/kafka-single" ]] || { echo "bench: no real Kafka broker at $kafka_home (see its README)" >&2; exit 1; }
-for c in kcat curl java python3; do command -v "$c" >/dev/null || { echo "bench: $c missing" >&2; exit 1; }; done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench-restart.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
+bench_need_commands kcat curl java python3
+bench_workdir restart
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "starting the real Kafka 2.4.1 broker…" >&2
-"$kafka_home/bin/kafka-single" "$work/kafka" --bootstrap-file "$work/bootstrap" </dev/null \
-  >"$work/kafka.out" 2>"$work/kafka.err" &
-pids+=($!)
-for _ in $(seq 1 300); do [[ -s "$work/bootstrap" ]] && break; sleep 0.2; done
-[[ -s "$work/bootstrap" ]] || { echo "bench: the broker did not start: $(tail -3 "$work/kafka.err")" >&2; exit 1; }
-bs=$(head -1 "$work/bootstrap")
+bench_start_kafka
 J=/usr/share/java
 kcp="$kafka_home/libs/*"
 for jar in jackson-databind jackson-core jackson-annotations slf4j-api slf4j-nop lz4-java snappy-java \
@@ -132,7 +114,7 @@ ts() {  # a log line → its time in seconds since the epoch
 first_at() {  # log regex t0
   local line
   line=$(grep -m1 -E "$2" "$1" 2>/dev/null) || { echo -; return; }
-  calc "$(ts "$line") - $3"
+  calc "$(ts "$line") - $3" 2
 }
 # Seconds from `t0` to the line after which the tasks hold all 16 partitions, four tasks each
 # holding some (assigned adds, revoked or lost takes away) ("-" when that did not happen).
@@ -144,7 +126,7 @@ settled_at() {  # log t0
            for (x in held) { s += held[x]; if (held[x] > 0) k++ }
            if (s == 16 && k == 4) { print; exit } }') || true
   [[ -n $line ]] || { echo -; return; }
-  calc "$(ts "$line") - $2"
+  calc "$(ts "$line") - $2" 2
 }
 held() {  # log → "partitions tasks" the tasks hold now
   grep -oE "task [0-9]+: (assigned|revoked|lost) [0-9]+ partition" "$1" 2>/dev/null |
@@ -158,7 +140,7 @@ settled() { [[ $(held "$1") == "16 4" ]]; }
 # seconds from the log lines' times ("-" for what did not happen).
 measure() {  # connect_log alerts_log t0
   local clog=$1 alog=$2 t0=$3 deadline
-  deadline=$(calc "$t0 + 400")
+  deadline=$(calc "$t0 + 400" 2)
   local first_re="task [0-9]+: first [0-9]+ record\\(s\\) written" eval_re="evaluating system_metrics"
   while :; do
     local done=1
@@ -232,6 +214,6 @@ for field in 1 2 3; do
   on=$(column_of static "$field"); off=$(column_of dynamic "$field")
   m_on=$(echo "$on" | median); m_off=$(echo "$off" | median)
   ratio=-
-  [[ $m_on != - && $m_off != - ]] && ratio="$(calc "$m_off / ($m_on > 0 ? $m_on : 0.01)")x"
+  [[ $m_on != - && $m_off != - ]] && ratio="$(calc "$m_off / ($m_on > 0 ? $m_on : 0.01)" 2)x"
   printf "%-44s %-28s %-28s %s\n" "$label" "$m_on ($on)" "$m_off ($off)" "$ratio"
 done
