@@ -24,6 +24,18 @@ milliseconds until(MonoClock::time_point deadline, MonoClock::time_point now) {
 
 }  // namespace
 
+milliseconds turn_wait(const DaemonLoop& loop, MonoClock::time_point now,
+                       std::optional<MonoClock::time_point> watchdog_due,
+                       MonoClock::time_point status_due) {
+  milliseconds timeout = loop.wait_at_most ? loop.wait_at_most(now) : milliseconds::max();
+  if (watchdog_due) timeout = std::min(timeout, until(*watchdog_due, now));
+  // A status sent every turn sets no deadline: it would make every wait end at once.
+  if (loop.status && loop.status_every > milliseconds(0)) {
+    timeout = std::min(timeout, until(status_due, now));
+  }
+  return timeout == milliseconds::max() ? milliseconds(1000) : timeout;
+}
+
 void Daemon::keep_alive() {
   auto interval = notifier_.watchdog_interval();
   if (!interval || MonoClock::now() < next_watchdog_) return;
@@ -55,11 +67,10 @@ int Daemon::run(const DaemonLoop& loop) {
   for (;;) {
     hang_main_loop_if_asked();
     auto now = MonoClock::now();
-    milliseconds timeout = loop.wait_at_most ? loop.wait_at_most(now) : milliseconds::max();
-    if (notifier_.watchdog_interval()) timeout = std::min(timeout, until(next_watchdog_, now));
-    if (loop.status) timeout = std::min(timeout, until(next_status_, now));
-    if (timeout == milliseconds::max()) timeout = milliseconds(1000);
-    int sig = next_signal(timeout, loop.wake_fds ? loop.wake_fds() : std::vector<int>{});
+    std::optional<MonoClock::time_point> watchdog_due;
+    if (notifier_.watchdog_interval()) watchdog_due = next_watchdog_;
+    int sig = next_signal(turn_wait(loop, now, watchdog_due, next_status_),
+                          loop.wake_fds ? loop.wake_fds() : std::vector<int>{});
 
     if (is_stop(sig)) return stop({sig, 0});
     if (sig == SIGHUP) {

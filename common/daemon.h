@@ -46,6 +46,13 @@ struct DaemonLoop {
   std::function<int(const DaemonStop&)> stop;
 };
 
+// How long a turn of the loop waits at most: the loop's own bound (1 s without one), shortened to
+// the watchdog's next ping (when systemd asks for pings) and to the next status (unless it is sent
+// every turn). Pure, for the tests.
+std::chrono::milliseconds turn_wait(const DaemonLoop& loop, MonoClock::time_point now,
+                                    std::optional<MonoClock::time_point> watchdog_due,
+                                    MonoClock::time_point status_due);
+
 // Construct it first in main(), before any thread starts, so that every thread inherits the
 // blocked signals (SignalWaiter). Runs the loop in the calling thread:
 //

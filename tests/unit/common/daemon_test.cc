@@ -200,5 +200,20 @@ TEST(Daemon, WatchdogPingsOnlyWhenSystemdAsksForThem) {
   EXPECT_EQ(std::count(got.begin(), got.end(), "WATCHDOG=1"), 2) << "one per turn, turns 1 and 2";
 }
 
+TEST(Daemon, TurnWaitEndsAtTheWatchdogOrStatusDeadlineButNotForAStatusSentEveryTurn) {
+  auto now = MonoClock::now();
+  DaemonLoop loop;
+  loop.wait_at_most = [](MonoClock::time_point) { return milliseconds(500); };
+  EXPECT_EQ(turn_wait(loop, now, std::nullopt, now - milliseconds(10)), milliseconds(500))
+      << "no status hook: its deadline does not count";
+  EXPECT_EQ(turn_wait(loop, now, now + milliseconds(100), now), milliseconds(101));
+  loop.status = [] { return std::string("s"); };
+  EXPECT_EQ(turn_wait(loop, now, std::nullopt, now + milliseconds(200)), milliseconds(201));
+  loop.status_every = milliseconds(0);
+  EXPECT_EQ(turn_wait(loop, now, std::nullopt, now - milliseconds(10)), milliseconds(500))
+      << "a status sent every turn made the loop spin";
+  EXPECT_EQ(turn_wait(DaemonLoop{}, now, std::nullopt, now), milliseconds(1000));
+}
+
 }  // namespace
 }  // namespace sentinel
