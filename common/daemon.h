@@ -26,7 +26,8 @@ struct DaemonStop {
 // The daemon's own parts of the loop. Every hook but `stop` may be left empty.
 struct DaemonLoop {
   // The longest this turn may wait (the loop also wakes for the watchdog and the status, and when
-  // one of `wake_fds` becomes readable). Empty: until the watchdog or the status is due.
+  // one of `wake_fds` becomes readable). Empty: until the watchdog or the status is due, 1 s at
+  // most.
   std::function<std::chrono::milliseconds(MonoClock::time_point now)> wait_at_most;
   std::function<std::vector<int>()> wake_fds;
   // The daemon's work, once per turn after the signal (if any) is handled; an exit code ends the
