@@ -22,10 +22,8 @@
 #include "agent/publisher.h"
 #include "agent/record.h"
 #include "common/clock.h"
+#include "common/daemon.h"
 #include "common/log.h"
-#include "common/notify.h"
-#include "common/signals.h"
-#include "common/test_hooks.h"
 #include "common/units.h"
 #include "common/whole_file.h"
 
@@ -115,8 +113,7 @@ int create_topics(const AgentConfig& config) {
 }
 
 int run_daemon(const std::string& config_path, const std::string& bootstrap_override,
-               AgentConfig config, SignalWaiter& signals) {
-  SystemdNotifier notifier;
+               AgentConfig config, Daemon& daemon) {
   std::string error;
   auto publisher = Publisher::create(producer_properties(config), config.topic,
                                      config.buffer_max_bytes, &error);
@@ -133,79 +130,53 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
             config.host, config.collectors.size(), format_duration(config.interval), config.topic,
             config.kafka["bootstrap.servers"],
             logs ? fmt::format("; {} access-log sources to {}", config.logs.sources.size(), config.logs.topic) : "");
-  notifier.ready();
 
   CollectionRound round;
   std::vector<Sample> samples;
   std::string value;
   auto next_tick = MonoClock::now();
-  auto next_watchdog = MonoClock::now();
-  auto next_status = MonoClock::now();
   auto next_logs = MonoClock::now();
   std::string last_status;
 
-  for (;;) {
-    hang_main_loop_if_asked();
-    auto now = MonoClock::now();
-    auto wake = std::min(next_tick, next_status);
-    if (notifier.watchdog_interval()) wake = std::min(wake, next_watchdog);
-    if (logs) wake = std::min(wake, next_logs);
-    auto timeout = std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
+  DaemonLoop loop;
+  loop.wait_at_most = [&](MonoClock::time_point now) {
+    auto wake = logs ? std::min(next_tick, next_logs) : next_tick;
+    return std::chrono::duration_cast<milliseconds>(wake - now) + milliseconds(1);
+  };
+  loop.wake_fds = [&] {
     std::vector<int> fds = {publisher->event_fd()};
     if (logs) fds.push_back(logs->event_fd());
     if (logs && logs->change_fd() >= 0) fds.push_back(logs->change_fd());
-    int sig = signals.wait(timeout, fds);
-
-    if (sig == SIGTERM || sig == SIGINT) {
-      notifier.stopping();
-      log::info("stopping: delivering what is buffered (up to {})",
-                format_duration(config.shutdown_timeout));
-      bool all = publisher->flush(config.shutdown_timeout);
-      if (logs && !logs->flush(config.shutdown_timeout)) {
-        log::warning("stopped with access-log lines not yet acknowledged; they are read again at the next start");
-      }
-      const PublisherStats& s = publisher->stats();
-      if (!all) {
-        log::warning("stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
-                     format_duration(config.shutdown_timeout), s.queued_records, s.inflight_bytes);
-      }
-      log::info("stopped: {} delivered, {} dropped, {} failed", s.delivered, s.dropped, s.failed);
-      return 0;
+    return fds;
+  };
+  loop.reload = [&] {
+    daemon.report_status_now();
+    AgentConfig fresh = load_agent_config(config_path, bootstrap_override);
+    for (const auto& w : fresh.warnings) log::warning("config: {}", w);
+    if (fresh.kafka != config.kafka || fresh.topic != config.topic ||
+        fresh.buffer_max_bytes != config.buffer_max_bytes) {
+      auto next = Publisher::create(producer_properties(fresh), fresh.topic,
+                                    fresh.buffer_max_bytes, &error);
+      if (!next) throw ConfigError(error);
+      publisher->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
+      next->adopt_queue(publisher.get());
+      publisher = std::move(next);
     }
-    if (sig == SIGHUP) {
-      notifier.reloading();
-      try {
-        AgentConfig fresh = load_agent_config(config_path, bootstrap_override);
-        for (const auto& w : fresh.warnings) log::warning("config: {}", w);
-        if (fresh.kafka != config.kafka || fresh.topic != config.topic ||
-            fresh.buffer_max_bytes != config.buffer_max_bytes) {
-          auto next = Publisher::create(producer_properties(fresh), fresh.topic,
-                                        fresh.buffer_max_bytes, &error);
-          if (!next) throw ConfigError(error);
-          publisher->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
-          next->adopt_queue(publisher.get());
-          publisher = std::move(next);
-        }
-        if (!(fresh.logs == config.logs) || fresh.kafka != config.kafka || fresh.host != config.host) {
-          // Everything read so far is delivered and checkpointed first; the new shipper resumes there.
-          if (logs) logs->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
-          logs.reset();
-          logs = make_log_shipper(fresh, &error);
-          if (fresh.logs.enabled() && !logs) {
-            log::error("access logs: {}; not following access logs until the next reload", error);
-          }
-        }
-        bool interval_changed = fresh.interval != config.interval;
-        config = std::move(fresh);
-        if (interval_changed) next_tick = MonoClock::now();
-        log::notice("reloaded {}", config_path);
-      } catch (const ConfigError& e) {
-        log::error("reload failed, keeping the running configuration: {}", e.what());
+    if (!(fresh.logs == config.logs) || fresh.kafka != config.kafka || fresh.host != config.host) {
+      // Everything read so far is delivered and checkpointed first; the new shipper resumes there.
+      if (logs) logs->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
+      logs.reset();
+      logs = make_log_shipper(fresh, &error);
+      if (fresh.logs.enabled() && !logs) {
+        log::error("access logs: {}; not following access logs until the next reload", error);
       }
-      notifier.ready();
-      next_status = MonoClock::now();
     }
-
+    bool interval_changed = fresh.interval != config.interval;
+    config = std::move(fresh);
+    if (interval_changed) next_tick = MonoClock::now();
+    log::notice("reloaded {}", config_path);
+  };
+  loop.tick = [&](MonoClock::time_point) -> std::optional<int> {
     publisher->service();
     if (publisher->fatal()) {
       auto next = Publisher::create(producer_properties(config), config.topic,
@@ -217,7 +188,7 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
       }
     }
 
-    now = MonoClock::now();
+    auto now = MonoClock::now();
     if (logs) {
       logs->poll(now);
       if (now >= next_logs) next_logs = now + config.logs.poll_interval;
@@ -235,19 +206,31 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
       do next_tick += config.interval;
       while (next_tick <= now);
     }
-    if (notifier.watchdog_interval() && now >= next_watchdog) {
-      notifier.watchdog();
-      next_watchdog = now + *notifier.watchdog_interval();
+    return std::nullopt;
+  };
+  // Sent only when it changed.
+  loop.status = [&] {
+    std::string status = status_line(config, publisher->stats(), logs.get());
+    if (status == last_status) return std::string();
+    last_status = status;
+    return status;
+  };
+  loop.stop = [&](const DaemonStop&) {
+    log::info("stopping: delivering what is buffered (up to {})",
+              format_duration(config.shutdown_timeout));
+    bool all = publisher->flush(config.shutdown_timeout);
+    if (logs && !logs->flush(config.shutdown_timeout)) {
+      log::warning("stopped with access-log lines not yet acknowledged; they are read again at the next start");
     }
-    if (now >= next_status) {
-      std::string status = status_line(config, publisher->stats(), logs.get());
-      if (status != last_status) {
-        notifier.status(status);
-        last_status = status;
-      }
-      next_status = now + std::chrono::seconds(5);
+    const PublisherStats& s = publisher->stats();
+    if (!all) {
+      log::warning("stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
+                   format_duration(config.shutdown_timeout), s.queued_records, s.inflight_bytes);
     }
-  }
+    log::info("stopped: {} delivered, {} dropped, {} failed", s.delivered, s.dropped, s.failed);
+    return 0;
+  };
+  return daemon.run(loop);
 }
 
 // librdkafka initialises Cyrus SASL at start, which loads every plugin in the system's sasl2
@@ -269,7 +252,7 @@ void skip_sasl_plugins_unless_needed(const std::string& config_path) {
 
 int main(int argc, char** argv) {
   using namespace sentinel;
-  SignalWaiter signals;  // first, before librdkafka starts threads
+  Daemon daemon;  // first, before librdkafka starts threads
   CLI::App app{
       "sentinel-agent: collects host metrics (cpu, memory, disk, diskio, network, load, pressure)\n"
       "and publishes them as JSON records to the Kafka topic system_metrics; follows nginx/apache\n"
@@ -309,5 +292,5 @@ int main(int argc, char** argv) {
   }
   if (once) return agent::run_once(config);
   if (create) return agent::create_topics(config);
-  return agent::run_daemon(config_path, bootstrap, std::move(config), signals);
+  return agent::run_daemon(config_path, bootstrap, std::move(config), daemon);
 }

@@ -14,11 +14,9 @@
 #include "alert-engine/rules.h"
 #include "alert-engine/service.h"
 #include "common/clock.h"
+#include "common/daemon.h"
 #include "common/identity_lock.h"
 #include "common/log.h"
-#include "common/notify.h"
-#include "common/signals.h"
-#include "common/test_hooks.h"
 
 namespace {
 
@@ -34,7 +32,7 @@ int64_t percentile(std::vector<int64_t> v, double q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  SignalWaiter signals;
+  Daemon daemon;  // first, so every thread inherits the blocked signals
   CLI::App app{
       "sentinel-alerts: windowed alert rules over system_metrics and, with an http: section,\n"
       "error-rate rules over http_logs (global, per client IP, per URL; thresholds from\n"
@@ -83,23 +81,10 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  SystemdNotifier notifier;
-  auto next_watchdog = MonoClock::now();
-  auto alive = [&] {
-    auto interval = notifier.watchdog_interval();
-    if (!interval || MonoClock::now() < next_watchdog) return;
-    notifier.watchdog();
-    next_watchdog = MonoClock::now() + *interval;
-  };
-  int pending_signal = 0;
-  auto stopping = [&] {
-    if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));
-    return pending_signal == SIGTERM || pending_signal == SIGINT;
-  };
   alerts::ServiceOptions options;
   options.drain = drain;
-  options.alive = alive;
-  options.stopping = stopping;
+  options.alive = [&] { daemon.keep_alive(); };
+  options.stopping = [&] { return daemon.stop_requested(); };
   // One process per static-membership identity on this host: a second one would fence the
   // first (and be fenced back on its next restart). Across hosts the broker fences a duplicate.
   std::string instance = alerts::group_instance_id(config, drain);
@@ -127,15 +112,13 @@ int main(int argc, char** argv) {
     log::error("{}", error);
     return 1;
   }
-  notifier.ready();
-  notifier.status("waiting for partitions of " + config.input_topic);
-
-  auto next_status = MonoClock::now() + std::chrono::seconds(5);
-  int exit_code = 0;
-  for (;;) {
-    hang_main_loop_if_asked();
+  DaemonLoop loop;
+  loop.ready_status = "waiting for partitions of " + config.input_topic;
+  // The consumer's poll in the tick is the loop's wait.
+  loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(0); };
+  loop.tick = [&](MonoClock::time_point) -> std::optional<int> {
     service.poll(std::chrono::milliseconds(100));
-    alive();
+    daemon.keep_alive();
     if (!service.fatal_error().empty()) {
       if (service.fenced()) {
         log::error(
@@ -144,56 +127,45 @@ int main(int argc, char** argv) {
             "exits with code 4 (systemd does not restart it), so that the two do not take the "
             "partitions from each other in turn: give each instance its own input.instance_id",
             config.group, instance);
-        exit_code = 4;
-      } else {
-        log::error("fatal Kafka consumer error: {}", service.fatal_error());
-        exit_code = 1;
+        return 4;
       }
-      break;
+      log::error("fatal Kafka consumer error: {}", service.fatal_error());
+      return 1;
     }
-    if (pending_signal == 0) pending_signal = signals.wait(std::chrono::milliseconds(0));
-    int sig = pending_signal;
-    pending_signal = 0;
-    if (sig == SIGTERM || sig == SIGINT) {
-      log::info("stopping on signal {}", sig);
-      break;
+    if (drain && service.drained()) return 0;
+    return std::nullopt;
+  };
+  loop.reload_keeps = "the old rules";
+  loop.reload = [&] {
+    alerts::AlertsConfig next = alerts::load_alerts_config(config_path, bootstrap);
+    for (const auto& w : next.warnings) log::warning("{}", w);
+    service.reload(next);
+  };
+  loop.status = [&] {
+    std::string s = service.status();
+    log::debug("{}", s);
+    return s;
+  };
+  loop.stop = [&](const DaemonStop& how) {
+    if (how.signal != 0) log::info("stopping on signal {}", how.signal);
+    service.shutdown(std::chrono::seconds(10));
+    if (drain) {
+      const auto& s = service.stats();
+      const auto& e = service.engine_stats();
+      double secs = std::chrono::duration<double>(s.last_record - s.first_record).count();
+      std::printf(
+          "{\"records\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"late\":%llu,\"bad\":%llu,"
+          "\"alerts\":%llu,\"acked\":%llu,\"ack_p50_us\":%lld,\"ack_p99_us\":%lld}\n",
+          static_cast<unsigned long long>(e.records), secs,
+          secs > 0 ? static_cast<double>(e.records) / secs : 0.0,
+          static_cast<unsigned long long>(e.late), static_cast<unsigned long long>(e.bad),
+          static_cast<unsigned long long>(s.produced), static_cast<unsigned long long>(s.acked),
+          static_cast<long long>(percentile(s.ack_latency_us, 0.50)),
+          static_cast<long long>(percentile(s.ack_latency_us, 0.99)));
+      std::fflush(stdout);
     }
-    if (sig == SIGHUP) {
-      notifier.reloading();
-      try {
-        alerts::AlertsConfig next = alerts::load_alerts_config(config_path, bootstrap);
-        for (const auto& w : next.warnings) log::warning("{}", w);
-        service.reload(next);
-      } catch (const ConfigError& e) {
-        log::error("reload failed, keeping the old rules: {}", e.what());
-      }
-      notifier.ready();
-    }
-    if (drain && service.drained()) break;
-    if (MonoClock::now() >= next_status) {
-      next_status = MonoClock::now() + std::chrono::seconds(5);
-      std::string s = service.status();
-      notifier.status(s);
-      log::debug("{}", s);
-    }
-  }
-  notifier.stopping();
-  service.shutdown(std::chrono::seconds(10));
-  if (drain) {
-    const auto& s = service.stats();
-    const auto& e = service.engine_stats();
-    double secs = std::chrono::duration<double>(s.last_record - s.first_record).count();
-    std::printf(
-        "{\"records\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"late\":%llu,\"bad\":%llu,"
-        "\"alerts\":%llu,\"acked\":%llu,\"ack_p50_us\":%lld,\"ack_p99_us\":%lld}\n",
-        static_cast<unsigned long long>(e.records), secs,
-        secs > 0 ? static_cast<double>(e.records) / secs : 0.0,
-        static_cast<unsigned long long>(e.late), static_cast<unsigned long long>(e.bad),
-        static_cast<unsigned long long>(s.produced), static_cast<unsigned long long>(s.acked),
-        static_cast<long long>(percentile(s.ack_latency_us, 0.50)),
-        static_cast<long long>(percentile(s.ack_latency_us, 0.99)));
-    std::fflush(stdout);
-  }
-  log::info("stopped: {}", service.status());
-  return exit_code;
+    log::info("stopped: {}", service.status());
+    return how.exit_code;
+  };
+  return daemon.run(loop);
 }

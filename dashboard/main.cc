@@ -9,10 +9,8 @@
 #include <iostream>
 
 #include "common/clock.h"
+#include "common/daemon.h"
 #include "common/log.h"
-#include "common/notify.h"
-#include "common/signals.h"
-#include "common/test_hooks.h"
 #include "dashboard/connect_poller.h"
 #include "dashboard/dashboard_config.h"
 #include "dashboard/kafka_reader.h"
@@ -45,7 +43,7 @@ DashboardConfig load(const std::string& path, const Overrides& overrides) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  SignalWaiter signals;
+  Daemon daemon;  // first, so every thread inherits the blocked signals
   CLI::App app{
       "sentinel-dashboard: a live web page (per-host charts, host states, alerts, HTTP traffic,\n"
       "archive connectors) over system_metrics, http_logs and system_alerts, read without a\n"
@@ -120,56 +118,37 @@ int main(int argc, char** argv) {
   log::info("serving http://{}:{}/ from {}; kafka {}; connect {}", host, web.port(),
             config.web_root, config.kafka["bootstrap.servers"], config.connect_url);
 
-  SystemdNotifier notifier;
-  notifier.ready();
-  auto next_watchdog = MonoClock::now();
-  auto next_status = MonoClock::now();
-  for (;;) {
-    hang_main_loop_if_asked();
-    if (auto interval = notifier.watchdog_interval();
-        interval && MonoClock::now() >= next_watchdog) {
-      notifier.watchdog();
-      next_watchdog = MonoClock::now() + *interval;
+  DaemonLoop loop;
+  loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(250); };
+  loop.status = [&] {
+    auto h = model.health_json(0);
+    return fmt::format("kafka {}, connect {}, {} host(s), {} firing alert(s), {} viewer(s)",
+                       h["kafka"]["state"].get<std::string>(),
+                       h["connect"]["state"].get<std::string>(), h["hosts"].get<size_t>(),
+                       model.alerts_json()["firing"].size(), web.streams());
+  };
+  loop.reload = [&] {
+    DashboardConfig next = load(config_path, overrides);
+    for (const auto& w : next.warnings) log::warning("{}", w);
+    StaticFiles next_files;
+    if (!load_static_files(next.web_root, &next_files, &error)) throw ConfigError(error);
+    web.set_files(std::move(next_files));
+    poller.set_url(next.connect_url);
+    if (next.kafka != config.kafka || next.listen_host != config.listen_host ||
+        next.listen_port != config.listen_port) {
+      log::warning("reload: kafka settings and the listen address change at the next restart");
     }
-    if (MonoClock::now() >= next_status) {
-      next_status = MonoClock::now() + std::chrono::seconds(5);
-      auto h = model.health_json(0);
-      notifier.status(fmt::format(
-          "kafka {}, connect {}, {} host(s), {} firing alert(s), {} viewer(s)",
-          h["kafka"]["state"].get<std::string>(), h["connect"]["state"].get<std::string>(),
-          h["hosts"].get<size_t>(), model.alerts_json()["firing"].size(), web.streams()));
-    }
-    int sig = signals.wait(std::chrono::milliseconds(250));
-    if (sig == SIGTERM || sig == SIGINT) {
-      log::info("stopping on signal {}", sig);
-      break;
-    }
-    if (sig == SIGHUP) {
-      notifier.reloading();
-      try {
-        DashboardConfig next = load(config_path, overrides);
-        for (const auto& w : next.warnings) log::warning("{}", w);
-        StaticFiles next_files;
-        if (!load_static_files(next.web_root, &next_files, &error)) throw ConfigError(error);
-        web.set_files(std::move(next_files));
-        poller.set_url(next.connect_url);
-        if (next.kafka != config.kafka || next.listen_host != config.listen_host ||
-            next.listen_port != config.listen_port) {
-          log::warning("reload: kafka settings and the listen address change at the next restart");
-        }
-        log::info("reloaded {}", next.source);
-        config.web_root = next.web_root;
-        config.connect_url = next.connect_url;
-      } catch (const ConfigError& e) {
-        log::error("reload failed, keeping the running configuration: {}", e.what());
-      }
-      notifier.ready();
-    }
-  }
-  notifier.stopping();
-  web.stop();
-  poller.stop();
-  reader.stop();
-  log::info("stopped");
-  return 0;
+    log::info("reloaded {}", next.source);
+    config.web_root = next.web_root;
+    config.connect_url = next.connect_url;
+  };
+  loop.stop = [&](const DaemonStop& how) {
+    log::info("stopping on signal {}", how.signal);
+    web.stop();
+    poller.stop();
+    reader.stop();
+    log::info("stopped");
+    return 0;
+  };
+  return daemon.run(loop);
 }

@@ -18,12 +18,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/daemon.h"
 #include "common/identity_lock.h"
 #include "common/log.h"
-#include "common/notify.h"
-#include "common/signals.h"
 #include "common/static_membership.h"
-#include "common/test_hooks.h"
 #include "rest-api/basic_auth.h"
 #include "connect-sink/runtime/connector_files.h"
 #include "connect-sink/runtime/herder.h"
@@ -72,11 +70,7 @@ std::string hostname() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  SignalWaiter signals;  // first, so every thread inherits the blocked mask
-  if (const char* lv = std::getenv("SENTINEL_LOG_LEVEL")) {
-    log::Level level;
-    if (log::parse_level(lv, &level)) log::set_max_level(level);
-  }
+  Daemon daemon;  // first, so every thread inherits the blocked mask
 
   CLI::App app{
       "sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors.\n"
@@ -248,40 +242,35 @@ int main(int argc, char** argv) {
   log::info("worker {} started: state in {}, {} connector(s), consumer identity {}", settings.worker_id,
             config.state_dir, herder.names().size(), identity);
 
-  SystemdNotifier notifier;
-  notifier.ready();
-  auto tick = std::chrono::milliseconds(500);
-  if (auto wd = notifier.watchdog_interval()) {
-    tick = std::min(tick, std::chrono::duration_cast<std::chrono::milliseconds>(*wd));
-  }
-  while (true) {
-    hang_main_loop_if_asked();
-    int sig = signals.wait(tick);
-    if (sig == SIGTERM || sig == SIGINT) {
-      log::info("signal {}: stopping tasks and committing offsets", sig);
-      notifier.stopping();
-      break;
+  DaemonLoop loop;
+  loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(500); };
+  loop.reload = [&] {
+    log::info("SIGHUP: applying the connector files again");
+    apply_files();
+  };
+  loop.tick = [&](MonoClock::time_point now) -> std::optional<int> {
+    herder.tick(now);
+    return std::nullopt;
+  };
+  loop.status_every = std::chrono::milliseconds(0);  // every turn
+  loop.status = [&] {
+    return fmt::format("{} connector(s), {} task(s) running", herder.names().size(),
+                       herder.running_task_count());
+  };
+  loop.stop = [&](const DaemonStop& how) {
+    log::info("signal {}: stopping tasks and committing offsets", how.signal);
+    http.stop();
+    herder.shutdown();
+    if (size_t stuck = backend.abandoned_tasks_running()) {
+      // Their threads are inside plugin code: running the exit-time destructors under them could
+      // crash the exit, so leave without them (state and offsets are already where they belong).
+      log::warning("stopped with {} abandoned task thread(s) still inside a plugin call", stuck);
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(0);
     }
-    if (sig == SIGHUP) {
-      notifier.reloading();
-      log::info("SIGHUP: applying the connector files again");
-      apply_files();
-      notifier.ready();
-    }
-    herder.tick(MonoClock::now());
-    notifier.watchdog();
-    notifier.status(fmt::format("{} connector(s), {} task(s) running", herder.names().size(), herder.running_task_count()));
-  }
-  http.stop();
-  herder.shutdown();
-  if (size_t stuck = backend.abandoned_tasks_running()) {
-    // Their threads are inside plugin code: running the exit-time destructors under them could
-    // crash the exit, so leave without them (state and offsets are already where they belong).
-    log::warning("stopped with {} abandoned task thread(s) still inside a plugin call", stuck);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    std::_Exit(0);
-  }
-  log::info("stopped");
-  return 0;
+    log::info("stopped");
+    return 0;
+  };
+  return daemon.run(loop);
 }
