@@ -58,7 +58,7 @@ class TaskThread {
  public:
   explicit TaskThread(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
     paused_ = spec_.start_paused;
-    status_ = {spec_.start_paused ? "PAUSED" : "RUNNING", ""};
+    status_ = {spec_.start_paused ? TaskState::kPaused : TaskState::kRunning, ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
     unowned_ = kafka::UnownedPartitionsWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
@@ -88,9 +88,9 @@ class TaskThread {
       where = fmt::format("its thread is stuck in {} (called {:.1f} s ago)", call, since_s);
     }
     std::string previous =
-        status_.state == "FAILED" ? "\nIt had failed before: " + status_.trace : "";
+        status_.state == TaskState::kFailed ? "\nIt had failed before: " + status_.trace : "";
     status_ = {
-        "FAILED",
+        TaskState::kFailed,
         fmt::format(
             "ConnectException: Task {} did not stop within task.shutdown.graceful.timeout.ms "
             "({} ms) and was abandoned: {}.\n\tat {}\nThe thread is left to finish on its own; "
@@ -135,7 +135,7 @@ class TaskThread {
       finish_abandoned();
       return;
     }
-    set_status("UNASSIGNED");
+    set_status(TaskState::kUnassigned);
     finish();
   }
 
@@ -196,9 +196,9 @@ class TaskThread {
     finish();
   }
 
-  void set_status(const std::string& state, const std::string& trace = "") {
+  void set_status(TaskState state, const std::string& trace = "") {
     std::lock_guard lock(mu_);
-    if (status_.state == "FAILED") return;  // a failure sticks until the task is restarted
+    if (status_.state == TaskState::kFailed) return;  // a failure sticks until the task is restarted
     status_ = {state, trace};
   }
 
@@ -207,7 +207,7 @@ class TaskThread {
     if (abandoned_) return;  // the abandonment trace says what matters
     log::error("connector {} task {} failed: {}", spec_.connector, spec_.id, message);
     std::lock_guard lock(mu_);
-    status_ = {"FAILED", trace.empty() ? message : trace};
+    status_ = {TaskState::kFailed, trace.empty() ? message : trace};
   }
 
   // Another consumer joined the group with this task's group.instance.id and the broker took
@@ -389,7 +389,7 @@ class TaskThread {
       rd_kafka_topic_partition_list_destroy(assignment);
     }
     applied_paused_ = want;
-    set_status(want ? "PAUSED" : "RUNNING");
+    set_status(want ? TaskState::kPaused : TaskState::kRunning);
   }
 
   void update_lag() {
