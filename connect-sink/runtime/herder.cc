@@ -494,14 +494,16 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
   bool restart_connector = !only_failed || c->state == ConnectorState::kFailed;
   std::vector<int> restart_tasks;
   for (size_t i = 0; i < c->tasks.size(); ++i) {
-    if (include_tasks && (!only_failed || task_view(*c, static_cast<int>(i)).state == TaskState::kFailed)) {
+    if (include_tasks &&
+        (!only_failed || task_view(*c, static_cast<int>(i)).state == TaskState::kFailed)) {
       restart_tasks.push_back(static_cast<int>(i));
     }
   }
   *plan = status_view(*c);
   if (c->target == TargetState::kStopped) return {};  // nothing runs; nothing to restart
   if (restart_connector) plan->connector = {ConnectorState::kRestarting, ""};
-  for (int t : restart_tasks) plan->tasks[static_cast<size_t>(t)].second = {TaskState::kRestarting, ""};
+  for (int t : restart_tasks)
+    plan->tasks[static_cast<size_t>(t)].second = {TaskState::kRestarting, ""};
 
   if (restart_connector) {
     // Restart the connector object; its tasks follow only when their configs changed or they
@@ -795,13 +797,15 @@ std::string Herder::metrics_text() {
   out += fmt::format("sentinel_connect_connectors {}\n", connectors_.size());
   family("sentinel_connect_connector_state", "gauge", "1 for the state each connector is in.");
   for (auto& [name, c] : connectors_) {
-    out += fmt::format("sentinel_connect_connector_state{{connector=\"{}\",state=\"{}\"}} 1\n", prom_escape(name), to_string(c.state));
+    out += fmt::format("sentinel_connect_connector_state{{connector=\"{}\",state=\"{}\"}} 1\n",
+                       prom_escape(name), to_string(c.state));
   }
   family("sentinel_connect_task_state", "gauge", "1 for the state each task is in.");
   for (auto& [name, c] : connectors_) {
     for (size_t i = 0; i < c.tasks.size(); ++i) {
-      out += fmt::format("sentinel_connect_task_state{{connector=\"{}\",task=\"{}\",state=\"{}\"}} 1\n",
-                         prom_escape(name), i, to_string(task_view(c, static_cast<int>(i)).state));
+      out += fmt::format(
+          "sentinel_connect_task_state{{connector=\"{}\",task=\"{}\",state=\"{}\"}} 1\n",
+          prom_escape(name), i, to_string(task_view(c, static_cast<int>(i)).state));
     }
   }
   struct Counter {

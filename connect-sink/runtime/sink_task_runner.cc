@@ -198,7 +198,8 @@ class TaskThread {
 
   void set_status(TaskState state, const std::string& trace = "") {
     std::lock_guard lock(mu_);
-    if (status_.state == TaskState::kFailed) return;  // a failure sticks until the task is restarted
+    // A failure sticks until the task is restarted.
+    if (status_.state == TaskState::kFailed) return;
     status_ = {state, trace};
   }
 

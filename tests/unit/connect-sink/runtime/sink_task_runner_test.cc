@@ -146,8 +146,8 @@ TEST(SinkTaskRunner, RecordsReachPutInOrderWithConvertedKeysAndValues) {
   SinkTaskRunner runner(spec_for(kafka.bootstrap(), "ordered", "events", recorder));
   ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", keyed_values(0, 20), true));
   ASSERT_TRUE(wait_until([&] { return recorder->record_count() >= 20; }, kDeadline))
-      << "records put: " << recorder->record_count() << ", status " << to_string(runner.status().state) << ": "
-      << runner.status().trace;
+      << "records put: " << recorder->record_count() << ", status "
+      << to_string(runner.status().state) << ": " << runner.status().trace;
   ASSERT_TRUE(stops(runner));
   std::lock_guard lock(recorder->mu);
   ASSERT_EQ(recorder->records.size(), 20u);
