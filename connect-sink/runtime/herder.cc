@@ -60,7 +60,8 @@ bool Herder::restore(std::string* error) {
     c.target = sc.target_state;
     auto [it, inserted] = connectors_.emplace(name, std::move(c));
     start_connector(it->second);
-    log::info("connector {}: restored from {} ({})", name, store_->path(), it->second.target);
+    log::info("connector {}: restored from {} ({})", name, store_->path(),
+              to_string(it->second.target));
   }
   return true;
 }
@@ -116,7 +117,7 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
 bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std::string>>* task_configs) {
   c.plugin = settings_.validation.plugins->find(c.config.count("connector.class") ? c.config.at("connector.class") : "");
   if (!c.plugin) {
-    c.state = "FAILED";
+    c.state = ConnectorState::kFailed;
     c.trace = "ConnectException: Failed to find any class that implements Connector and which name matches " +
               (c.config.count("connector.class") ? c.config.at("connector.class") : std::string()) +
               ", available connectors are: " + settings_.validation.plugins->names();
@@ -126,7 +127,7 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
   // Validation refuses this too; a connector restored from state saved before the limit existed
   // (or under a higher one) is stopped here, before it creates a thread and a consumer per task.
   if (c.sink.tasks_max > settings_.validation.tasks_max_limit) {
-    c.state = "FAILED";
+    c.state = ConnectorState::kFailed;
     c.trace = fmt::format(
         "ConnectException: tasks.max {} is above this worker's sentinel.tasks.max.limit ({}): "
         "lower tasks.max or raise the limit in the worker properties",
@@ -141,7 +142,7 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
   // connector (and through it its tasks) gets them absolute, with archive.root beside them.
   std::string reason;
   if (!confine_output_paths(settings_.validation.archive_root, own, &cfg, &reason)) {
-    c.state = "FAILED";
+    c.state = ConnectorState::kFailed;
     c.trace = "ConnectException: " + reason;
     c.instance.reset();
     return false;
@@ -153,7 +154,7 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
     s = Status::Error(std::string("start threw: ") + e.what());
   }
   if (!s.ok) {
-    c.state = "FAILED";
+    c.state = ConnectorState::kFailed;
     c.trace = s.trace.empty() ? "ConnectException: " + s.message : s.trace;
     c.instance.reset();
     return false;
@@ -171,8 +172,8 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
 
 void Herder::start_connector(Connector& c) {
   c.trace.clear();
-  if (c.target == "STOPPED") {
-    c.state = "STOPPED";
+  if (c.target == TargetState::kStopped) {
+    c.state = ConnectorState::kStopped;
     c.plugin = settings_.validation.plugins->find(c.config.count("connector.class") ? c.config.at("connector.class") : "");
     if (c.plugin) c.merged_def = merged_config_def(c.plugin->instantiate()->config_def());
     return;
@@ -182,14 +183,14 @@ void Herder::start_connector(Connector& c) {
     log::error("connector {} failed: {}", c.name, c.trace);
     return;
   }
-  c.state = c.target == "PAUSED" ? "PAUSED" : "RUNNING";
+  c.state = running_state(c.target);
   c.tasks.clear();
   c.tasks.resize(task_configs.size());
   for (size_t i = 0; i < task_configs.size(); ++i) {
     c.tasks[i].config = task_configs[i];
     start_task(c, static_cast<int>(i));
   }
-  log::info("connector {}: {} with {} task(s)", c.name, c.state, c.tasks.size());
+  log::info("connector {}: {} with {} task(s)", c.name, to_string(c.state), c.tasks.size());
 }
 
 void Herder::start_task(Connector& c, int id) {
@@ -225,7 +226,7 @@ void Herder::start_task(Connector& c, int id) {
     if (k.rfind("producer.override.", 0) == 0) spec.producer[k.substr(18)] = v;
   }
   spec.flush_interval = settings_.flush_interval;
-  spec.start_paused = c.target == "PAUSED";
+  spec.start_paused = c.target == TargetState::kPaused;
   spec.metrics = metrics;
   if (!c.instance) return;
   spec.task = refused.empty() ? c.instance->create_task() : refusing_task(refused);
@@ -300,39 +301,39 @@ void Herder::stop_connector(Lock& lock, Connector& c) {
   }
 }
 
-void Herder::apply_target(Lock& lock, Connector& c, const std::string& target) {
-  std::string before = c.target;
+void Herder::apply_target(Lock& lock, Connector& c, TargetState target) {
+  TargetState before = c.target;
   c.target = target;
-  if (target == "STOPPED") {
+  if (target == TargetState::kStopped) {
     // A task abandoned here stays listed, FAILED with its trace, until the connector starts again.
     stop_connector(lock, c);
-    c.state = "STOPPED";
+    c.state = ConnectorState::kStopped;
     c.trace.clear();
     return;
   }
-  if (before == "STOPPED" || !c.instance) {
+  if (before == TargetState::kStopped || !c.instance) {
     stop_connector(lock, c);
     start_connector(c);
     return;
   }
   for (auto& t : c.tasks) {
-    if (t.runner) t.runner->set_paused(target == "PAUSED");
+    if (t.runner) t.runner->set_paused(target == TargetState::kPaused);
   }
-  if (c.state != "FAILED") c.state = target == "PAUSED" ? "PAUSED" : "RUNNING";
+  if (c.state != ConnectorState::kFailed) c.state = running_state(target);
 }
 
 StateView Herder::task_view(const Connector& c, int id) const {
   const TaskSlot& t = c.tasks[static_cast<size_t>(id)];
-  if (t.restarting) return {"RESTARTING", ""};
-  if (!t.runner) return {"UNASSIGNED", ""};
+  if (t.restarting) return {TaskState::kRestarting, ""};
+  if (!t.runner) return {TaskState::kUnassigned, ""};
   TaskStatus s = t.runner->status();
-  return {s.state, s.state == "FAILED" ? s.trace : ""};
+  return {s.state, s.state == TaskState::kFailed ? s.trace : ""};
 }
 
 ConnectorStatusView Herder::status_view(const Connector& c) const {
   ConnectorStatusView v;
   v.name = c.name;
-  v.connector = {c.state, c.state == "FAILED" ? c.trace : ""};
+  v.connector = {c.state, c.state == ConnectorState::kFailed ? c.trace : ""};
   for (size_t i = 0; i < c.tasks.size(); ++i) v.tasks.emplace_back(static_cast<int>(i), task_view(c, static_cast<int>(i)));
   return v;
 }
@@ -347,12 +348,12 @@ ConnectorInfoView Herder::info_view(const Connector& c) const {
 
 Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
                                const std::optional<std::string>& initial_state,
-                               std::string* target) {
-  *target = "STARTED";
+                               TargetState* target) {
+  *target = TargetState::kStarted;
   if (initial_state) {
     std::string s = upper(*initial_state);
     if (s == "PAUSED" || s == "STOPPED") {
-      *target = s;
+      *target = *parse_target_state(s);
     } else if (s != "RUNNING") {
       return Outcome::Error(400, "Invalid initial_state \"" + *initial_state +
                                      "\": expected RUNNING, PAUSED or STOPPED");
@@ -382,7 +383,7 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
       }
     }
   }
-  std::string target;
+  TargetState target = TargetState::kStarted;
   Outcome checked = check_connector_config(settings_.validation, config, initial_state, &target);
   if (!checked.ok()) return checked;
   if (existing && !allow_replace) return Outcome::Error(409, "Connector " + name + " already exists");
@@ -409,7 +410,7 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
     auto [it, inserted] = connectors_.emplace(name, std::move(c));
     existing = &it->second;
     start_connector(*existing);
-    log::info("connector {}: created ({})", name, target);
+    log::info("connector {}: created ({})", name, to_string(target));
   }
   *info = info_view(*existing);
   return {};
@@ -490,17 +491,19 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
                                                               : "Connector " + name + " not found");
   }
   if (c->busy) return busy_error(*c);
-  bool restart_connector = !only_failed || c->state == "FAILED";
+  bool restart_connector = !only_failed || c->state == ConnectorState::kFailed;
   std::vector<int> restart_tasks;
   for (size_t i = 0; i < c->tasks.size(); ++i) {
-    if (include_tasks && (!only_failed || task_view(*c, static_cast<int>(i)).state == "FAILED")) {
+    if (include_tasks &&
+        (!only_failed || task_view(*c, static_cast<int>(i)).state == TaskState::kFailed)) {
       restart_tasks.push_back(static_cast<int>(i));
     }
   }
   *plan = status_view(*c);
-  if (c->target == "STOPPED") return {};  // nothing runs; nothing to restart
-  if (restart_connector) plan->connector = {"RESTARTING", ""};
-  for (int t : restart_tasks) plan->tasks[static_cast<size_t>(t)].second = {"RESTARTING", ""};
+  if (c->target == TargetState::kStopped) return {};  // nothing runs; nothing to restart
+  if (restart_connector) plan->connector = {ConnectorState::kRestarting, ""};
+  for (int t : restart_tasks)
+    plan->tasks[static_cast<size_t>(t)].second = {TaskState::kRestarting, ""};
 
   if (restart_connector) {
     // Restart the connector object; its tasks follow only when their configs changed or they
@@ -520,7 +523,7 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
       stop_tasks(lock, *c);
       return {};
     }
-    c->state = c->target == "PAUSED" ? "PAUSED" : "RUNNING";
+    c->state = running_state(c->target);
     if (task_configs != old_configs) {
       stop_tasks(lock, *c);
       c->tasks.clear();
@@ -560,7 +563,7 @@ Outcome Herder::restart_task(const std::string& name, int task) {
 
 // Pause, resume and stop: the new target state is saved, then applied. The not-found messages are
 // Connect's, which differ between these endpoints.
-Outcome Herder::change_target(const std::string& name, const std::string& target,
+Outcome Herder::change_target(const std::string& name, TargetState target,
                               const std::string& not_found) {
   Lock lock(mu_);
   Connector* c = find(name);
@@ -574,15 +577,15 @@ Outcome Herder::change_target(const std::string& name, const std::string& target
 }
 
 Outcome Herder::pause(const std::string& name) {
-  return change_target(name, "PAUSED", "Unknown connector " + name);
+  return change_target(name, TargetState::kPaused, "Unknown connector " + name);
 }
 
 Outcome Herder::resume(const std::string& name) {
-  return change_target(name, "STARTED", "Unknown connector " + name);
+  return change_target(name, TargetState::kStarted, "Unknown connector " + name);
 }
 
 Outcome Herder::stop(const std::string& name) {
-  return change_target(name, "STOPPED", "Connector " + name + " not found");
+  return change_target(name, TargetState::kStopped, "Connector " + name + " not found");
 }
 
 Outcome Herder::remove(const std::string& name) {
@@ -648,7 +651,7 @@ Outcome Herder::alter_offsets(const std::string& name,
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
-  if (c->target != "STOPPED") {
+  if (c->target != TargetState::kStopped) {
     return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
                                "can be done for the specified connector by issuing a 'PUT' request to the "
                                "'/connectors/" + name + "/stop' endpoint");
@@ -672,7 +675,7 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
-  if (c->target != "STOPPED") {
+  if (c->target != TargetState::kStopped) {
     return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
                                "can be done for the specified connector by issuing a 'PUT' request to the "
                                "'/connectors/" + name + "/stop' endpoint");
@@ -723,12 +726,12 @@ void Herder::tick(MonoClock::time_point now) {
   std::lock_guard lock(mu_);
   for (auto& [name, c] : connectors_) {
     int max = c.sink.task_restart_max_attempts;
-    if (max == 0 || c.target == "STOPPED" || !c.instance || c.busy) continue;
+    if (max == 0 || c.target == TargetState::kStopped || !c.instance || c.busy) continue;
     for (size_t i = 0; i < c.tasks.size(); ++i) {
       TaskSlot& t = c.tasks[i];
       if (!t.runner) continue;
       TaskStatus st = t.runner->status();
-      if (st.state != "FAILED" || !st.auto_restart) continue;
+      if (st.state != TaskState::kFailed || !st.auto_restart) continue;
       if (max > 0 && t.auto_restarts >= max) continue;
       if (!t.restart_due) {
         int64_t backoff = c.sink.task_restart_backoff_ms;
@@ -778,7 +781,7 @@ size_t Herder::running_task_count() {
   size_t n = 0;
   for (auto& [name, c] : connectors_) {
     for (auto& t : c.tasks) {
-      if (t.runner && t.runner->status().state == "RUNNING") ++n;
+      if (t.runner && t.runner->status().state == TaskState::kRunning) ++n;
     }
   }
   return n;
@@ -794,13 +797,15 @@ std::string Herder::metrics_text() {
   out += fmt::format("sentinel_connect_connectors {}\n", connectors_.size());
   family("sentinel_connect_connector_state", "gauge", "1 for the state each connector is in.");
   for (auto& [name, c] : connectors_) {
-    out += fmt::format("sentinel_connect_connector_state{{connector=\"{}\",state=\"{}\"}} 1\n", prom_escape(name), c.state);
+    out += fmt::format("sentinel_connect_connector_state{{connector=\"{}\",state=\"{}\"}} 1\n",
+                       prom_escape(name), to_string(c.state));
   }
   family("sentinel_connect_task_state", "gauge", "1 for the state each task is in.");
   for (auto& [name, c] : connectors_) {
     for (size_t i = 0; i < c.tasks.size(); ++i) {
-      out += fmt::format("sentinel_connect_task_state{{connector=\"{}\",task=\"{}\",state=\"{}\"}} 1\n",
-                         prom_escape(name), i, task_view(c, static_cast<int>(i)).state);
+      out += fmt::format(
+          "sentinel_connect_task_state{{connector=\"{}\",task=\"{}\",state=\"{}\"}} 1\n",
+          prom_escape(name), i, to_string(task_view(c, static_cast<int>(i)).state));
     }
   }
   struct Counter {

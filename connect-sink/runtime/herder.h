@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/state_store.h"
+#include "connect-sink/runtime/states.h"
 #include "connect-sink/runtime/worker_backend.h"
 
 namespace sentinel::connect {
@@ -52,10 +53,10 @@ struct Outcome {
 // function on the connector files, so it refuses exactly what the start refuses, in the same words.
 Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
                                const std::optional<std::string>& initial_state,
-                               std::string* target);
+                               TargetState* target);
 
 struct StateView {
-  std::string state;
+  ConnectorState state = ConnectorState::kUnassigned;
   std::string trace;  // only for FAILED
 };
 
@@ -141,12 +142,12 @@ class Herder {
   struct Connector {
     std::string name;
     std::map<std::string, std::string> config;
-    std::string target = "STARTED";
+    TargetState target = TargetState::kStarted;
     const PluginInfo* plugin = nullptr;
     ConfigDef merged_def;
     SinkSettings sink;
     std::unique_ptr<SinkConnector> instance;
-    std::string state = "UNASSIGNED";
+    ConnectorState state = ConnectorState::kUnassigned;
     std::string trace;
     std::vector<TaskSlot> tasks;
     std::map<int, std::shared_ptr<TaskMetrics>> metrics;
@@ -167,9 +168,9 @@ class Herder {
   // Stops every task of `c`; the slots are cleared unless a task was abandoned.
   size_t stop_tasks(Lock& lock, Connector& c);
   void stop_connector(Lock& lock, Connector& c);
-  Outcome change_target(const std::string& name, const std::string& target,
+  Outcome change_target(const std::string& name, TargetState target,
                         const std::string& not_found);
-  void apply_target(Lock& lock, Connector& c, const std::string& target);
+  void apply_target(Lock& lock, Connector& c, TargetState target);
   static Outcome busy_error(const Connector& c);
   StateView task_view(const Connector& c, int id) const;
   ConnectorStatusView status_view(const Connector& c) const;

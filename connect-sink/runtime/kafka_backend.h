@@ -1,20 +1,13 @@
-// The Kafka side of the worker: each sink task runs on its own thread with its own librdkafka
-// consumer (group connect-<connector>, manual commits), converts records, hands batches to the
-// plugin's put(), and commits exactly the offsets pre_commit returns — every
-// offset.flush.interval.ms, when the task asks (SinkTaskContext::request_commit), when partitions
-// are revoked and when the task stops. Positions a task sets with SinkTaskContext::offset() in
-// open() go into the assignment (the group's committed offset is not used for them); later ones
-// are applied with a seek before the next poll.
+// The Kafka side of the worker, behind WorkerBackend: each sink task runs in a SinkTaskRunner
+// (sink_task_runner.h: its own thread and consumer, conversion, put, commits, pause, rebalances,
+// dead letter queue, stop deadlines), and offsets of stopped connectors are read and changed
+// through the admin API (offset_admin.h), each operation bounded by kOffsetsTimeout.
 //
 // Each task's consumer is a static group member (KIP-345, common/static_membership.h) with
 // group.instance.id <worker identity>-<connector>-<task>, so a worker killed and restarted gets
 // its partitions back at once instead of waiting for its dead consumers to time out; a clean
 // stop leaves the group explicitly. A task fenced by another consumer with its id fails and is
 // not restarted automatically.
-//
-// Offsets of stopped connectors are read and changed through the admin API, as Connect does
-// (ListConsumerGroupOffsets, AlterConsumerGroupOffsets, DeleteConsumerGroupOffsets,
-// DeleteGroups), each operation bounded by kOffsetsTimeout.
 #pragma once
 
 #include <chrono>

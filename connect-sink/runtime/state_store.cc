@@ -53,12 +53,14 @@ bool StateStore::load(std::map<std::string, StoredConnector>* out, std::string* 
       }
       sc.config[k] = v.get<std::string>();
     }
-    sc.target_state = c.value("target_state", "STARTED");
-    if (sc.target_state != "STARTED" && sc.target_state != "PAUSED" && sc.target_state != "STOPPED") {
-      *error = path() + ": connector " + name + ": target_state \"" + sc.target_state +
+    std::string target = c.value("target_state", "STARTED");
+    std::optional<TargetState> parsed = parse_target_state(target);
+    if (!parsed) {
+      *error = path() + ": connector " + name + ": target_state \"" + target +
                "\": expected STARTED, PAUSED or STOPPED";
       return false;
     }
+    sc.target_state = *parsed;
     (*out)[name] = std::move(sc);
   }
   return true;
@@ -73,7 +75,7 @@ bool StateStore::save(const std::map<std::string, StoredConnector>& state, std::
   }
   json doc = {{"version", 1}, {"connectors", json::object()}};
   for (const auto& [name, c] : state) {
-    doc["connectors"][name] = {{"config", c.config}, {"target_state", c.target_state}};
+    doc["connectors"][name] = {{"config", c.config}, {"target_state", to_string(c.target_state)}};
   }
   std::string text;
   try {

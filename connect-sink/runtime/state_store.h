@@ -7,11 +7,13 @@
 #include <map>
 #include <string>
 
+#include "connect-sink/runtime/states.h"
+
 namespace sentinel::connect {
 
 struct StoredConnector {
   std::map<std::string, std::string> config;
-  std::string target_state = "STARTED";
+  TargetState target_state = TargetState::kStarted;
 };
 
 class StateStore {

@@ -16,6 +16,7 @@
 
 #include "common/kafka.h"
 #include "connect-sink/runtime/converters.h"
+#include "connect-sink/runtime/states.h"
 #include "sentinel/connect/sink.h"
 
 namespace sentinel::connect {
@@ -40,7 +41,7 @@ struct TaskMetrics {
 
 // A task's visible state: RUNNING, PAUSED, FAILED (with trace), UNASSIGNED.
 struct TaskStatus {
-  std::string state;
+  TaskState state = TaskState::kUnassigned;
   std::string trace;
   // False for a failure that restarting would repeat against someone else (a consumer fenced
   // by another with the same group.instance.id): the herder does not restart it by itself.

@@ -106,7 +106,7 @@ Preflight preflight(const WorkerConfig& config, const std::string& worker_file,
           path);
       return p;
     }
-    std::string target;
+    TargetState target = TargetState::kStarted;
     Outcome o = check_connector_config(ctx, f.config, f.initial_state, &target);
     if (!o.ok()) {
       p.error = fmt::format("connector file {}: {}", f.path, o.message);

@@ -32,7 +32,7 @@ std::string worker_id(const RouteCall& c) { return c.herder.settings().worker_id
 json state_json(const StateView& s, const std::string& worker_id, std::optional<int> id = std::nullopt) {
   json j = json::object();
   if (id) j["id"] = *id;
-  j["state"] = s.state;
+  j["state"] = to_string(s.state);
   j["worker_id"] = worker_id;
   if (!s.trace.empty()) j["trace"] = s.trace;
   return j;

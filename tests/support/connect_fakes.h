@@ -78,12 +78,12 @@ class FakeRunner : public TaskRunner {
   explicit FakeRunner(TaskSpec spec, bool stuck = false, std::atomic<int>* waits = nullptr)
       : spec_(std::move(spec)), paused_(spec_.start_paused), stuck_(stuck), waits_(waits) {
     Status s = spec_.task->start(spec_.task_config);
-    if (!s.ok) status_ = {"FAILED", s.trace};
+    if (!s.ok) status_ = {TaskState::kFailed, s.trace};
   }
   TaskStatus status() const override {
     std::lock_guard l(mu_);
-    if (!status_.state.empty()) return status_;
-    return {paused_ ? "PAUSED" : "RUNNING", ""};
+    if (status_.state == TaskState::kFailed) return status_;
+    return {paused_ ? TaskState::kPaused : TaskState::kRunning, ""};
   }
   void set_paused(bool p) override {
     std::lock_guard l(mu_);
@@ -100,7 +100,7 @@ class FakeRunner : public TaskRunner {
   bool abandon(std::chrono::milliseconds waited) override {
     std::lock_guard l(mu_);
     if (!stuck_) return false;
-    status_ = {"FAILED",
+    status_ = {TaskState::kFailed,
                "abandoned after " + std::to_string(waited.count()) + " ms in SinkTask.put()"};
     return true;
   }
@@ -111,7 +111,7 @@ class FakeRunner : public TaskRunner {
   }
   void fail(const std::string& trace) {
     std::lock_guard l(mu_);
-    status_ = {"FAILED", trace};
+    status_ = {TaskState::kFailed, trace};
   }
   TaskSpec spec_;
 

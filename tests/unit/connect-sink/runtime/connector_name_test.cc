@@ -163,7 +163,8 @@ TEST(StateStore, NeverThrowsOnTextThatIsNotUtf8) {
   sentinel::test::TempDir dir;
   StateStore store(dir.path());
   std::string error;
-  EXPECT_FALSE(store.save({{"c", StoredConnector{{{"file", "a\xff"}}, "STARTED"}}}, &error));
+  EXPECT_FALSE(
+      store.save({{"c", StoredConnector{{{"file", "a\xff"}}, TargetState::kStarted}}}, &error));
   EXPECT_NE(error.find("connector \"c\": config file is not valid UTF-8"), std::string::npos)
       << error;
   EXPECT_FALSE(std::filesystem::exists(store.path()));

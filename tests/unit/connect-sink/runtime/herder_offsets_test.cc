@@ -115,7 +115,7 @@ TEST(HerderOffsets, AFailedChangeLeavesTheOffsetsAndTheConnectorAsTheyWere) {
   EXPECT_EQ(out[0].offset, 42);
   ConnectorStatusView v;
   ASSERT_TRUE(f.herder->status("arch", &v).ok());
-  EXPECT_EQ(v.connector.state, "STOPPED");
+  EXPECT_EQ(v.connector.state, ConnectorState::kStopped);
   EXPECT_EQ(f.backend.offsets.count("connect-arch"), 1u) << "the group is connect-<name>";
 }
 

@@ -106,9 +106,9 @@ TEST(HerderStop, TaskThatDoesNotStopInTimeIsAbandonedAndShownFailed) {
   EXPECT_TRUE(within(10s, [&] { return f.herder->stop("hang"); }).get().ok());
   ConnectorStatusView v;
   ASSERT_TRUE(f.herder->status("hang", &v).ok());
-  EXPECT_EQ(v.connector.state, "STOPPED");
+  EXPECT_EQ(v.connector.state, ConnectorState::kStopped);
   ASSERT_EQ(v.tasks.size(), 1u);
-  EXPECT_EQ(v.tasks[0].second.state, "FAILED");
+  EXPECT_EQ(v.tasks[0].second.state, TaskState::kFailed);
   EXPECT_EQ(v.tasks[0].second.trace, "abandoned after 200 ms in SinkTask.put()");
   // An abandoned task is not waited for again: DELETE answers without another wait.
   int waits = f.backend.waits;
@@ -124,7 +124,7 @@ TEST(HerderStop, RestartReplacesAnAbandonedTask) {
   int started = f.backend.started;
   EXPECT_TRUE(within(10s, [&] { return f.herder->restart_task("hang", 0); }).get().ok());
   EXPECT_EQ(f.backend.started, started + 1);
-  EXPECT_EQ(f.task("hang", 0).state, "RUNNING");
+  EXPECT_EQ(f.task("hang", 0).state, TaskState::kRunning);
   f.stuck.clear();  // the abandoned runner was dropped when the new one took its slot
 }
 
@@ -163,7 +163,7 @@ TEST(HerderStop, TickNeverWaitsForAFailedTaskAndGivesUpAfterTheDeadline) {
     return 0;
   });  // deadline passed: abandoned
   EXPECT_EQ(f.backend.started, started + 1);
-  EXPECT_EQ(f.task("auto", 0).state, "RUNNING");
+  EXPECT_EQ(f.task("auto", 0).state, TaskState::kRunning);
   f.stuck.clear();
 }
 
@@ -198,7 +198,7 @@ TEST(HerderStop, TasksMaxAboveTheWorkerLimitIsRefusedAtValidationAndAtStart) {
                                                   {"connector.class", "Memory"},
                                                   {"topics", "t"},
                                                   {"tasks.max", "100000"}},
-                                                 "STARTED"}}},
+                                                 TargetState::kStarted}}},
                         &error))
       << error;
   Fixture restored(1s, dir.path());
@@ -207,7 +207,7 @@ TEST(HerderStop, TasksMaxAboveTheWorkerLimitIsRefusedAtValidationAndAtStart) {
   EXPECT_EQ(restored.backend.started, started);
   ConnectorStatusView v;
   ASSERT_TRUE(restored.herder->status("old", &v).ok());
-  EXPECT_EQ(v.connector.state, "FAILED");
+  EXPECT_EQ(v.connector.state, ConnectorState::kFailed);
   EXPECT_NE(v.connector.trace.find(
                 "tasks.max 100000 is above this worker's sentinel.tasks.max.limit (64)"),
             std::string::npos)

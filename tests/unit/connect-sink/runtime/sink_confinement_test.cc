@@ -101,7 +101,7 @@ TEST(SinkConfinement, ATaskRestartAfterADirectoryBecameALinkFailsTheTaskWithTheR
   ASSERT_TRUE(herder.restart_task("x", 0).ok());
   StateView state;
   ASSERT_TRUE(herder.task_status("x", 0, &state).ok());
-  EXPECT_EQ(state.state, "FAILED");
+  EXPECT_EQ(state.state, TaskState::kFailed);
   EXPECT_NE(state.trace.find("path \"" + real + "/d/x.log\""), std::string::npos) << state.trace;
   EXPECT_NE(state.trace.find("through a symbolic link"), std::string::npos) << state.trace;
 }

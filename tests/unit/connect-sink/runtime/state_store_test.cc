@@ -17,16 +17,16 @@ TEST(StateStore, MissingFileIsEmptyStateAndSaveLoadRoundTrips) {
   std::string error;
   ASSERT_TRUE(store.load(&state, &error)) << error;
   EXPECT_TRUE(state.empty());
-  state["a"] = {{{"name", "a"}, {"connector.class", "FileStreamSink"}}, "PAUSED"};
-  state["b"] = {{{"name", "b"}}, "STOPPED"};
+  state["a"] = {{{"name", "a"}, {"connector.class", "FileStreamSink"}}, TargetState::kPaused};
+  state["b"] = {{{"name", "b"}}, TargetState::kStopped};
   ASSERT_TRUE(store.save(state, &error)) << error;
   EXPECT_FALSE(std::filesystem::exists(store.path() + ".tmp"));
   std::map<std::string, StoredConnector> back;
   ASSERT_TRUE(store.load(&back, &error)) << error;
   ASSERT_EQ(back.size(), 2u);
-  EXPECT_EQ(back["a"].target_state, "PAUSED");
+  EXPECT_EQ(back["a"].target_state, TargetState::kPaused);
   EXPECT_EQ(back["a"].config.at("connector.class"), "FileStreamSink");
-  EXPECT_EQ(back["b"].target_state, "STOPPED");
+  EXPECT_EQ(back["b"].target_state, TargetState::kStopped);
 }
 
 TEST(StateStore, DamagedFileIsReportedWithItsPath) {
