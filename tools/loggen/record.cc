@@ -1,25 +1,16 @@
-// http_logs JSON records.
+// http_logs JSON records, encoded by records/http_logs.h as the agent's are.
 #include "tools/loggen/record.h"
 
-#include <nlohmann/json.hpp>
+#include "records/http_logs.h"
 
 namespace sentinel::loggen {
 
 std::string http_log_record(const Request& r, const std::string& host) {
-  nlohmann::ordered_json j;
-  j["v"] = 1;
-  j["host"] = host;
-  j["source"] = "sentinel-loggen";
-  j["ts"] = r.ts_ms;
-  j["client_ip"] = r.client_ip;
-  j["method"] = r.method;
-  j["path"] = r.path;
-  j["protocol"] = r.protocol;
-  j["status"] = r.status;
-  j["bytes"] = r.bytes;
-  j["referer"] = r.referer;
-  j["user_agent"] = r.user_agent;
-  return j.dump();
+  std::string out;
+  records::append_http_logs(
+      &out, {host, "sentinel-loggen", r.ts_ms, r.client_ip, r.method, r.path, r.protocol, {},
+             r.status, static_cast<int64_t>(r.bytes), r.referer, r.user_agent});
+  return out;
 }
 
 }  // namespace sentinel::loggen

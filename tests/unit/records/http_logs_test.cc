@@ -1,9 +1,9 @@
 // The simdjson reader of http_logs records: fields, IPv6 clients, absent and wrong-typed fields.
 #include <gtest/gtest.h>
 
-#include "alert-engine/http_traffic.h"
+#include "records/http_logs.h"
 
-namespace sentinel::alerts {
+namespace sentinel::records {
 namespace {
 
 TEST(HttpRecordParser, ReadsTheAgentRecord) {
@@ -111,4 +111,4 @@ TEST(HttpRecordParser, LargeRecordAfterSmallOnesIsRead) {
 }
 
 }  // namespace
-}  // namespace sentinel::alerts
+}  // namespace sentinel::records
