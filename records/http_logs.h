@@ -47,9 +47,9 @@ void append_http_logs(std::string* out, const HttpLogFields& fields);
 
 // What the readers need of a record. Valid until the next parse() on the parser that filled it.
 struct HttpRecord {
-  std::string_view host;       // the site
+  std::string_view host;  // the site
   std::string_view client_ip;
-  std::string_view path;       // as logged, query string included
+  std::string_view path;  // as logged, query string included
   int status = 0;
   int64_t ts = 0;
 };

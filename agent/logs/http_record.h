@@ -14,9 +14,18 @@ namespace sentinel::agent {
 // format has none.
 inline void append_http_record(std::string* out, std::string_view host, std::string_view source,
                                int64_t ts_ms, const AccessLogEntry& e) {
-  records::append_http_logs(
-      out, {host, source, ts_ms, e.client_ip, e.method, e.path, e.protocol, e.request, e.status,
-            e.bytes, e.referer, e.user_agent});
+  records::append_http_logs(out, {.host = host,
+                                  .source = source,
+                                  .ts_ms = ts_ms,
+                                  .client_ip = e.client_ip,
+                                  .method = e.method,
+                                  .path = e.path,
+                                  .protocol = e.protocol,
+                                  .request = e.request,
+                                  .status = e.status,
+                                  .bytes = e.bytes,
+                                  .referer = e.referer,
+                                  .user_agent = e.user_agent});
 }
 
 }  // namespace sentinel::agent

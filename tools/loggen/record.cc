@@ -7,9 +7,18 @@ namespace sentinel::loggen {
 
 std::string http_log_record(const Request& r, const std::string& host) {
   std::string out;
-  records::append_http_logs(
-      &out, {host, "sentinel-loggen", r.ts_ms, r.client_ip, r.method, r.path, r.protocol, {},
-             r.status, static_cast<int64_t>(r.bytes), r.referer, r.user_agent});
+  records::append_http_logs(&out, {.host = host,
+                                   .source = "sentinel-loggen",
+                                   .ts_ms = r.ts_ms,
+                                   .client_ip = r.client_ip,
+                                   .method = r.method,
+                                   .path = r.path,
+                                   .protocol = r.protocol,
+                                   .request = {},  // loggen writes well-formed request lines
+                                   .status = r.status,
+                                   .bytes = static_cast<int64_t>(r.bytes),
+                                   .referer = r.referer,
+                                   .user_agent = r.user_agent});
   return out;
 }
 

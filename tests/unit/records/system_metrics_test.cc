@@ -63,7 +63,8 @@ TEST(SystemMetricsEncoding, KeysFollowTheSelectedMode) {
 }
 
 TEST(SystemMetricsEncoding, TheReaderReadsBackWhatTheEncoderWrites) {
-  Sample s{"disk", {{"mount", "/"}, {"device", "sda1"}}, {{"used_pct", 41.5}, {"free_bytes", 1e12}}};
+  Sample s{
+      "disk", {{"mount", "/"}, {"device", "sda1"}}, {{"used_pct", 41.5}, {"free_bytes", 1e12}}};
   std::string out;
   append_record(&out, "web-1", 1795316156734, s);
   MetricParser p;
