@@ -44,13 +44,16 @@
 
 #include "alert-engine/alert.h"
 #include "alert-engine/lifecycle.h"
-#include "alert-engine/metric_record.h"
 #include "alert-engine/repartition_record.h"
 #include "alert-engine/rules.h"
 #include "alert-engine/source_watermarks.h"
 #include "alert-engine/window.h"
+#include "records/system_metrics.h"
 
 namespace sentinel::alerts {
+
+// The engine evaluates system_metrics records (and samples of http_logs in the same shape).
+using records::MetricRecord;
 
 struct EngineStats {
   uint64_t records = 0;     // records evaluated

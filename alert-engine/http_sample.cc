@@ -5,7 +5,7 @@
 
 namespace sentinel::alerts {
 
-bool HttpSampler::parse(std::string_view json, MetricRecord* out, std::string* error) {
+bool HttpSampler::parse(std::string_view json, records::MetricRecord* out, std::string* error) {
   if (!parser_.parse(json, &record_, error)) return false;
   normalizer_.normalize(record_.path, &path_);
   out->host = record_.host;

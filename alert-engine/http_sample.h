@@ -6,21 +6,22 @@
 #include <string>
 #include <string_view>
 
-#include "alert-engine/http_traffic.h"
-#include "alert-engine/metric_record.h"
+#include "records/http_logs.h"
+#include "records/system_metrics.h"
+#include "records/url_key.h"
 
 namespace sentinel::alerts {
 
 class HttpSampler {
  public:
-  explicit HttpSampler(const PathNormalization& normalization) : normalizer_(normalization) {}
+  explicit HttpSampler(const records::PathNormalization& normalization) : normalizer_(normalization) {}
   // Parses one http_logs value into *out (valid until the next call); false with *error.
-  bool parse(std::string_view json, MetricRecord* out, std::string* error);
+  bool parse(std::string_view json, records::MetricRecord* out, std::string* error);
 
  private:
-  HttpRecordParser parser_;
-  PathNormalizer normalizer_;
-  HttpRecord record_;
+  records::HttpRecordParser parser_;
+  records::PathNormalizer normalizer_;
+  records::HttpRecord record_;
   std::string path_;
 };
 

@@ -146,7 +146,7 @@ HttpConfig parse_http(const ConfigNode& node, const std::string& config_path) {
   h.normalize.hex = norm.get_bool("hex", true);
   h.normalize.max_segments = static_cast<int>(norm.get_int("max_segments", 8, 1, 1000));
   for (const auto& r : norm.items("rules")) {
-    PathRule rule{r.get_string("pattern", ""), r.get_string("replace", "")};
+    records::PathRule rule{r.get_string("pattern", ""), r.get_string("replace", "")};
     if (rule.pattern.empty()) r.fail("pattern", "missing: expected a regex for one path segment");
     if (rule.replace.empty()) r.fail("replace", "missing: expected what the segment becomes, like {slug}");
     try {

@@ -38,11 +38,15 @@
 #include <utility>
 #include <vector>
 
-#include "alert-engine/http_traffic.h"
+#include "alert-engine/thresholds_file.h"
 #include "common/config.h"
 #include "common/kafka.h"
+#include "records/url_key.h"
 
 namespace sentinel::alerts {
+
+// The http: section configures the URL key of records/ (normalize:).
+using records::PathNormalization;
 
 enum class Agg { kAvg, kMin, kMax, kLast, kSum, kCount, kRate, kP50, kP95, kP99 };
 enum class Op { kAbove, kBelow };

@@ -36,12 +36,12 @@
 #include "alert-engine/engine.h"
 #include "alert-engine/http_sample.h"
 #include "alert-engine/instance_id.h"
-#include "alert-engine/metric_record.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "common/static_membership.h"
 #include "common/kafka_offset_jumps.h"
+#include "records/system_metrics.h"
 
 namespace sentinel::alerts {
 
@@ -155,7 +155,7 @@ class Service {
   kafka::OffsetJumpWatch jumps_{"sentinel-alerts"};  // records deleted before they were read
   kafka::UnownedPartitionsWatch unowned_{"sentinel-alerts"};  // Kafka 2.4's lost static assignment
   kafka::TopicPartitionList subscription_;
-  MetricParser parser_;
+  records::MetricParser parser_;
   std::unique_ptr<HttpSampler> http_;
   MetricRecord record_;
   struct FileVersion {

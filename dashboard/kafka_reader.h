@@ -13,11 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "alert-engine/http_traffic.h"
 #include "common/kafka.h"
 #include "common/kafka_offset_jumps.h"
 #include "dashboard/dashboard_config.h"
 #include "dashboard/model.h"
+#include "records/http_logs.h"
+#include "records/system_metrics.h"
 
 namespace sentinel::dashboard {
 
@@ -48,10 +49,10 @@ class KafkaReader {
   std::atomic<bool> brokers_down_{false};
   std::map<std::pair<std::string, int>, int64_t> next_offset_;  // assigned partitions
   kafka::OffsetJumpWatch jumps_{"sentinel-dashboard"};  // records deleted before they were read
-  alerts::MetricParser metric_parser_;
-  alerts::MetricRecord metric_;
-  alerts::HttpRecordParser http_parser_;  // the alert engine's reader of http_logs records
-  alerts::HttpRecord http_;
+  records::MetricParser metric_parser_;
+  records::MetricRecord metric_;
+  records::HttpRecordParser http_parser_;
+  records::HttpRecord http_;
   uint64_t errors_logged_ = 0;
 };
 

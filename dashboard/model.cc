@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "records/system_alerts.h"
+
 namespace sentinel::dashboard {
 
 using json = nlohmann::json;
@@ -94,7 +96,7 @@ Model::Host* Model::host_for(std::string_view name, int64_t ts) {
   return &hosts_.emplace(std::string(name), Host(slots_, limits_.resolution.count())).first->second;
 }
 
-void Model::add_metric(const alerts::MetricRecord& r) {
+void Model::add_metric(const records::MetricRecord& r) {
   std::lock_guard lock(mu_);
   ++metrics_records_;
   if (r.host.empty()) return;
@@ -195,36 +197,20 @@ void Model::add_http(const HttpHit& hit) {
 }
 
 bool Model::add_alert(const json& r, std::string* error) {
-  if (!r.is_object() || !r.contains("id") || !r["id"].is_string()) {
-    *error = "field id: expected a string";
-    return false;
-  }
-  if (!r.contains("state") || !r["state"].is_string()) {
-    *error = "field state: expected \"firing\" or \"resolved\"";
-    return false;
-  }
-  std::string state = r["state"];
-  if (state != "firing" && state != "resolved") {
-    *error =
-        "field state: expected \"firing\" or \"resolved\", got \"" + short_text(state, 40) + "\"";
-    return false;
-  }
+  std::optional<records::RecoveredAlert> alert = records::decode_alert_object(r, error);
+  if (!alert) return false;
   json v = json::object();
   for (const char* key : {"id", "rule", "state", "severity", "labels", "value", "threshold",
                           "since", "ts", "summary"}) {
     if (r.contains(key)) v[key] = r[key];
   }
-  std::string host;
-  if (r.contains("labels") && r["labels"].is_object() && r["labels"].contains("host") &&
-      r["labels"]["host"].is_string()) {
-    host = r["labels"]["host"];
-  }
-  v["host"] = host;
-  std::string id = r["id"];
+  auto host = alert->labels.find("host");
+  v["host"] = host == alert->labels.end() ? std::string() : host->second;
+  const std::string& id = alert->id;
   {
     std::lock_guard lock(mu_);
     ++alert_records_;
-    if (state == "firing") {
+    if (alert->firing) {
       firing_[id] = std::move(v);
     } else {
       auto it = firing_.find(id);

@@ -21,8 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "alert-engine/http_traffic.h"
-#include "alert-engine/metric_record.h"
+#include "records/system_metrics.h"
+#include "records/url_key.h"
 
 namespace sentinel::dashboard {
 
@@ -68,9 +68,10 @@ class Model {
   explicit Model(const ModelLimits& limits = {});
 
   // --- writers (the Kafka reader, the connect poller) ---
-  void add_metric(const alerts::MetricRecord& record);
+  void add_metric(const records::MetricRecord& record);
   void add_http(const HttpHit& hit);
-  // One system_alerts record (already parsed); false with *error when it lacks id or state.
+  // One system_alerts record (already parsed); false with *error when records/ does not read it
+  // as an alert (no id, no state).
   bool add_alert(const nlohmann::json& record, std::string* error);
   void count_bad_record(const std::string& topic, const std::string& error);
   void set_kafka_state(bool ok, const std::string& error, int64_t now_ms);
@@ -103,7 +104,7 @@ class Model {
   void wake_all() const;
 
  private:
-  alerts::PathNormalizer url_keys_;  // the alert engine's default URL keys
+  records::PathNormalizer url_keys_;  // the default URL keys, as the alert engine's
   struct Host {
     explicit Host(size_t slots, int64_t step);
     int64_t last_seen = 0;

@@ -17,7 +17,7 @@
 
 #include "agent/logs/access_log_format.h"
 #include "agent/logs/http_record.h"
-#include "alert-engine/http_traffic.h"
+#include "records/http_logs.h"
 #include "fuzz/fuzz_check.h"
 
 namespace sentinel::fuzz {
@@ -108,10 +108,10 @@ std::string describe(const AccessLogEntry& e) {
 }
 
 void check_record(const AccessLogEntry& e, std::string_view line) {
-  static alerts::HttpRecordParser reader;
+  static records::HttpRecordParser reader;
   std::string json;
   agent::append_http_record(&json, "web-1", "/var/log/nginx/access.log", e.ts_ms, e);
-  alerts::HttpRecord r;
+  records::HttpRecord r;
   std::string error;
   FUZZ_CHECK(reader.parse(json, &r, &error), "line {:?}: its record {} is not read back: {}", line,
              json, error);

@@ -1,4 +1,4 @@
-// Fuzz target: http_logs records through the alert engine's reader (alert-engine/http_traffic.h,
+// Fuzz target: http_logs records through their reader (records/http_logs.h,
 // HttpRecordParser), the sampler that turns them into engine samples (http_sample.h) and the URL
 // normalisation of their path. Input: one record's bytes, as a Kafka value.
 // Invariants beyond "no crash":
@@ -11,20 +11,21 @@
 #include <string>
 
 #include "alert-engine/http_sample.h"
-#include "alert-engine/http_traffic.h"
+#include "records/http_logs.h"
+#include "records/url_key.h"
 #include "fuzz/fuzz_check.h"
 
 namespace sentinel::fuzz {
 namespace {
 
-std::string write_back(const alerts::HttpRecord& r) {
+std::string write_back(const records::HttpRecord& r) {
   return "{\"host\":" + json_quote(r.host) + ",\"client_ip\":" + json_quote(r.client_ip) +
          ",\"path\":" + json_quote(r.path) + ",\"status\":" + std::to_string(r.status) +
          ",\"ts\":" + std::to_string(r.ts) + "}";
 }
 
-alerts::PathNormalization with_rule() {
-  alerts::PathNormalization n;
+records::PathNormalization with_rule() {
+  records::PathNormalization n;
   n.rules.push_back({"[a-z]+-[0-9]+", "{slug}"});
   n.max_segments = 4;
   return n;
@@ -36,6 +37,7 @@ alerts::PathNormalization with_rule() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sentinel::fuzz;
   using namespace sentinel::alerts;
+  using namespace sentinel::records;
   static HttpRecordParser parser, reparser;
   static HttpSampler sampler{PathNormalization{}}, sampler_with_rule{with_rule()};
   static const PathNormalizer normalizer;

@@ -1,5 +1,5 @@
-// Fuzz target: system_metrics records through the alert engine's reader
-// (alert-engine/metric_record.h, MetricParser). Input: one record's bytes, as a Kafka value.
+// Fuzz target: system_metrics records through their reader
+// (records/system_metrics.h, MetricParser). Input: one record's bytes, as a Kafka value.
 // Invariants beyond "no crash":
 //  - a refused record says why ("not JSON", "expected a JSON object" or "field <name>: …");
 //  - an accepted record has a host, a resource and a time, and written back as JSON (tags and
@@ -9,13 +9,13 @@
 #include <cmath>
 #include <string>
 
-#include "alert-engine/metric_record.h"
+#include "records/system_metrics.h"
 #include "fuzz/fuzz_check.h"
 
 namespace sentinel::fuzz {
 namespace {
 
-std::string write_back(const alerts::MetricRecord& r) {
+std::string write_back(const records::MetricRecord& r) {
   std::string out = "{\"host\":" + json_quote(r.host) + ",\"resource\":" + json_quote(r.resource) +
                     ",\"ts\":" + std::to_string(r.ts) + ",\"tags\":{";
   for (size_t i = 0; i < r.tags.size(); ++i) {
@@ -36,9 +36,9 @@ std::string write_back(const alerts::MetricRecord& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sentinel::fuzz;
-  static sentinel::alerts::MetricParser parser, reparser;
+  static sentinel::records::MetricParser parser, reparser;
   std::string_view json = as_text(data, size);
-  sentinel::alerts::MetricRecord r;
+  sentinel::records::MetricRecord r;
   std::string error;
   if (!parser.parse(json, &r, &error)) {
     FUZZ_CHECK(
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::isfinite(value), "record {:?}: metric {} is {}", json, name, value);
   }
   std::string again = write_back(r);
-  sentinel::alerts::MetricRecord r2;
+  sentinel::records::MetricRecord r2;
   FUZZ_CHECK(reparser.parse(again, &r2, &error), "record {:?} written back as {} is refused: {}",
              json, again, error);
   FUZZ_CHECK(r2.host == r.host && r2.resource == r.resource && r2.ts == r.ts && r2.tags == r.tags &&

@@ -246,7 +246,7 @@ bool LineReader::next(std::string_view* line) {
   }
 }
 
-bool LineDecoder::decode(std::string_view line, alerts::HttpRecord* out, std::string* error) {
+bool LineDecoder::decode(std::string_view line, records::HttpRecord* out, std::string* error) {
   // The archive's envelope: {"topic":…,"value":"<the record's JSON as a string>",…}.
   if (line.size() > 9 && line.substr(0, 9) == "{\"topic\":") {
     if (padded_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
@@ -289,7 +289,7 @@ bool blank(std::string_view line) {
 struct OpenFile {
   std::unique_ptr<LineReader> reader;
   LineDecoder decoder;
-  alerts::HttpRecord record;
+  records::HttpRecord record;
   bool has = false;
 };
 
@@ -324,7 +324,7 @@ bool first_time(const std::string& path, int64_t* ts, std::string* error) {
   auto reader = LineReader::open(path, error);
   if (!reader) return false;
   LineDecoder decoder;
-  alerts::HttpRecord record;
+  records::HttpRecord record;
   std::string reason;
   std::string_view line;
   *ts = INT64_MIN;
@@ -344,7 +344,7 @@ bool first_time(const std::string& path, int64_t* ts, std::string* error) {
 }  // namespace
 
 bool read_archive(const std::vector<std::string>& files,
-                  const std::function<void(const alerts::HttpRecord&)>& on_record,
+                  const std::function<void(const records::HttpRecord&)>& on_record,
                   const std::function<void(const std::string&)>& on_invalid,
                   ArchiveProgress* progress, std::string* error) {
   std::vector<std::pair<int64_t, std::string>> pending;

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "alert-engine/http_traffic.h"
+#include "records/http_logs.h"
 
 namespace sentinel::thresholds {
 
@@ -54,10 +54,10 @@ class LineReader {
 class LineDecoder {
  public:
   LineDecoder() = default;
-  bool decode(std::string_view line, alerts::HttpRecord* out, std::string* error);
+  bool decode(std::string_view line, records::HttpRecord* out, std::string* error);
 
  private:
-  alerts::HttpRecordParser records_;
+  records::HttpRecordParser records_;
   simdjson::dom::parser envelopes_;
   std::string padded_;
 };
@@ -72,7 +72,7 @@ struct ArchiveProgress {
 // files. `on_record` gets each valid record; `on_invalid` gets "<file>:<line>: <reason>".
 // False with *error when a file cannot be opened or read.
 bool read_archive(const std::vector<std::string>& files,
-                  const std::function<void(const alerts::HttpRecord&)>& on_record,
+                  const std::function<void(const records::HttpRecord&)>& on_record,
                   const std::function<void(const std::string&)>& on_invalid,
                   ArchiveProgress* progress, std::string* error);
 

@@ -14,16 +14,18 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "alert-engine/http_traffic.h"
 #include "alert-engine/thresholds/archive_files.h"
 #include "alert-engine/thresholds/kafka_history.h"
 #include "alert-engine/thresholds/statistics.h"
 #include "alert-engine/thresholds/window_aggregator.h"
+#include "alert-engine/thresholds_file.h"
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/time_arg.h"
 #include "common/units.h"
 #include "common/whole_file.h"
+#include "records/http_logs.h"
+#include "records/url_key.h"
 
 namespace {
 
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
   double quantile = 0.99, floor_share = 0.05;
   std::optional<double> k;
   uint32_t per_key_min_windows = 0;
-  int max_segments = alerts::PathNormalization{}.max_segments;
+  int max_segments = records::PathNormalization{}.max_segments;
   bool dry_run = false;
 
   auto* kafka_group = app.add_option_group("Kafka input");
@@ -211,7 +213,7 @@ int main(int argc, char** argv) {
     }
   }
   if (min_all) min_global = min_ip = min_url = *min_all;
-  alerts::PathNormalization norm;
+  records::PathNormalization norm;
   norm.max_segments = max_segments;
   for (const auto& r : url_rules) {
     std::string pattern, replace;
@@ -220,9 +222,9 @@ int main(int argc, char** argv) {
     }
     norm.rules.push_back({pattern, replace});
   }
-  std::unique_ptr<alerts::PathNormalizer> normalizer;
+  std::unique_ptr<records::PathNormalizer> normalizer;
   try {
-    normalizer = std::make_unique<alerts::PathNormalizer>(norm);
+    normalizer = std::make_unique<records::PathNormalizer>(norm);
   } catch (const std::regex_error& e) {
     return usage_error(std::string("--url-rule: bad regular expression: ") + e.what());
   }
@@ -246,7 +248,7 @@ int main(int argc, char** argv) {
   int reported_invalid = 0;
   std::string url_key;
   int64_t next_advance = INT64_MIN;
-  auto take = [&](const alerts::HttpRecord& r) {
+  auto take = [&](const records::HttpRecord& r) {
     if ((from && r.ts < *from) || (to && r.ts >= *to)) {
       ++out_of_range;
       return;
@@ -281,7 +283,7 @@ int main(int argc, char** argv) {
     thresholds::ArchiveProgress progress;
     bool ok = thresholds::read_archive(
         files,
-        [&](const alerts::HttpRecord& r) {
+        [&](const records::HttpRecord& r) {
           take(r);
           if (r.ts >= next_advance) {  // the merged stream's time: windows behind it close
             aggregator.advance(r.ts);
@@ -303,8 +305,8 @@ int main(int argc, char** argv) {
     range.to_ms = to;
     range.timeout = *timeout;
     source_desc = fmt::format("kafka: {} topic {}", props["bootstrap.servers"], topic);
-    alerts::HttpRecordParser parser;
-    alerts::HttpRecord record;
+    records::HttpRecordParser parser;
+    records::HttpRecord record;
     std::string reason;
     thresholds::KafkaHistoryStats stats;
     bool ok = thresholds::read_kafka_history(

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "alert-engine/http_traffic.h"
+#include "alert-engine/thresholds_file.h"
 
 namespace sentinel::thresholds {
 

@@ -23,7 +23,7 @@
 #include <fmt/format.h>
 
 #include "alert-engine/engine.h"
-#include "alert-engine/metric_record.h"
+#include "records/system_metrics.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
@@ -197,8 +197,8 @@ int consume_all(const std::string& bootstrap, const std::string& topic, Each eac
 }
 
 int floor_mode(const std::string& bootstrap, const std::string& topic) {
-  alerts::MetricParser parser;
-  alerts::MetricRecord record;
+  records::MetricParser parser;
+  records::MetricRecord record;
   std::string error;
   uint64_t records = 0, bad = 0;
   double checksum = 0;
@@ -236,8 +236,8 @@ int memory_mode(const std::string& bootstrap, const std::string& topic, const st
     return 1;
   }
   alerts::AlertsConfig config = alerts::load_alerts_config(rules, bootstrap);
-  alerts::MetricParser parser;
-  alerts::MetricRecord record;
+  records::MetricParser parser;
+  records::MetricRecord record;
   std::string error;
   // Parse only.
   double checksum = 0;

@@ -1,25 +1,25 @@
-// http_logs JSON records.
+// http_logs JSON records, encoded by records/http_logs.h as the agent's are.
 #include "tools/loggen/record.h"
 
-#include <nlohmann/json.hpp>
+#include "records/http_logs.h"
 
 namespace sentinel::loggen {
 
 std::string http_log_record(const Request& r, const std::string& host) {
-  nlohmann::ordered_json j;
-  j["v"] = 1;
-  j["host"] = host;
-  j["source"] = "sentinel-loggen";
-  j["ts"] = r.ts_ms;
-  j["client_ip"] = r.client_ip;
-  j["method"] = r.method;
-  j["path"] = r.path;
-  j["protocol"] = r.protocol;
-  j["status"] = r.status;
-  j["bytes"] = r.bytes;
-  j["referer"] = r.referer;
-  j["user_agent"] = r.user_agent;
-  return j.dump();
+  std::string out;
+  records::append_http_logs(&out, {.host = host,
+                                   .source = "sentinel-loggen",
+                                   .ts_ms = r.ts_ms,
+                                   .client_ip = r.client_ip,
+                                   .method = r.method,
+                                   .path = r.path,
+                                   .protocol = r.protocol,
+                                   .request = {},  // loggen writes well-formed request lines
+                                   .status = r.status,
+                                   .bytes = static_cast<int64_t>(r.bytes),
+                                   .referer = r.referer,
+                                   .user_agent = r.user_agent});
+  return out;
 }
 
 }  // namespace sentinel::loggen

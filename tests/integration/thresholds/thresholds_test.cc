@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "alert-engine/http_traffic.h"
+#include "alert-engine/thresholds_file.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 

@@ -220,27 +220,5 @@ TEST(AlertEngine, ReloadThatRemovesARuleResolvesItsOpenAlerts) {
   EXPECT_EQ(out[1].id, "cpu_high/host=web-1");
 }
 
-TEST(AlertRecord, EncodesTheArchitectureSchema) {
-  Alert a;
-  a.id = "cpu_high/host=web-1";
-  a.rule = "cpu_high";
-  a.severity = "critical";
-  a.labels = {{"host", "web-1"}, {"resource", "cpu"}};
-  a.value = 97.3;
-  a.threshold = 90;
-  a.window_start = 1795316100000;
-  a.window_end = 1795316160000;
-  a.agg = "avg";
-  a.since = 1795316160000;
-  a.ts = 1795316160012;
-  a.summary = "s";
-  EXPECT_EQ(encode_alert(a),
-            "{\"v\":1,\"id\":\"cpu_high/host=web-1\",\"rule\":\"cpu_high\",\"state\":\"firing\","
-            "\"severity\":\"critical\",\"labels\":{\"host\":\"web-1\",\"resource\":\"cpu\"},"
-            "\"value\":97.3,\"threshold\":90.0,\"window\":{\"start\":1795316100000,\"end\":"
-            "1795316160000,\"agg\":\"avg\"},\"since\":1795316160000,\"ts\":1795316160012,"
-            "\"summary\":\"s\"}");
-}
-
 }  // namespace
 }  // namespace sentinel::alerts

@@ -14,10 +14,10 @@ using namespace std::chrono_literals;
 
 constexpr int64_t kT0 = 1'795'316'100'000;  // a whole minute
 
-alerts::MetricRecord metric(std::string_view host, std::string_view resource, int64_t ts,
+records::MetricRecord metric(std::string_view host, std::string_view resource, int64_t ts,
                             std::vector<std::pair<std::string_view, std::string_view>> tags,
                             std::vector<std::pair<std::string_view, double>> metrics) {
-  alerts::MetricRecord r;
+  records::MetricRecord r;
   r.host = host;
   r.resource = resource;
   r.ts = ts;

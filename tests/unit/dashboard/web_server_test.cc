@@ -58,7 +58,7 @@ struct Server {
 };
 
 void feed(Model* model) {
-  alerts::MetricRecord r;
+  records::MetricRecord r;
   r.host = "web-1";
   r.resource = "cpu";
   r.ts = kNow - 2000;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "alert-engine/http_traffic.h"
+#include "alert-engine/thresholds_file.h"
 #include "common/config.h"
 #include "tests/support/process.h"
 

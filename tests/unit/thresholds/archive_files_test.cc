@@ -49,7 +49,7 @@ Collected read_all(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   if (!list_archive_files(paths, &files, &c.error)) return c;
   c.ok = read_archive(
-      files, [&](const alerts::HttpRecord& r) { c.ts.push_back(r.ts); },
+      files, [&](const records::HttpRecord& r) { c.ts.push_back(r.ts); },
       [&](const std::string& what) { c.invalid.push_back(what); }, &c.progress, &c.error);
   return c;
 }

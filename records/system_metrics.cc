@@ -1,5 +1,5 @@
-// system_metrics record encoding.
-#include "agent/record.h"
+// Encoding of system_metrics records (see system_metrics.h): no JSON library, fmt for numbers.
+#include "records/system_metrics.h"
 
 #include <fmt/format.h>
 
@@ -8,16 +8,19 @@
 
 #include "common/json_text.h"
 
-namespace sentinel::agent {
+namespace sentinel::records {
 
-void append_record(std::string* out, std::string_view host, int64_t ts_ms, const Sample& sample) {
+void append_system_metrics(std::string* out, std::string_view host, std::string_view resource,
+                           int64_t ts_ms,
+                           const std::vector<std::pair<std::string, std::string>>& tags,
+                           const std::vector<std::pair<std::string, double>>& metrics) {
   out->append("{\"v\":1,\"host\":");
   append_json_string(out, host);
   out->append(",\"resource\":");
-  append_json_string(out, sample.resource);
+  append_json_string(out, resource);
   fmt::format_to(std::back_inserter(*out), ",\"ts\":{},\"tags\":{{", ts_ms);
   bool first = true;
-  for (const auto& [k, v] : sample.tags) {
+  for (const auto& [k, v] : tags) {
     if (!first) out->push_back(',');
     first = false;
     append_json_string(out, k);
@@ -26,7 +29,7 @@ void append_record(std::string* out, std::string_view host, int64_t ts_ms, const
   }
   out->append("},\"metrics\":{");
   first = true;
-  for (const auto& [k, v] : sample.metrics) {
+  for (const auto& [k, v] : metrics) {
     if (!std::isfinite(v)) continue;
     if (!first) out->push_back(',');
     first = false;
@@ -43,13 +46,13 @@ void append_record(std::string* out, std::string_view host, int64_t ts_ms, const
   out->append("}}");
 }
 
-std::string record_key(KeyMode mode, std::string_view host, const Sample& sample) {
+std::string system_metrics_key(KeyMode mode, std::string_view host, std::string_view resource) {
   switch (mode) {
-    case KeyMode::kResource: return sample.resource;
+    case KeyMode::kResource: return std::string(resource);
     case KeyMode::kHost: return std::string(host);
-    case KeyMode::kHostResource: return std::string(host) + "/" + sample.resource;
+    case KeyMode::kHostResource: return std::string(host) + "/" + std::string(resource);
   }
-  return sample.resource;
+  return std::string(resource);
 }
 
-}  // namespace sentinel::agent
+}  // namespace sentinel::records

@@ -1,5 +1,5 @@
-// What the HTTP error-rate rules (sentinel-alerts) and the threshold learner (sentinel-thresholds)
-// share: the http_logs record reader, URL path normalisation and the thresholds file.
+// The thresholds file that the HTTP error-rate rules (sentinel-alerts) read and the threshold
+// learner (sentinel-thresholds) writes.
 //
 // Thresholds file (/etc/sentinel/thresholds.json). The original system's form is accepted as is:
 //
@@ -20,79 +20,13 @@
 // 10.0.0.9.5xx: expected a share between 0 and 1, got 1.5").
 #pragma once
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace sentinel::alerts {
-
-// --- http_logs records -------------------------------------------------------------------------
-
-// Valid until the next parse() on the parser that filled it.
-struct HttpRecord {
-  std::string_view host;       // the site
-  std::string_view client_ip;
-  std::string_view path;       // as logged, query string included
-  int status = 0;
-  int64_t ts = 0;
-};
-
-class HttpRecordParser {
- public:
-  HttpRecordParser();
-  // One http_logs value (docs/architecture.md). False with *error naming the field
-  // ("field status: expected an integer") when host, ts or status is missing or of the wrong
-  // type; client_ip and path may be absent (empty).
-  bool parse(std::string_view json, HttpRecord* out, std::string* error);
-
- private:
-  simdjson::dom::parser parser_;
-  std::string padded_;
-};
-
-// --- URL normalisation ---------------------------------------------------------------------------
-
-// One rewrite applied to each path segment (between '/'): a segment that matches `pattern`
-// (ECMAScript regex, whole segment) becomes `replace`.
-struct PathRule {
-  std::string pattern;
-  std::string replace;
-};
-
-// Path → the URL key: query string and fragment dropped, then each segment rewritten by the
-// first rule that matches it. Built-in classes are checked without regex (fast path):
-//   "{id}"   all digits                        /api/orders/123   → /api/orders/{id}
-//   "{uuid}" 8-4-4-4-12 hex                    /u/0b5e…-…        → /u/{uuid}
-//   "{hex}"  ≥ 16 hex digits                   /blob/deadbeef…   → /blob/{hex}
-// Paths deeper than max_segments keep their first max_segments segments and end in "/…".
-struct PathNormalization {
-  bool ids = true;
-  bool uuids = true;
-  bool hex = true;
-  std::vector<PathRule> rules;  // applied after the built-ins, in order
-  int max_segments = 8;
-};
-
-class PathNormalizer {
- public:
-  explicit PathNormalizer(const PathNormalization& config = {});  // throws std::regex_error
-  // Writes the key into *out (cleared first); no allocation once *out has grown.
-  void normalize(std::string_view path, std::string* out) const;
-  std::string normalize(std::string_view path) const;
-
- private:
-  struct Compiled;
-  PathNormalization config_;
-  std::vector<std::shared_ptr<const Compiled>> compiled_;
-};
-
-// --- thresholds ---------------------------------------------------------------------------------
 
 enum class Dimension { kGlobal, kIp, kUrl };
 enum class StatusClass { k5xx, k4xx };

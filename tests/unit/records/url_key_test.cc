@@ -3,9 +3,9 @@
 
 #include <regex>
 
-#include "alert-engine/http_traffic.h"
+#include "records/url_key.h"
 
-namespace sentinel::alerts {
+namespace sentinel::records {
 namespace {
 
 TEST(PathNormalizer, QueryStringAndFragmentAreDropped) {
@@ -108,4 +108,4 @@ TEST(PathNormalizer, TheOutputStringIsReused) {
 }
 
 }  // namespace
-}  // namespace sentinel::alerts
+}  // namespace sentinel::records

@@ -1,11 +1,19 @@
-// simdjson reading of system_metrics records.
-#include "alert-engine/metric_record.h"
+// Decoding of system_metrics records with simdjson (see system_metrics.h).
+#include <simdjson.h>
 
 #include <cstring>
 
-namespace sentinel::alerts {
+#include "records/simdjson_input.h"
+#include "records/system_metrics.h"
 
-MetricParser::MetricParser() { padded_.resize(4096); }
+namespace sentinel::records {
+
+MetricParser::MetricParser() : parser_(std::make_unique<simdjson::dom::parser>()) {
+  padded_.resize(4096);
+}
+MetricParser::~MetricParser() = default;
+MetricParser::MetricParser(MetricParser&&) noexcept = default;
+MetricParser& MetricParser::operator=(MetricParser&&) noexcept = default;
 
 bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* error) {
   out->host = {};
@@ -18,7 +26,7 @@ bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* 
     return false;
   };
   simdjson::dom::element doc;
-  if (!parse_padded(parser_, padded_, json, &doc)) return fail("not JSON");
+  if (!parse_padded(*parser_, padded_, json, &doc)) return fail("not JSON");
   simdjson::dom::object obj;
   if (doc.get_object().get(obj)) return fail("expected a JSON object");
   bool has_ts = false;
@@ -56,4 +64,4 @@ bool MetricParser::parse(std::string_view json, MetricRecord* out, std::string* 
   return true;
 }
 
-}  // namespace sentinel::alerts
+}  // namespace sentinel::records

@@ -1,14 +1,13 @@
-// Encoding of the http_logs record (see http_record.h).
-#include "agent/logs/http_record.h"
+// Encoding of http_logs records (see http_logs.h).
+#include "records/http_logs.h"
 
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 
-#include "agent/record.h"
 #include "common/json_text.h"
 
-namespace sentinel::agent {
+namespace sentinel::records {
 namespace {
 
 // Length of the valid UTF-8 sequence at s[i], 0 when it is not one (overlongs and surrogates too).
@@ -54,8 +53,7 @@ std::string_view as_utf8(std::string_view s, std::string* scratch) {
 
 }  // namespace
 
-void append_http_record(std::string* out, std::string_view host, std::string_view source, int64_t ts_ms,
-                        const AccessLogEntry& e) {
+void append_http_logs(std::string* out, const HttpLogFields& e) {
   std::string scratch;
   auto field = [&](std::string_view name, std::string_view value) {
     out->append(",\"").append(name).append("\":");
@@ -67,9 +65,9 @@ void append_http_record(std::string* out, std::string_view host, std::string_vie
     out->append(prefix).append(digits, static_cast<size_t>(end - digits));
   };
   out->append("{\"v\":1,\"host\":");
-  append_json_string(out, host);
-  field("source", source);
-  number(",\"ts\":", ts_ms);
+  append_json_string(out, e.host);
+  field("source", e.source);
+  number(",\"ts\":", e.ts_ms);
   field("client_ip", e.client_ip);
   field("method", e.method);
   field("path", e.path);
@@ -82,4 +80,4 @@ void append_http_record(std::string* out, std::string_view host, std::string_vie
   out->push_back('}');
 }
 
-}  // namespace sentinel::agent
+}  // namespace sentinel::records
