@@ -5,7 +5,6 @@
 
 #include <map>
 #include <optional>
-#include <set>
 
 namespace sentinel::connect::distributed {
 namespace {
@@ -138,10 +137,13 @@ bool ensure_storage_topics(const kafka::Properties& client, const DistributedSet
       std::string how;
       for (const auto& spec : missing) {
         how += fmt::format(
-            "; kafka-topics.sh --bootstrap-server {} --create --topic {} --partitions {} "
-            "--config cleanup.policy=compact",
+            "; kafka-topics.sh --bootstrap-server {} --create --topic {}{}{} --config "
+            "cleanup.policy=compact",
             bootstrap, spec.name,
-            spec.partitions == -1 ? std::string("<n>") : std::to_string(spec.partitions));
+            spec.partitions == -1 ? "" : fmt::format(" --partitions {}", spec.partitions),
+            spec.replication_factor == -1
+                ? ""
+                : fmt::format(" --replication-factor {}", spec.replication_factor));
       }
       *error = fmt::format(
           "storage topics on {}: {}. Create them yourself (or give the worker's principal the "

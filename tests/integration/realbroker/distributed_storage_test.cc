@@ -1,8 +1,9 @@
 // sentinel-connect distributed mode's storage topics on a real broker (issue #15): created
-// compacted with the configured partitions, refused where the config topic has more than one
-// partition or is not compacted, and the config topic written by kcat in Kafka Connect's format
-// read back into the config log, a bad record reported with its topic, partition and offset.
-// On sentinel-devkafka the message says that a real broker is needed.
+// compacted with the configured partitions (a refusal names the command that creates them),
+// refused where the config topic has more than one partition or is not compacted, and the config
+// topic written by kcat in Kafka Connect's format read back into the config log, a bad record
+// reported with its topic, partition and offset. On sentinel-devkafka the message says that a real
+// broker is needed.
 #include <gtest/gtest.h>
 
 #include "connect-sink/runtime/distributed/storage_topics.h"
@@ -26,7 +27,9 @@ DistributedSettings settings(const std::string& base) {
   return s;
 }
 
-kafka::Properties client(const std::string& bootstrap) { return {{"bootstrap.servers", bootstrap}}; }
+kafka::Properties client(const std::string& bootstrap) {
+  return {{"bootstrap.servers", bootstrap}};
+}
 
 TEST(DistributedStorage, CreatesTheThreeTopicsCompactedWithTheConfiguredPartitions) {
   SENTINEL_REQUIRE_REAL_KAFKA();
@@ -59,12 +62,29 @@ TEST(DistributedStorage, MinusOneAsksForTheBrokersDefaultPartitionsAndReplicatio
   EXPECT_EQ(kafka.partition_count(s.status_topic), 5);
 }
 
+TEST(DistributedStorage, ATopicTheBrokerWillNotCreateIsNamedWithTheCommandThatCreatesIt) {
+  SENTINEL_REQUIRE_REAL_KAFKA();
+  RealKafka& kafka = RealKafka::instance();
+  DistributedSettings s = settings("refused");
+  s.config_replication_factor = 3;  // Connect's default, more than this one broker
+  std::string error;
+  EXPECT_FALSE(ensure_storage_topics(client(kafka.bootstrap()), s, 30s, &error));
+  EXPECT_NE(error.find("larger than available brokers"), std::string::npos) << error;
+  EXPECT_NE(error.find("kafka-topics.sh --bootstrap-server " + kafka.bootstrap() +
+                       " --create --topic " + s.config_topic +
+                       " --partitions 1 --replication-factor 3 --config cleanup.policy=compact"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(kafka.partition_count(s.config_topic), -1);
+}
+
 TEST(DistributedStorage, RefusesAConfigTopicWithThreePartitions) {
   SENTINEL_REQUIRE_REAL_KAFKA();
   RealKafka& kafka = RealKafka::instance();
   DistributedSettings s = settings("three");
   std::string error;
-  ASSERT_TRUE(kafka.create_topics({{s.config_topic, 3, 1, {{"cleanup.policy", "compact"}}}}, &error))
+  ASSERT_TRUE(
+      kafka.create_topics({{s.config_topic, 3, 1, {{"cleanup.policy", "compact"}}}}, &error))
       << error;
   EXPECT_FALSE(ensure_storage_topics(client(kafka.bootstrap()), s, 30s, &error));
   EXPECT_NE(error.find("config.storage.topic " + s.config_topic +
@@ -117,8 +137,8 @@ TEST(DistributedStorage, ReadsTheConfigTopicKcatWroteInConnectsFormatIntoTheConf
             0);
   ConfigLog log;
   ConfigTopicRead read;
-  ASSERT_TRUE(read_config_topic(client(kafka.bootstrap()), s.config_topic, &log, &read, 30s,
-                                &error))
+  ASSERT_TRUE(
+      read_config_topic(client(kafka.bootstrap()), s.config_topic, &log, &read, 30s, &error))
       << error;
   EXPECT_EQ(read.records, 9);
   EXPECT_EQ(log.next_offset(), 9);
@@ -143,8 +163,8 @@ TEST(DistributedStorage, AnEmptyConfigTopicReadsAsNoConnectors) {
   ASSERT_TRUE(ensure_storage_topics(client(kafka.bootstrap()), s, 30s, &error)) << error;
   ConfigLog log;
   ConfigTopicRead read;
-  ASSERT_TRUE(read_config_topic(client(kafka.bootstrap()), s.config_topic, &log, &read, 30s,
-                                &error))
+  ASSERT_TRUE(
+      read_config_topic(client(kafka.bootstrap()), s.config_topic, &log, &read, 30s, &error))
       << error;
   EXPECT_EQ(read.records, 0);
   EXPECT_TRUE(log.connectors().empty());
