@@ -21,8 +21,7 @@ const std::set<std::string> kIgnored = {
     "worker.sync.timeout.ms", "worker.unsync.backoff.ms", "exactly.once.source.support",
     "connections.max.idle.ms", "receive.buffer.bytes", "send.buffer.bytes", "request.timeout.ms",
     "reconnect.backoff.ms", "reconnect.backoff.max.ms", "retry.backoff.ms",
-    "auto.include.jmx.reporter", "rest.advertised.listener", "internal.key.converter",
-    "internal.value.converter"};
+    "auto.include.jmx.reporter", "internal.key.converter", "internal.value.converter"};
 
 int64_t to_int(const PropertiesFile& file, const std::string& key, const std::string& value,
                int64_t min) {
@@ -83,6 +82,109 @@ void parse_rest_limits(const PropertiesFile& file, Get& get, HttpLimits* limits)
   millis("sentinel.rest.idle.timeout.ms", &limits->idle_timeout, 100);
   size("sentinel.rest.max.connections", &limits->max_connections, 1);
   size("sentinel.rest.max.connections.per.client", &limits->max_connections_per_client, 1);
+}
+
+// The keys of a distributed worker (Kafka Connect's DistributedConfig) that this file reads.
+const char* const kDistributedKeys[] = {"config.storage.topic",
+                                        "status.storage.topic",
+                                        "offset.storage.topic",
+                                        "config.storage.replication.factor",
+                                        "status.storage.replication.factor",
+                                        "offset.storage.replication.factor",
+                                        "status.storage.partitions",
+                                        "offset.storage.partitions",
+                                        "rest.advertised.listener"};
+
+// group.id and the storage keys → DistributedSettings. Without group.id the worker is standalone
+// and the storage keys are noted as ignored (Connect's standalone worker ignores them too).
+template <typename Get>
+std::optional<DistributedSettings> parse_distributed(const PropertiesFile& file, Get& get,
+                                                     const WorkerConfig& c,
+                                                     std::vector<std::string>* notes) {
+  auto fail = [&](const std::string& key, const std::string& value, const std::string& expected) {
+    throw WorkerConfigError(
+        fmt::format("config error: {}: {} \"{}\": {}", file.where(key), key, value, expected));
+  };
+  auto group = get("group.id");
+  if (!group) {
+    for (const char* key : kDistributedKeys) {
+      if (!get(key)) continue;
+      if (key == std::string("rest.advertised.listener")) {
+        notes->push_back(
+            fmt::format("{}: {} is not used by this sink-only standalone worker (ignored)",
+                        file.where(key), key));
+      } else {
+        notes->push_back(fmt::format(
+            "{}: {} is only used by a distributed worker (group.id is not set; ignored)",
+            file.where(key), key));
+      }
+    }
+    return std::nullopt;
+  }
+  DistributedSettings d;
+  if (group->empty())
+    fail("group.id", *group, "expected the name of the workers' group, such as connect-cluster");
+  d.group_id = *group;
+  // Required, as in Connect: a distributed worker keeps its state in these topics.
+  auto topic = [&](const char* key, const char* example, std::string* out) {
+    auto v = get(key);
+    if (!v || v->empty()) {
+      throw WorkerConfigError(fmt::format(
+          "config error: {}: {} is {}: a distributed worker (group.id {}) needs it; expected a "
+          "topic name such as {}",
+          v ? file.where(key) : file.name, key, v ? "empty" : "not set", d.group_id, example));
+    }
+    *out = *v;
+  };
+  topic("config.storage.topic", "connect-configs", &d.config_topic);
+  topic("offset.storage.topic", "connect-offsets", &d.offset_topic);
+  topic("status.storage.topic", "connect-status", &d.status_topic);
+  auto distinct = [&](const char* key, const std::string& value, const char* other,
+                      const std::string& other_value) {
+    if (value == other_value) {
+      fail(key, value, fmt::format("expected a topic of its own: {} names it too", other));
+    }
+  };
+  distinct("status.storage.topic", d.status_topic, "config.storage.topic", d.config_topic);
+  distinct("offset.storage.topic", d.offset_topic, "config.storage.topic", d.config_topic);
+  distinct("offset.storage.topic", d.offset_topic, "status.storage.topic", d.status_topic);
+  // -1 (the broker's default) or 1 to 32767 (Kafka's replication factor is a 16-bit number).
+  auto count = [&](const char* key, int* out, int64_t max, const char* what) {
+    auto v = get(key);
+    if (!v) return;
+    try {
+      size_t used = 0;
+      long long n = std::stoll(*v, &used);
+      if (used == v->size() && (n == -1 || (n >= 1 && n <= max))) {
+        *out = static_cast<int>(n);
+        return;
+      }
+    } catch (...) {
+    }
+    fail(key, *v,
+         fmt::format("expected -1 (the broker's default) or a {} from 1 to {}", what, max));
+  };
+  count("config.storage.replication.factor", &d.config_replication_factor, 32767,
+        "replication factor");
+  count("status.storage.replication.factor", &d.status_replication_factor, 32767,
+        "replication factor");
+  count("offset.storage.replication.factor", &d.offset_replication_factor, 32767,
+        "replication factor");
+  count("status.storage.partitions", &d.status_partitions, 100000, "partition count");
+  count("offset.storage.partitions", &d.offset_partitions, 100000, "partition count");
+  d.advertised_host = c.advertised_host;
+  d.advertised_port = c.advertised_port;
+  if (auto v = get("rest.advertised.listener")) {
+    std::string lower = *v;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (lower != "http" && lower != "https")
+      fail("rest.advertised.listener", *v, "expected http or https");
+    bool has = std::any_of(c.listeners.begin(), c.listeners.end(),
+                           [&](const Listener& l) { return l.scheme == lower; });
+    if (!has) fail("rest.advertised.listener", *v, "expected the protocol of one of the listeners");
+    d.advertised_listener = lower;
+  }
+  return d;
 }
 
 }  // namespace
@@ -164,7 +266,11 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   c.key_converter = converter(file, map, "key.converter", &c.warnings);
   c.value_converter = converter(file, map, "value.converter", &c.warnings);
   if (auto v = get("rest.advertised.host.name")) c.advertised_host = *v;
-  if (auto v = get("rest.advertised.port")) c.advertised_port = static_cast<int>(to_int(file, "rest.advertised.port", *v, 0));
+  if (auto v = get("rest.advertised.port")) {
+    int64_t port = to_int(file, "rest.advertised.port", *v, 0);
+    if (port > 65535) fail("rest.advertised.port", *v, "expected a port from 0 to 65535");
+    c.advertised_port = static_cast<int>(port);
+  }
   if (auto v = get("connector.client.config.override.policy")) {
     if (*v != "All" && *v != "None" && *v != "Principal") fail("connector.client.config.override.policy", *v, "expected All, None or Principal");
     c.override_policy = *v;
@@ -182,6 +288,7 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
   if (auto v = get("listeners.https.ssl.certificate.location")) c.tls_certificate = *v;
   if (auto v = get("listeners.https.ssl.key.location")) c.tls_private_key = *v;
   parse_rest_limits(file, get, &c.rest_limits);
+  c.distributed = parse_distributed(file, get, c, &c.notes);
 
   bool https = std::any_of(c.listeners.begin(), c.listeners.end(), [](const Listener& l) { return l.scheme == "https"; });
   if (https && (c.tls_certificate.empty() || c.tls_private_key.empty())) {

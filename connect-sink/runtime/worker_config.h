@@ -28,6 +28,25 @@ struct Listener {
   int port = 8083;
 };
 
+// A distributed worker's settings (Kafka Connect's DistributedConfig keys), present when group.id
+// is set. The storage topics are created where missing (storage_topics.h); replication factors
+// and partition counts of -1 ask for the broker's default, as in Connect (brokers 2.4 and later).
+struct DistributedSettings {
+  std::string group_id;               // group.id: the workers of one cluster share it
+  std::string config_topic;           // config.storage.topic (1 partition, compacted)
+  std::string status_topic;           // status.storage.topic (compacted)
+  std::string offset_topic;           // offset.storage.topic: created; sink offsets live in the
+                                      // connectors' consumer groups, as in Connect
+  int config_replication_factor = 3;  // config.storage.replication.factor
+  int status_replication_factor = 3;  // status.storage.replication.factor
+  int offset_replication_factor = 3;  // offset.storage.replication.factor
+  int status_partitions = 5;          // status.storage.partitions
+  int offset_partitions = 25;         // offset.storage.partitions
+  std::string advertised_host;        // rest.advertised.host.name (as WorkerConfig's)
+  int advertised_port = 0;            // rest.advertised.port (as WorkerConfig's; 0: the listener's)
+  std::string advertised_listener;    // rest.advertised.listener: "http", "https" or "" (the first)
+};
+
 struct WorkerConfig {
   std::string bootstrap_servers = "localhost:9092";
   std::vector<Listener> listeners = {{"http", "127.0.0.1", 8083}};
@@ -57,6 +76,7 @@ struct WorkerConfig {
   std::string tls_certificate;        // listeners.https.ssl.certificate.location (PEM)
   std::string tls_private_key;        // listeners.https.ssl.key.location (PEM)
   HttpLimits rest_limits;             // sentinel.rest.max.body.bytes, … (see http_limits.h)
+  std::optional<DistributedSettings> distributed;  // when group.id is set
 
   std::vector<std::string> warnings;  // "connect.properties:4: unknown key foo (ignored)"
   std::vector<std::string> notes;     // Connect keys this worker accepts and does not need

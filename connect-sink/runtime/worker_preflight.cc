@@ -51,6 +51,13 @@ Preflight preflight(const WorkerConfig& config, const std::string& worker_file,
     p.error = std::move(message);
     return std::move(p);
   };
+  // Not yet built (issue #15): a worker given group.id must not run alone as a standalone one.
+  if (config.distributed) {
+    return worker_error(fmt::format(
+        "config error: {}: group.id \"{}\" asks for a distributed worker, which is not available "
+        "in this build yet: remove group.id (and the *.storage.* keys) to run a standalone worker",
+        worker_file, config.distributed->group_id));
+  }
   if (!config.archive_root.empty()) {
     std::string problem = prepare_archive_root(config.archive_root, start);
     if (!problem.empty()) {

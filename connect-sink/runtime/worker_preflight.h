@@ -1,7 +1,8 @@
 // Everything sentinel-connect checks before it starts anything, in one function that both the start
 // and --check-config run: --check-config stops after it, so it refuses exactly what the start
-// refuses, with the same message and exit code. In order: archive.root (a directory, or one that
-// can be created), the REST credentials file, the HTTPS certificate and key, the state file, then
+// refuses, with the same message and exit code. In order: group.id (refused: distributed mode is
+// not built yet), archive.root (a directory, or one that can be created), the REST credentials
+// file, the HTTPS certificate and key, the state file, then
 // each connector file — read, named once, and checked as PUT /connectors/{name}/config checks it
 // (check_connector_config). Not checked: binding the listeners (the running worker holds them).
 #pragma once

@@ -1,0 +1,281 @@
+// The storage topics: created, checked, and the config topic read (see storage_topics.h).
+#include "connect-sink/runtime/distributed/storage_topics.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+
+namespace sentinel::connect::distributed {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* const kDevKafkaHint =
+    " (if this is sentinel-devkafka: librdkafka's mock cluster answers neither CreateTopics nor "
+    "DescribeConfigs, and distributed mode needs a real Kafka broker)";
+
+struct TopicRole {
+  std::string key;  // the worker's key that names it
+  kafka::TopicSpec spec;
+};
+
+std::vector<TopicRole> roles(const DistributedSettings& s) {
+  auto specs = storage_topic_specs(s);
+  return {{"config.storage.topic", specs[0]},
+          {"offset.storage.topic", specs[1]},
+          {"status.storage.topic", specs[2]}};
+}
+
+std::string bootstrap_of(const kafka::Properties& client) {
+  auto it = client.find("bootstrap.servers");
+  return it == client.end() ? "" : it->second;
+}
+
+// Partition counts of every topic in the cluster (all topics: asking for one by name could make
+// a broker with auto.create.topics.enable create it with the wrong settings).
+bool partition_counts(rd_kafka_t* rk, std::chrono::milliseconds timeout,
+                      std::map<std::string, int>* out, std::string* error) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
+  if (err) {
+    *error = fmt::format("cannot read the cluster's topics: {}", rd_kafka_err2str(err));
+    return false;
+  }
+  out->clear();
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& t = md->topics[i];
+    if (t.err == RD_KAFKA_RESP_ERR_NO_ERROR) (*out)[t.topic] = t.partition_cnt;
+  }
+  rd_kafka_metadata_destroy(md);
+  return true;
+}
+
+// cleanup.policy of each topic (DescribeConfigs).
+bool cleanup_policies(rd_kafka_t* rk, const std::vector<std::string>& topics,
+                      std::chrono::milliseconds timeout, std::map<std::string, std::string>* out,
+                      std::string* error) {
+  char errstr[512];
+  std::vector<rd_kafka_ConfigResource_t*> resources;
+  for (const auto& t : topics) {
+    resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
+                                            sizeof errstr);
+  rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 5000);
+  bool ok = true;
+  if (!event) {
+    ok = false;
+    *error = "no answer to DescribeConfigs";
+  } else if (rd_kafka_event_error(event)) {
+    ok = false;
+    *error = fmt::format("DescribeConfigs: {}", rd_kafka_event_error_string(event));
+  } else {
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** results =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &n);
+    for (size_t i = 0; i < n && ok; ++i) {
+      std::string name = rd_kafka_ConfigResource_name(results[i]);
+      if (rd_kafka_ConfigResource_error(results[i])) {
+        ok = false;
+        *error = fmt::format("DescribeConfigs {}: {}", name,
+                             rd_kafka_ConfigResource_error_string(results[i]));
+        break;
+      }
+      size_t count = 0;
+      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(results[i], &count);
+      for (size_t j = 0; j < count; ++j) {
+        if (std::string(rd_kafka_ConfigEntry_name(entries[j])) == "cleanup.policy") {
+          const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+          (*out)[name] = value ? value : "";
+        }
+      }
+    }
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  for (auto* r : resources) rd_kafka_ConfigResource_destroy(r);
+  return ok;
+}
+
+}  // namespace
+
+std::vector<kafka::TopicSpec> storage_topic_specs(const DistributedSettings& s) {
+  const kafka::Properties compact = {{"cleanup.policy", "compact"}};
+  return {{s.config_topic, 1, s.config_replication_factor, compact},
+          {s.offset_topic, s.offset_partitions, s.offset_replication_factor, compact},
+          {s.status_topic, s.status_partitions, s.status_replication_factor, compact}};
+}
+
+bool ensure_storage_topics(const kafka::Properties& client, const DistributedSettings& settings,
+                           std::chrono::milliseconds timeout, std::string* error) {
+  const std::string bootstrap = bootstrap_of(client);
+  std::string e;
+  kafka::Conf conf = kafka::make_conf(client, &e);
+  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &e) : nullptr;
+  if (!rk) {
+    *error = "storage topics: " + e;
+    return false;
+  }
+  std::map<std::string, int> partitions;
+  if (!partition_counts(rk.get(), timeout, &partitions, &e)) {
+    *error = fmt::format("storage topics on {}: {}", bootstrap, e);
+    return false;
+  }
+  std::vector<kafka::TopicSpec> missing;
+  for (const TopicRole& role : roles(settings)) {
+    if (!partitions.count(role.spec.name)) missing.push_back(role.spec);
+  }
+  if (!missing.empty()) {
+    if (!kafka::create_topics(rk.get(), missing, timeout, &e)) {
+      std::string how;
+      for (const auto& spec : missing) {
+        how += fmt::format(
+            "; kafka-topics.sh --bootstrap-server {} --create --topic {}{}{} --config "
+            "cleanup.policy=compact",
+            bootstrap, spec.name,
+            spec.partitions == -1 ? "" : fmt::format(" --partitions {}", spec.partitions),
+            spec.replication_factor == -1
+                ? ""
+                : fmt::format(" --replication-factor {}", spec.replication_factor));
+      }
+      *error = fmt::format(
+          "storage topics on {}: {}. Create them yourself (or give the worker's principal the "
+          "right to create topics){}",
+          bootstrap, e, how);
+      return false;
+    }
+    // The new topics show in metadata once the controller has created them.
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+      if (!partition_counts(rk.get(), timeout, &partitions, &e)) {
+        *error = fmt::format("storage topics on {}: {}", bootstrap, e);
+        return false;
+      }
+      bool all = true;
+      for (const auto& spec : missing) all = all && partitions.count(spec.name) > 0;
+      if (all) break;
+      if (Clock::now() > deadline) {
+        *error = fmt::format(
+            "storage topics on {}: created, but not in the cluster's metadata "
+            "after {} ms",
+            bootstrap, timeout.count());
+        return false;
+      }
+      rd_kafka_poll(rk.get(), 100);
+    }
+  }
+  if (int n = partitions[settings.config_topic]; n != 1) {
+    *error = fmt::format(
+        "config.storage.topic {} has {} partitions: a distributed worker needs exactly 1 (one "
+        "ordered log of connector and task configs, as Kafka Connect requires). Name a new topic "
+        "in config.storage.topic (the worker creates it), or delete {} and let the worker "
+        "create it again",
+        settings.config_topic, n, settings.config_topic);
+    return false;
+  }
+  std::vector<std::string> names;
+  for (const TopicRole& role : roles(settings)) names.push_back(role.spec.name);
+  std::map<std::string, std::string> policies;
+  if (!cleanup_policies(rk.get(), names, timeout, &policies, &e)) {
+    *error = fmt::format("storage topics on {}: cannot check that they are compacted: {}{}",
+                         bootstrap, e, kDevKafkaHint);
+    return false;
+  }
+  for (const TopicRole& role : roles(settings)) {
+    const std::string& policy = policies[role.spec.name];
+    if (policy == "compact") continue;
+    *error = fmt::format(
+        "{} {} has cleanup.policy={}: a distributed worker needs cleanup.policy=compact only "
+        "(with delete, Kafka removes the worker's state as it ages; Kafka Connect refuses such a "
+        "topic too). "
+        "Change it: kafka-configs.sh --bootstrap-server {} --alter --entity-type topics "
+        "--entity-name {} --add-config cleanup.policy=compact",
+        role.key, role.spec.name, policy.empty() ? "(none)" : policy, bootstrap, role.spec.name);
+    return false;
+  }
+  return true;
+}
+
+bool read_config_topic(const kafka::Properties& client, const std::string& topic, ConfigLog* log,
+                       ConfigTopicRead* read, std::chrono::milliseconds timeout,
+                       std::string* error) {
+  kafka::Properties props = client;
+  props.erase("group.id");  // read, not subscribed: no group, nothing committed
+  props["enable.auto.commit"] = "false";
+  props["enable.auto.offset.store"] = "false";
+  props["enable.partition.eof"] = "true";
+  std::string e;
+  kafka::Conf conf = kafka::make_conf(props, &e);
+  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &e) : nullptr;
+  if (!rk) {
+    *error = fmt::format("config topic {}: {}", topic, e);
+    return false;
+  }
+  auto deadline = Clock::now() + timeout;
+  int64_t low = 0, high = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      rk.get(), topic.c_str(), 0, &low, &high, static_cast<int>(timeout.count()));
+  if (err) {
+    *error = fmt::format("config topic {}: cannot find its end: {}", topic, rd_kafka_err2str(err));
+    return false;
+  }
+  if (high <= low) return true;  // empty
+  // librdkafka's simple consumer: a partition read from an offset, no consumer group at all
+  // (rd_kafka_assign wants one).
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  if (!rkt || rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == -1) {
+    *error = fmt::format("config topic {}: cannot read partition 0: {}", topic,
+                         rd_kafka_err2str(rd_kafka_last_error()));
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    return false;
+  }
+  bool done = false;
+  while (!done) {
+    if (Clock::now() > deadline) {
+      *error = fmt::format("config topic {}: read up to offset {} of {} in {} ms, not to its end",
+                           topic, log->next_offset(), high, timeout.count());
+      break;
+    }
+    rd_kafka_message_t* m = rd_kafka_consume(rkt, 0, 100);
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // The end, also where the last offsets hold no record for us (transaction markers).
+      done = m->offset >= high;
+    } else if (m->err) {
+      *error = fmt::format("config topic {}: {}", topic, rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
+      break;
+    } else {
+      ++read->records;
+      std::string where = fmt::format("{}/{}@{}", topic, m->partition, m->offset);
+      ConfigRecord record;
+      std::string problem;
+      if (!m->key) {
+        read->bad.push_back(where + ": no key");
+      } else {
+        std::string key(static_cast<const char*>(m->key), m->key_len);
+        std::optional<std::string> value;
+        if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
+        if (decode_config_record(key, value, &record, &problem)) {
+          log->apply(record, m->offset);
+        } else {
+          read->bad.push_back(where + ": " + problem);
+        }
+      }
+      done = m->offset + 1 >= high;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consume_stop(rkt, 0);
+  rd_kafka_topic_destroy(rkt);
+  return done;
+}
+
+}  // namespace sentinel::connect::distributed
