@@ -6,7 +6,6 @@
 // a real `tail -F` seeing every line across rotations; the archive's position winning over a
 // consumer group offset moved behind or ahead; bad configurations refused by /config/validate.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <signal.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -22,6 +21,7 @@
 #include <thread>
 
 #include "common/kafka.h"
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -139,70 +139,23 @@ Holdings read_envelopes(const std::string& root) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The worker as a process, driven over REST.
+// The worker as a process (tests/support/connect_worker.h), driven over REST.
 
-struct Worker {
-  Worker(const TempDir& dir, const std::string& bootstrap, const std::string& archive_root,
-         std::map<std::string, std::string> env = {}) {
-    std::string path = dir.file("worker.properties");
-    write_file(path,
-               "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "offset.flush.interval.ms=500\n"
-               "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-               "plugin.path=" SENTINEL_PLUGIN_DIR "\n"
-               "archive.root=" + archive_root + "\n"
-               "listeners=http://127.0.0.1:0\nsentinel.state.dir=" + dir.file("state") + "\n");
-    Process::Options options;
-    options.env = std::move(env);
-    process = std::make_unique<Process>(std::vector<std::string>{bin("sentinel-connect"), path, "--bootstrap-servers",
-                                                                 bootstrap},
-                                        options);
-    bool up = wait_until(
-        [&] {
-          std::string out = process->out();
-          std::smatch m;
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
-          port = std::stoi(m[1]);
-          return true;
-        },
-        10s);
-    if (!up) {
-      ADD_FAILURE() << "worker did not start: " << process->err();
-      return;
-    }
-    client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    client->set_read_timeout(30, 0);
-  }
-  std::pair<int, json> parse(const httplib::Result& r) {
-    if (!r) return {0, json()};
-    return {r->status, r->body.empty() ? json() : json::parse(r->body, nullptr, false)};
-  }
-  std::pair<int, json> get(const std::string& p) { return parse(client->Get(p.c_str())); }
-  std::pair<int, json> send(const std::string& method, const std::string& p, const std::string& body = "") {
-    if (method == "POST") return parse(client->Post(p.c_str(), body, "application/json"));
-    if (method == "PUT") return parse(client->Put(p.c_str(), body, "application/json"));
-    if (method == "PATCH") return parse(client->Patch(p.c_str(), body, "application/json"));
-    return parse(client->Delete(p.c_str()));
-  }
-  json task(const std::string& name, int id = 0) {
-    auto [s, body] = get("/connectors/" + name + "/status");
-    if (s != 200) return json();
-    for (const auto& t : body["tasks"]) {
-      if (t["id"] == id) return t;
-    }
-    return json();
-  }
-  std::map<int, int64_t> committed(const std::string& name) {
-    std::map<int, int64_t> out;
-    auto [s, body] = get("/connectors/" + name + "/offsets");
-    for (const auto& o : body["offsets"]) out[o["partition"]["kafka_partition"]] = o["offset"]["kafka_offset"];
-    return out;
-  }
-  std::unique_ptr<Process> process;
-  std::unique_ptr<httplib::Client> client;
-  int port = 0;
-};
+// A worker archiving under `archive_root`, with `env` added to its environment.
+ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
+                           const std::string& archive_root,
+                           std::map<std::string, std::string> env = {}) {
+  return ConnectWorker(dir, bootstrap,
+                       "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                       "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                       "offset.flush.interval.ms=500\n"
+                       "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
+                       "plugin.path=" SENTINEL_PLUGIN_DIR
+                       "\n"
+                       "archive.root=" +
+                           archive_root + "\n",
+                       {.env = std::move(env)});
+}
 
 std::string connector(const std::string& name, json config) {
   config["connector.class"] = "RotatingFileSink";
@@ -306,7 +259,7 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
   std::mt19937 rng(seed);
   int mid_archive_kills = 0;
   for (bool created = false; kills < kCrashKills; ++kills) {
-    Worker w(dir, kafka.bootstrap(), root);
+    ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
     if (!created) {
       auto [s, body] = w.send("POST", "/connectors", config);
       ASSERT_EQ(s, 201) << body;
@@ -320,8 +273,8 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
     int64_t before = archived();
     if (!wait_until([&] { return archived() > before; }, 60s, 20ms)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
-    w.process->signal(SIGKILL);
-    w.process->wait(10s);
+    w.process().signal(SIGKILL);
+    w.process().wait(10s);
     size_t lines = count_lines(root);
     if (lines < static_cast<size_t>(kCrashRecords)) ++mid_archive_kills;
     std::cout << "kill " << kills.load() + 1 << ": " << lines << " lines on disk, " << produced << " produced" << std::endl;
@@ -330,9 +283,11 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
   producer.join();
   ASSERT_EQ(produced, kCrashRecords);
   EXPECT_GE(mid_archive_kills, kCrashKills - 1) << "the archive finished before the worker could be killed often";
-  Worker w(dir, kafka.bootstrap(), root);
-  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= static_cast<size_t>(kCrashRecords); }, 180s, 200ms))
-      << count_lines(root) << " of " << kCrashRecords << " after " << kills << " kills\n" << w.process->err();
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
+  ASSERT_TRUE(wait_until([&] { return count_lines(root) >= static_cast<size_t>(kCrashRecords); },
+                         180s, 200ms))
+      << count_lines(root) << " of " << kCrashRecords << " after " << kills << " kills\n"
+      << w.process().err();
   // Compression finishes what the kills interrupted: no plain rotated file, no partial file.
   EXPECT_TRUE(wait_until(
       [&] {
@@ -396,11 +351,11 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   std::string root = dir.file("archive");
   fs::create_directories(root);
   std::string trigger = dir.file("disk-full");
-  Worker w(dir, kafka.bootstrap(), root,
-           {{"LD_PRELOAD", ENOSPC_INJECTOR},
-            {"SENTINEL_ENOSPC_TRIGGER", trigger},
-            {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
-            {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root,
+                                 {{"LD_PRELOAD", ENOSPC_INJECTOR},
+                                  {"SENTINEL_ENOSPC_TRIGGER", trigger},
+                                  {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
+                                  {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 2000), true));
   auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
                                                                          {"path", "{topic}-{partition}.log"},
@@ -432,7 +387,7 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   EXPECT_TRUE(names_archive_file || names_state_file) << trace;
   // Nothing beyond what is durable and recorded in the archive is committed.
   std::map<int, int64_t> durable = recorded_next(root + "/.sentinel-archive");
-  std::map<int, int64_t> committed = w.committed("archive");
+  std::map<int, int64_t> committed = w.offsets("archive");
   EXPECT_FALSE(committed.empty());
   for (const auto& [p, off] : committed) EXPECT_LE(off, durable[p]) << "partition " << p << " committed past the archive";
   // Space is freed: the next automatic restart resumes from the archive, repairing torn tails.
@@ -449,7 +404,7 @@ TEST(ArchiveSink, TailFollowSeesEveryLineAcrossRotations) {
   fs::create_directories(root);
   std::string active = root + "/alerts.log";
   Process tail({"tail", "-F", "-n", "+1", "-s", "0.1", active});
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
                                                                          {"file", "alerts.log"},
                                                                          {"rotate.max.bytes", "4000"},
@@ -483,7 +438,7 @@ TEST(ArchiveSink, TheArchivePositionWinsOverAGroupOffsetMovedBehindOrAhead) {
   TempDir dir;
   std::string root = dir.file("archive");
   fs::create_directories(root);
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 200), true));
   ASSERT_EQ(w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
                                                                  {"path", "{topic}-{partition}.log"},
@@ -504,11 +459,12 @@ TEST(ArchiveSink, TheArchivePositionWinsOverAGroupOffsetMovedBehindOrAhead) {
   ASSERT_EQ(w.send("PUT", "/connectors/archive/stop").first, 204);
   ASSERT_TRUE(commit_as_member(kafka.bootstrap(), "connect-archive", "system_alerts",
                                {{0, 0}, {1, archived[1] + 20}}));
-  EXPECT_EQ(w.committed("archive")[0], 0);
+  EXPECT_EQ(w.offsets("archive")[0], 0);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(200, 400), true));
   ASSERT_EQ(w.send("PUT", "/connectors/archive/resume").first, 202);
   ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 400; }, 20s)) << count_lines(root);
-  ASSERT_TRUE(wait_until([&] { return w.committed("archive") == recorded_next(root + "/.sentinel-archive"); }, 10s))
+  ASSERT_TRUE(wait_until(
+      [&] { return w.offsets("archive") == recorded_next(root + "/.sentinel-archive"); }, 10s))
       << "the group follows the archive";
   expect_exactly_once(kafka.bootstrap(), "system_alerts", root);
 }
@@ -527,7 +483,7 @@ TEST(ArchiveSink, BrokerOutagesAndAKillDuringOneLoseAndDuplicateNothing) {
     return sum;
   };
   {
-    Worker w(dir, kafka.bootstrap(), root);
+    ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 3000), true));
     ASSERT_EQ(w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
                                                                    {"path", "{topic}-{partition}.log"},
@@ -546,11 +502,11 @@ TEST(ArchiveSink, BrokerOutagesAndAKillDuringOneLoseAndDuplicateNothing) {
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(4000, 6000), true));
     ASSERT_TRUE(wait_until([&] { return archived() > 4000; }, 20s));
     ASSERT_TRUE(kafka.control("down all"));
-    w.process->signal(SIGKILL);
-    w.process->wait(10s);
+    w.process().signal(SIGKILL);
+    w.process().wait(10s);
     ASSERT_TRUE(kafka.control("up all"));
   }
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_TRUE(wait_until([&] { return archived() == 6000; }, 60s)) << archived();
   expect_exactly_once(kafka.bootstrap(), "system_alerts", root);
 }
@@ -560,7 +516,7 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
   TempDir dir;
   std::string root = dir.file("archive");
   fs::create_directories(root);
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   json bad = {{"connector.class", "RotatingFileSink"}, {"name", "x"},          {"topics", "a,b"},
               {"tasks.max", "2"},                    {"path", "../{topic}.log"}, {"format", "xml"},
               {"compression", "lz4"},                {"rotate.max.bytes", "0"},  {"flush.interval.ms", "soon"}};
@@ -601,7 +557,7 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
 // ".." — fails the task with the path named, and nothing lands outside archive.root.
 
 // The task's state and trace once it is FAILED (or whatever it is at the deadline).
-json failed_task(Worker& w, const std::string& name) {
+json failed_task(ConnectWorker& w, const std::string& name) {
   json t;
   wait_until(
       [&] {
@@ -632,7 +588,7 @@ TEST(ArchiveSink, ConfinementALinkedTopicOrDateDirectoryFailsTheTaskAndWritesNot
     }
     std::map<std::string, std::string> env;
     if (walk) env["SENTINEL_TEST_CONFINED_FS_WALK"] = "1";
-    Worker w(dir, kafka.bootstrap(), root, env);
+    ConnectWorker w = start_worker(dir, kafka.bootstrap(), root, env);
     auto [s1, b1] = w.send("POST", "/connectors",
                            connector("by-topic", {{"topics", "system_alerts"},
                                                   {"path", "y/{topic}/a-{partition}.log"}}));
@@ -662,7 +618,7 @@ TEST(ArchiveSink, ConfinementADirectorySwappedForALinkBeforeATaskRestartFailsThe
   std::string root = dir.file("archive"), outside = dir.file("outside");
   fs::create_directories(root);
   fs::create_directories(outside);
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_EQ(w.send("POST", "/connectors",
                    connector("archive", {{"topics", "system_alerts"},
                                          {"path", "d/{topic}-{partition}.log"},
@@ -689,7 +645,7 @@ TEST(ArchiveSink, ConfinementATopicNamedDotDotIsRefusedAtValidationAndNeverClimb
   TempDir dir;
   std::string root = dir.file("a/b/archive");
   fs::create_directories(root);
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   // Listed in `topics`, validation names it (on topics, and on path where {topic} renders it).
   json listed = {{"connector.class", "RotatingFileSink"},
                  {"name", "x"},

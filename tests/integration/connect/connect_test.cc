@@ -6,9 +6,6 @@
 // or link swapped in before a task restart); hostile HTTP (oversized, wrong type, garbage); basic
 // auth; dead-letter queue.
 #include <gtest/gtest.h>
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
 #include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -19,8 +16,8 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -39,64 +36,8 @@ std::vector<std::string> lines_of(const std::string& path) {
   return out;
 }
 
-struct Worker {
-  // Starts sentinel-connect with `worker_text` plus test settings (ephemeral port, state dir).
-  Worker(const TempDir& dir, const std::string& bootstrap, const std::string& worker_text,
-         std::vector<std::string> connector_files = {}, const std::string& state = "state") {
-    std::string path = dir.file("worker-" + std::to_string(counter++) + ".properties");
-    write_file(path, worker_text + "\nlisteners=http://127.0.0.1:0\nsentinel.state.dir=" + dir.file(state) + "\n");
-    std::vector<std::string> argv = {bin("sentinel-connect"), path};
-    argv.insert(argv.end(), connector_files.begin(), connector_files.end());
-    argv.push_back("--bootstrap-servers");
-    argv.push_back(bootstrap);
-    process = std::make_unique<Process>(argv);
-    bool up = wait_until(
-        [&] {
-          std::string out = process->out();  // the match must not outlive this string
-          std::smatch m;
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) return false;
-          port = std::stoi(m[1]);
-          return true;
-        },
-        10s);
-    if (!up) {
-      ADD_FAILURE() << "worker did not start: " << process->err();
-      return;
-    }
-    client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    client->set_read_timeout(30, 0);
-    wait_until([&] { int s = get("/health").first; return s == 200 || s == 401; }, 10s);
-  }
-  std::pair<int, json> parse(const httplib::Result& r) {
-    if (!r) return {0, json()};
-    return {r->status, r->body.empty() ? json() : json::parse(r->body, nullptr, false)};
-  }
-  std::pair<int, json> get(const std::string& path) { return parse(client->Get(path.c_str())); }
-  std::pair<int, json> send(const std::string& method, const std::string& path, const std::string& body = "",
-                            const std::string& type = "application/json") {
-    if (method == "POST") return parse(client->Post(path.c_str(), body, type.c_str()));
-    if (method == "PUT") return parse(client->Put(path.c_str(), body, type.c_str()));
-    if (method == "PATCH") return parse(client->Patch(path.c_str(), body, type.c_str()));
-    return parse(client->Delete(path.c_str()));
-  }
-  std::string task_state(const std::string& name, int task = 0) {
-    auto [status, body] = get("/connectors/" + name + "/status");
-    if (status != 200 || body["tasks"].size() <= static_cast<size_t>(task)) return "";
-    return body["tasks"][task]["state"];
-  }
-  int64_t committed_total(const std::string& name) {
-    auto [status, body] = get("/connectors/" + name + "/offsets");
-    if (status != 200) return -1;
-    int64_t sum = 0;
-    for (const auto& o : body["offsets"]) sum += o["offset"]["kafka_offset"].get<int64_t>();
-    return sum;
-  }
-
-  static inline int counter = 0;
-  std::unique_ptr<Process> process;
-  std::unique_ptr<httplib::Client> client;
-  int port = 0;
-};
+// Every worker here is used once it has started its restored connectors (GET /health).
+const ConnectWorker::Options kReady{.wait_ready = true};
 
 const std::string kWorker =
     "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
@@ -125,8 +66,11 @@ TEST(Connect, FileStreamSinkWritesExactlyTheRecordsProducedWithTheOriginalConfig
   fs::create_directories(dir.file("archive/tmp"));
   // The project's files as they are, plus what a test must change (port, state, where tmp/ is).
   std::string original = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties");
-  Worker w(dir, kafka.bootstrap(), original + "\noffset.flush.interval.ms=300\narchive.root=" + dir.file("archive"),
-           {std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-sink.properties"});
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  original + "\noffset.flush.interval.ms=300\narchive.root=" + dir.file("archive"),
+                  {.connector_files = {std::string(SENTINEL_SOURCE_DIR) +
+                                       "/config/connectors/alerts-sink.properties"},
+                   .wait_ready = true});
   std::vector<std::string> produced;
   for (int i = 0; i < 300; ++i) {
     produced.push_back("alert-" + std::to_string(i) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i) +
@@ -144,14 +88,14 @@ TEST(Connect, FileStreamSinkWritesExactlyTheRecordsProducedWithTheOriginalConfig
   ASSERT_TRUE(wait_until([&] { return w.committed_total("alerts-sink") == 300; }, 10s));
   auto [s, info] = w.get("/connectors/alerts-sink");
   EXPECT_EQ(info["config"]["file"], "tmp/alerts.log");  // stored as given; written under archive.root
-  auto [m, metrics] = w.parse(w.client->Get("/metrics"));
+  auto [m, metrics] = w.get("/metrics");
   (void)m;
 }
 
 TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefusedPromptlyByTheDevBroker) {
   DevKafka kafka({"orders:2"});
   TempDir dir;
-  Worker w(dir, kafka.bootstrap(), kWorker);
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
   std::string file = dir.file("orders.log");
   auto [created, info] = w.send("POST", "/connectors", sink_body("archive-1", file, "orders"));
   ASSERT_EQ(created, 201) << info;
@@ -176,7 +120,7 @@ TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefus
   // The dev broker cannot change a used group's offsets from outside it: the answer says so at
   // once (a client that waits 5 s gets it), where joining the group to commit used to hang for
   // 30 s. Altering, deleting and resetting are proven on the real broker (groups_realbroker_test).
-  w.client->set_read_timeout(5, 0);
+  w.client().set_read_timeout(5, 0);
   auto [altered, msg] = w.send("PATCH", "/connectors/archive-1/offsets", alter);
   EXPECT_EQ(altered, 501) << msg;
   EXPECT_NE(msg.value("message", "").find("Cannot alter the offsets of connector archive-1: the dev broker "
@@ -188,7 +132,7 @@ TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefus
   EXPECT_NE(rmsg.value("message", "").find("Cannot reset the offsets of connector archive-1: the dev broker"),
             std::string::npos)
       << rmsg;
-  w.client->set_read_timeout(30, 0);
+  w.client().set_read_timeout(30, 0);
   EXPECT_EQ(w.committed_total("archive-1"), 15);
   EXPECT_EQ(w.send("PUT", "/connectors/archive-1/resume").first, 202);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "orders", numbered("o", 15, 20)));
@@ -207,7 +151,7 @@ TEST(Connect, StateSurvivesSigkillAndWritingContinues) {
   TempDir dir;
   std::string file = dir.file("events.log");
   {
-    Worker w(dir, kafka.bootstrap(), kWorker);
+    ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
     ASSERT_EQ(w.send("POST", "/connectors", sink_body("running", file, "events")).first, 201);
     ASSERT_EQ(w.send("POST", "/connectors", sink_body("paused", dir.file("p.log"), "events")).first, 201);
     ASSERT_EQ(w.send("PUT", "/connectors/paused/pause").first, 202);
@@ -219,11 +163,11 @@ TEST(Connect, StateSurvivesSigkillAndWritingContinues) {
               200);
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "events", numbered("e", 0, 5)));
     ASSERT_TRUE(wait_until([&] { return w.committed_total("running") == 5; }, 15s));
-    if (HasFailure()) std::cerr << w.process->err();
-    w.process->signal(SIGKILL);
-    w.process->wait(5s);
+    if (HasFailure()) std::cerr << w.process().err();
+    w.process().signal(SIGKILL);
+    w.process().wait(5s);
   }
-  Worker again(dir, kafka.bootstrap(), kWorker);
+  ConnectWorker again(dir, kafka.bootstrap(), kWorker, kReady);
   EXPECT_EQ(again.get("/connectors").second, json::parse(R"(["paused","running","stopped"])"));
   EXPECT_EQ(again.get("/connectors/paused/status").second["connector"]["state"], "PAUSED");
   EXPECT_EQ(again.get("/connectors/stopped/status").second["connector"]["state"], "STOPPED");
@@ -232,7 +176,7 @@ TEST(Connect, StateSurvivesSigkillAndWritingContinues) {
   std::vector<std::string> got = lines_of(file);
   for (const auto& want : numbered("e", 0, 8)) EXPECT_NE(std::find(got.begin(), got.end(), want), got.end()) << want;
   EXPECT_TRUE(lines_of(dir.file("p.log")).empty());
-  if (HasFailure()) std::cerr << again.process->err();
+  if (HasFailure()) std::cerr << again.process().err();
 }
 
 TEST(Connect, SigtermStopsTasksCommitsOffsetsAndExitsZero) {
@@ -241,15 +185,15 @@ TEST(Connect, SigtermStopsTasksCommitsOffsetsAndExitsZero) {
   std::string file = dir.file("t.log");
   {
     // A long flush interval: only the stop commits.
-    Worker w(dir, kafka.bootstrap(), kWorker + "offset.flush.interval.ms=600000\n");
+    ConnectWorker w(dir, kafka.bootstrap(), kWorker + "offset.flush.interval.ms=600000\n", kReady);
     ASSERT_EQ(w.send("POST", "/connectors", sink_body("c", file, "t")).first, 201);
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "t", numbered("x", 0, 7)));
     ASSERT_TRUE(wait_until([&] { return lines_of(file).size() == 7; }, 15s));
     EXPECT_EQ(w.committed_total("c"), 0);
-    w.process->signal(SIGTERM);
-    EXPECT_EQ(w.process->wait(15s), 0) << w.process->err();
+    w.process().signal(SIGTERM);
+    EXPECT_EQ(w.process().wait(15s), 0) << w.process().err();
   }
-  Worker again(dir, kafka.bootstrap(), kWorker);
+  ConnectWorker again(dir, kafka.bootstrap(), kWorker, kReady);
   EXPECT_EQ(again.send("PUT", "/connectors/c/stop").first, 204);
   EXPECT_EQ(again.committed_total("c"), 7);
   EXPECT_EQ(lines_of(file).size(), 7u);  // nothing delivered twice
@@ -266,7 +210,8 @@ TEST(Connect, OutOfTreePluginBuiltAgainstTheHeaderAloneLoads) {
                 "-o", dir.file("plugins/libupper.so")},
                nullptr, 60s, &err);
   ASSERT_EQ(rc, 0) << err;
-  Worker w(dir, kafka.bootstrap(), kWorker + "plugin.path=" + dir.file("plugins") + "\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "plugin.path=" + dir.file("plugins") + "\n",
+                  kReady);
   auto [s, plugins] = w.get("/connector-plugins");
   bool found = false;
   for (const auto& p : plugins) found |= p["class"] == "com.example.UpperSinkConnector";
@@ -287,7 +232,8 @@ TEST(Connect, PathConfinementAttacksAreRejectedAtValidation) {
   TempDir outside;
   fs::create_directories(dir.file("archive"));
   fs::create_symlink(outside.path(), dir.file("archive/link"));
-  Worker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + dir.file("archive") + "\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + dir.file("archive") + "\n",
+                  kReady);
   struct Attack {
     std::string file, message;
   };
@@ -318,7 +264,7 @@ TEST(Connect, FileStreamSinkOnAFifoFailsTheTaskNamingThePathAndTheConnectorCanBe
   std::string root = dir.file("archive");
   fs::create_directories(root);
   ASSERT_EQ(::mkfifo((root + "/pipe").c_str(), 0644), 0);
-  Worker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n", kReady);
   // As given, validation names it.
   auto [refused, why] = w.send("POST", "/connectors", sink_body("fifo", "pipe", "a"));
   EXPECT_EQ(refused, 400);
@@ -336,7 +282,7 @@ TEST(Connect, FileStreamSinkOnAFifoFailsTheTaskNamingThePathAndTheConnectorCanBe
   std::string trace = status["tasks"][0].value("trace", "");
   EXPECT_NE(trace.find(root + "/out.log"), std::string::npos) << trace;
   EXPECT_NE(trace.find("FIFO"), std::string::npos) << trace;
-  w.client->set_read_timeout(15, 0);
+  w.client().set_read_timeout(15, 0);
   EXPECT_EQ(w.send("DELETE", "/connectors/fs").first, 204);
   EXPECT_EQ(w.get("/connectors/fs").first, 404);
 }
@@ -348,7 +294,7 @@ TEST(Connect, FileStreamSinkThroughADanglingLinkIsRefusedAndWritesNothingOutside
   std::string root = dir.file("archive");
   fs::create_directories(root);
   fs::create_symlink(outside.path() + "/target.log", root + "/linkfile");
-  Worker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "archive.root=" + root + "\n", kReady);
   auto [status, body] = w.send("POST", "/connectors", sink_body("evil", "linkfile", "a"));
   EXPECT_EQ(status, 400) << body;
   EXPECT_NE(body.value("message", "").find("symbolic link"), std::string::npos) << body;
@@ -368,7 +314,7 @@ TEST(Connect, FileStreamSinkThroughADanglingLinkIsRefusedAndWritesNothingOutside
 TEST(Connect, HostileHttpGetsEnvelopesAndTheWorkerStaysUp) {
   DevKafka kafka({"a:1"});
   TempDir dir;
-  Worker w(dir, kafka.bootstrap(), kWorker);
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
   auto big = w.send("POST", "/connectors", std::string(3 << 20, ' '));
   EXPECT_EQ(big.first, 413);
   EXPECT_EQ(big.second["error_code"], 413);
@@ -384,12 +330,12 @@ TEST(Connect, HostileHttpGetsEnvelopesAndTheWorkerStaysUp) {
   // `curl -X PUT …/pause` sends no Content-Length: answered at once, not after a read timeout.
   std::string code;
   ASSERT_EQ(run({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5", "-X", "PUT",
-                 "http://127.0.0.1:" + std::to_string(w.port) + "/connectors/nope/pause"},
+                 "http://127.0.0.1:" + std::to_string(w.port()) + "/connectors/nope/pause"},
                 &code, 10s),
             0);
   EXPECT_EQ(code, "404");
   EXPECT_EQ(w.get("/").first, 200);
-  EXPECT_TRUE(w.process->running());
+  EXPECT_TRUE(w.process().running());
 }
 
 TEST(Connect, BasicAuthFromHashedCredentialsFile) {
@@ -399,15 +345,17 @@ TEST(Connect, BasicAuthFromHashedCredentialsFile) {
   ASSERT_EQ(run({"openssl", "passwd", "-6", "-salt", "saltsalt", "s3cret"}, &hash), 0);
   hash.erase(hash.find_last_not_of("\n") + 1);
   write_file(dir.file("creds"), "# user:crypt-hash\nadmin:" + hash + "\n");
-  Worker w(dir, kafka.bootstrap(), kWorker + "sentinel.rest.basic.auth.credentials.file=" + dir.file("creds") + "\n");
-  auto r = w.client->Get("/connectors");
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  kWorker + "sentinel.rest.basic.auth.credentials.file=" + dir.file("creds") + "\n",
+                  kReady);
+  auto r = w.client().Get("/connectors");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Basic realm=\"sentinel-connect\"");
-  w.client->set_basic_auth("admin", "wrong");
-  EXPECT_EQ(w.client->Get("/connectors")->status, 401);
-  w.client->set_basic_auth("admin", "s3cret");
-  EXPECT_EQ(w.client->Get("/connectors")->status, 200);
+  w.client().set_basic_auth("admin", "wrong");
+  EXPECT_EQ(w.client().Get("/connectors")->status, 401);
+  w.client().set_basic_auth("admin", "s3cret");
+  EXPECT_EQ(w.client().Get("/connectors")->status, 200);
 }
 
 TEST(Connect, HttpsListenerServesTheApi) {
@@ -416,31 +364,20 @@ TEST(Connect, HttpsListenerServesTheApi) {
   ASSERT_EQ(run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("key.pem"), "-out",
                  dir.file("cert.pem"), "-days", "1", "-subj", "/CN=localhost"}),
             0);
-  std::string path = dir.file("tls.properties");
-  write_file(path, kWorker + "listeners=https://127.0.0.1:0\nsentinel.state.dir=" + dir.file("state") +
-                       "\nlisteners.https.ssl.certificate.location=" + dir.file("cert.pem") +
-                       "\nlisteners.https.ssl.key.location=" + dir.file("key.pem") + "\n");
-  Process p({bin("sentinel-connect"), path, "--bootstrap-servers", kafka.bootstrap()});
-  int port = 0;
-  ASSERT_TRUE(wait_until([&] {
-    std::string out = p.out();  // the match must not outlive this string
-    std::smatch m;
-    if (!std::regex_search(out, m, std::regex("listening https://127.0.0.1:(\\d+)"))) return false;
-    port = std::stoi(m[1]);
-    return true;
-  }, 10s)) << p.err();
-  httplib::SSLClient client("127.0.0.1", port);
-  client.enable_server_certificate_verification(false);
-  auto r = client.Get("/");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(json::parse(r->body)["version"], "3.9.0");
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  kWorker + "listeners.https.ssl.certificate.location=" + dir.file("cert.pem") +
+                      "\nlisteners.https.ssl.key.location=" + dir.file("key.pem") + "\n",
+                  {.scheme = "https"});
+  ASSERT_TRUE(w.up()) << w.process().err();
+  auto [status, root] = w.get("/");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(root["version"], "3.9.0");
 }
 
 TEST(Connect, ConverterErrorsFailTheTaskOrGoToTheDeadLetterQueue) {
   DevKafka kafka({"in:1"});
   TempDir dir;
-  Worker w(dir, kafka.bootstrap(), kWorker);
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
   std::string json_conv = R"(,"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false")";
   ASSERT_EQ(w.send("POST", "/connectors", sink_body("strict", dir.file("strict.log"), "in", json_conv)).first, 201);
   ASSERT_EQ(w.send("POST", "/connectors",
@@ -458,7 +395,7 @@ TEST(Connect, ConverterErrorsFailTheTaskOrGoToTheDeadLetterQueue) {
   std::vector<KafkaRecord> dlq;
   ASSERT_TRUE(wait_until([&] { return (dlq = kcat_consume(kafka.bootstrap(), "in-dlq")).size() == 1; }, 15s));
   EXPECT_EQ(dlq[0].value, "not json");
-  auto metrics = w.client->Get("/metrics");
+  auto metrics = w.client().Get("/metrics");
   EXPECT_NE(metrics->body.find("sentinel_connect_dlq_records_total{connector=\"tolerant\",task=\"0\"} 1"), std::string::npos);
 }
 

@@ -24,6 +24,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -49,35 +50,11 @@ const std::string kWorker =
     "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "offset.flush.interval.ms=300\n";
 
-struct Worker {
-  // expect_exit: the worker is expected to refuse to start; don't wait for it to listen.
-  Worker(const TempDir& dir, const std::string& extra,
-         const std::vector<std::string>& connector_files = {}, bool expect_exit = false) {
-    std::string path = dir.file("worker-" + std::to_string(counter++) + ".properties");
-    write_file(path, kWorker + extra + "\nlisteners=http://127.0.0.1:0\nsentinel.state.dir=" +
-                         dir.file("state") + "\n");
-    std::vector<std::string> argv = {bin("sentinel-connect"), path, "--bootstrap-servers",
-                                     kafka().bootstrap()};
-    argv.insert(argv.end(), connector_files.begin(), connector_files.end());
-    process = std::make_unique<Process>(argv);
-    if (expect_exit) return;
-    bool up = wait_until(
-        [&] {
-          std::string out = process->out();
-          std::smatch m;
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)"))) {
-            return false;
-          }
-          port = std::stoi(m[1]);
-          return true;
-        },
-        10s);
-    if (!up) ADD_FAILURE() << "worker did not start: " << process->err();
-  }
-  static inline int counter = 0;
-  std::unique_ptr<Process> process;
-  int port = 0;
-};
+// A worker on the shared broker with kWorker plus `extra`.
+ConnectWorker start_worker(const TempDir& dir, const std::string& extra,
+                           const ConnectWorker::Options& options = {}) {
+  return ConnectWorker(dir, kafka().bootstrap(), kWorker + extra, options);
+}
 
 // A TCP connection to the worker from `source` (any 127.x.y.z is loopback on Linux, so each
 // stands for another client address).
@@ -224,42 +201,43 @@ std::string stream_chunked(int port, const std::string& head, size_t total) {
 
 TEST(HostileRest, ChunkedBodyOverTheLimitIs413AndMemoryStaysBounded) {
   TempDir dir;
-  Worker w(dir, "");
-  long before = peak_rss_kb(w.process->pid());
+  ConnectWorker w = start_worker(dir, "");
+  long before = peak_rss_kb(w.process().pid());
   ASSERT_GT(before, 0);
   std::string out = stream_chunked(
-      w.port, "POST /connectors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n",
+      w.port(), "POST /connectors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n",
       200u << 20);
   EXPECT_EQ(status_of(out), 413) << out.substr(0, 300);
   EXPECT_EQ(json::parse(body_of(out), nullptr, false)["error_code"], 413);
-  long peak = peak_rss_kb(w.process->pid());
+  long peak = peak_rss_kb(w.process().pid());
   EXPECT_LT(peak - before, kMaxPeakGrowthKb) << "peak RSS " << before << " -> " << peak << " kB";
-  EXPECT_EQ(status_of(get(w.port, "/")), 200);
+  EXPECT_EQ(status_of(get(w.port(), "/")), 200);
 }
 
 TEST(HostileRest, UnauthenticatedChunkedBodyIs401BeforeItIsRead) {
   TempDir dir;
-  Worker w(dir, "sentinel.rest.basic.auth.credentials.file=" + credentials_file(dir));
-  long before = peak_rss_kb(w.process->pid());
+  ConnectWorker w =
+      start_worker(dir, "sentinel.rest.basic.auth.credentials.file=" + credentials_file(dir));
+  long before = peak_rss_kb(w.process().pid());
   ASSERT_GT(before, 0);
   std::string out = stream_chunked(
-      w.port, "POST /connectors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n",
+      w.port(), "POST /connectors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n",
       200u << 20);
   EXPECT_EQ(status_of(out), 401) << out.substr(0, 300);
   EXPECT_NE(out.find("WWW-Authenticate: Basic"), std::string::npos);
-  long peak = peak_rss_kb(w.process->pid());
+  long peak = peak_rss_kb(w.process().pid());
   EXPECT_LT(peak - before, kMaxPeakGrowthKb) << "peak RSS " << before << " -> " << peak << " kB";
 }
 
 TEST(HostileRest, SlowSendersAreCutOffAndOtherClientsAreServedMeanwhile) {
   TempDir dir;
-  Worker w(dir, "sentinel.rest.header.timeout.ms=2000\n");
+  ConnectWorker w = start_worker(dir, "sentinel.rest.header.timeout.ms=2000\n");
   // 60 connections from one address, each trickling a request line a byte at a time.
   std::atomic<bool> connected{false};
   std::atomic<int> cut_off{0}, refused{0}, ended{0};
   std::thread attacker([&] {
     std::vector<int> fds;
-    for (int i = 0; i < 60; ++i) fds.push_back(connect_from("127.0.0.2", w.port));
+    for (int i = 0; i < 60; ++i) fds.push_back(connect_from("127.0.0.2", w.port()));
     connected = true;
     std::string line = "GET /connectors HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(1000, 'a');
     size_t at = 0;
@@ -288,7 +266,7 @@ TEST(HostileRest, SlowSendersAreCutOffAndOtherClientsAreServedMeanwhile) {
     }
   });
   ASSERT_TRUE(wait_until([&] { return connected.load(); }, 30s));
-  std::string answer = get(w.port, "/connectors");
+  std::string answer = get(w.port(), "/connectors");
   EXPECT_EQ(status_of(answer), 200)
       << "a normal client was not served while the slow senders held connections";
   attacker.join();
@@ -299,16 +277,17 @@ TEST(HostileRest, SlowSendersAreCutOffAndOtherClientsAreServedMeanwhile) {
 
 TEST(HostileRest, ConnectionsAreCappedPerClientAndInTotal) {
   TempDir dir;
-  Worker w(dir, "sentinel.rest.max.connections=6\nsentinel.rest.max.connections.per.client=3\n");
+  ConnectWorker w = start_worker(
+      dir, "sentinel.rest.max.connections=6\nsentinel.rest.max.connections.per.client=3\n");
   const std::string ping = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
   std::vector<int> held;
   for (const char* source : {"127.0.0.3", "127.0.0.3", "127.0.0.3", "127.0.0.4", "127.0.0.4"}) {
-    int fd = connect_from(source, w.port);
+    int fd = connect_from(source, w.port());
     send_all(fd, ping);
     EXPECT_EQ(status_of(read_response(fd)), 200) << source;  // admitted, kept alive
     held.push_back(fd);
   }
-  std::string over_client = get(w.port, "/", "127.0.0.3");
+  std::string over_client = get(w.port(), "/", "127.0.0.3");
   EXPECT_EQ(status_of(over_client), 429) << over_client;
   EXPECT_NE(over_client.find("sentinel.rest.max.connections.per.client"), std::string::npos);
   // Another client still gets in (a connection that just ended may take a moment to be released).
@@ -316,15 +295,15 @@ TEST(HostileRest, ConnectionsAreCappedPerClientAndInTotal) {
   EXPECT_TRUE(wait_until(
       [&] {
         if (sixth >= 0) ::close(sixth);
-        sixth = connect_from("127.0.0.5", w.port);
+        sixth = connect_from("127.0.0.5", w.port());
         send_all(sixth, ping);
         return status_of(read_response(sixth)) == 200;
       },
       10s));
-  std::string over_total = get(w.port, "/", "127.0.0.6");
+  std::string over_total = get(w.port(), "/", "127.0.0.6");
   EXPECT_EQ(status_of(over_total), 503) << over_total;
   ::close(held[0]);
-  EXPECT_TRUE(wait_until([&] { return status_of(get(w.port, "/", "127.0.0.6")) == 200; }, 10s))
+  EXPECT_TRUE(wait_until([&] { return status_of(get(w.port(), "/", "127.0.0.6")) == 200; }, 10s))
       << "a closed connection did not make room";
   for (size_t i = 1; i < held.size(); ++i) ::close(held[i]);
   ::close(sixth);
@@ -332,8 +311,8 @@ TEST(HostileRest, ConnectionsAreCappedPerClientAndInTotal) {
 
 TEST(HostileRest, HalfClosedClientStillGetsItsResponse) {
   TempDir dir;
-  Worker w(dir, "");
-  int fd = connect_from("127.0.0.1", w.port);
+  ConnectWorker w = start_worker(dir, "");
+  int fd = connect_from("127.0.0.1", w.port());
   send_all(fd, "GET /connectors HTTP/1.1\r\nHost: t\r\n\r\n");
   ::shutdown(fd, SHUT_WR);
   std::string out = read_to_eof(fd);
@@ -344,8 +323,8 @@ TEST(HostileRest, HalfClosedClientStillGetsItsResponse) {
 
 TEST(HostileRest, PipelinedRequestsAreEachAnsweredInOrder) {
   TempDir dir;
-  Worker w(dir, "");
-  std::string out = round_trip(w.port,
+  ConnectWorker w = start_worker(dir, "");
+  std::string out = round_trip(w.port(),
                                "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
                                "GET /connectors HTTP/1.1\r\nHost: t\r\n\r\n"
                                "OPTIONS /connectors HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -362,32 +341,33 @@ TEST(HostileRest, PipelinedRequestsAreEachAnsweredInOrder) {
 
 TEST(HostileRest, MalformedContentLengthsAre400WithTheEnvelope) {
   TempDir dir;
-  Worker w(dir, "");
+  ConnectWorker w = start_worker(dir, "");
   for (const char* headers :
        {"Content-Length: -1\r\n", "Content-Length: 2\r\nContent-Length: 30\r\n",
         "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", "Content-Length: 0x10\r\n"}) {
-    std::string out = round_trip(w.port, std::string("POST /connectors HTTP/1.1\r\nHost: t\r\n"
-                                                     "Content-Type: application/json\r\n") +
-                                             headers + "\r\n{}");
+    std::string out = round_trip(w.port(), std::string("POST /connectors HTTP/1.1\r\nHost: t\r\n"
+                                                       "Content-Type: application/json\r\n") +
+                                               headers + "\r\n{}");
     EXPECT_EQ(status_of(out), 400) << headers << out;
     EXPECT_EQ(json::parse(body_of(out), nullptr, false)["error_code"], 400) << headers << out;
   }
   EXPECT_EQ(status_of(round_trip(
-                w.port, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n")),
+                w.port(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n")),
             414);
-  EXPECT_EQ(status_of(round_trip(
-                w.port, "GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(20000, 'a') + "\r\n\r\n")),
+  EXPECT_EQ(status_of(round_trip(w.port(), "GET / HTTP/1.1\r\nHost: t\r\nX: " +
+                                               std::string(20000, 'a') + "\r\n\r\n")),
             431);
-  EXPECT_EQ(get(w.port, "/connectors").find("HTTP/1.1 200"), 0u);
+  EXPECT_EQ(get(w.port(), "/connectors").find("HTTP/1.1 200"), 0u);
 }
 
 TEST(HostileRest, PasswordWithANulByteIsRefused) {
   TempDir dir;
-  Worker w(dir, "sentinel.rest.basic.auth.credentials.file=" + credentials_file(dir));
+  ConnectWorker w =
+      start_worker(dir, "sentinel.rest.basic.auth.credentials.file=" + credentials_file(dir));
   auto with = [&](const std::string& user_pass) {
     return status_of(round_trip(
-        w.port, "GET /connectors HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: " +
-                    basic(user_pass) + "\r\n\r\n"));
+        w.port(), "GET /connectors HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: " +
+                      basic(user_pass) + "\r\n\r\n"));
   };
   EXPECT_EQ(with(std::string("admin:s3cret\0trailing", 21)), 401);
   EXPECT_EQ(with(std::string("admin:s3cret\0", 13)), 401);
@@ -396,7 +376,7 @@ TEST(HostileRest, PasswordWithANulByteIsRefused) {
 
 TEST(HostileRest, SecretValuesAreHiddenInEveryAnswerAndNeverLogged) {
   TempDir dir;
-  Worker w(dir, "");
+  ConnectWorker w = start_worker(dir, "");
   json config = {{"connector.class", "FileStreamSink"},
                  {"topics", "hostile"},
                  {"file", dir.file("sink.log")},
@@ -404,16 +384,16 @@ TEST(HostileRest, SecretValuesAreHiddenInEveryAnswerAndNeverLogged) {
                  {"value.converter.basic.auth.user.info", "user:pw-two"},
                  {"consumer.override.sasl.oauthbearer.config", "clientSecret=pw-three"}};
   std::string created =
-      call(w.port, "POST", "/connectors", json{{"name", "s"}, {"config", config}}.dump());
+      call(w.port(), "POST", "/connectors", json{{"name", "s"}, {"config", config}}.dump());
   ASSERT_EQ(status_of(created), 201) << created;
   std::vector<std::string> answers = {
       created,
-      get(w.port, "/connectors/s"),
-      get(w.port, "/connectors/s/config"),
-      get(w.port, "/connectors/s/tasks"),
-      get(w.port, "/connectors/s/tasks-config"),
-      get(w.port, "/connectors?expand=info"),
-      call(w.port, "PUT", "/connector-plugins/FileStreamSink/config/validate", config.dump())};
+      get(w.port(), "/connectors/s"),
+      get(w.port(), "/connectors/s/config"),
+      get(w.port(), "/connectors/s/tasks"),
+      get(w.port(), "/connectors/s/tasks-config"),
+      get(w.port(), "/connectors?expand=info"),
+      call(w.port(), "PUT", "/connector-plugins/FileStreamSink/config/validate", config.dump())};
   for (const std::string& a : answers) {
     EXPECT_EQ(status_of(a), 200 + (a == created ? 1 : 0)) << a;
     for (const char* secret : {"pw-one", "pw-two", "pw-three"}) {
@@ -422,7 +402,7 @@ TEST(HostileRest, SecretValuesAreHiddenInEveryAnswerAndNeverLogged) {
     EXPECT_NE(a.find("[hidden]"), std::string::npos) << a;
   }
   for (const char* secret : {"pw-one", "pw-two", "pw-three"}) {
-    EXPECT_EQ(w.process->err().find(secret), std::string::npos) << "logged: " << secret;
+    EXPECT_EQ(w.process().err().find(secret), std::string::npos) << "logged: " << secret;
   }
 }
 
@@ -437,26 +417,26 @@ TEST(HostileRest, BadNamesAre400AndCreateNothingAcrossSigkill) {
                 json{{"name", name}, {"config", json::parse(cfg)}}.dump());
   };
   {
-    Worker w(dir, "");
-    ASSERT_EQ(status_of(create(w.port, "first")), 201);
-    std::string utf8 = call(w.port, "PUT", "/connectors/%ff%fe/config", cfg);
+    ConnectWorker w = start_worker(dir, "");
+    ASSERT_EQ(status_of(create(w.port(), "first")), 201);
+    std::string utf8 = call(w.port(), "PUT", "/connectors/%ff%fe/config", cfg);
     EXPECT_EQ(status_of(utf8), 400) << utf8;
     EXPECT_NE(body_of(utf8).find("valid UTF-8"), std::string::npos) << utf8;
     std::string long_name(10000, 'n');
-    EXPECT_EQ(status_of(call(w.port, "PUT", "/connectors/" + long_name + "/config", cfg)), 400);
-    EXPECT_EQ(status_of(create(w.port, long_name)), 400);
-    EXPECT_EQ(status_of(create(w.port, "a/b")), 400);
-    EXPECT_EQ(body_of(get(w.port, "/connectors")), R"(["first"])");
+    EXPECT_EQ(status_of(call(w.port(), "PUT", "/connectors/" + long_name + "/config", cfg)), 400);
+    EXPECT_EQ(status_of(create(w.port(), long_name)), 400);
+    EXPECT_EQ(status_of(create(w.port(), "a/b")), 400);
+    EXPECT_EQ(body_of(get(w.port(), "/connectors")), R"(["first"])");
     // Every later change still works and is saved.
-    EXPECT_EQ(status_of(call(w.port, "DELETE", "/connectors/first", "")), 204);
-    EXPECT_EQ(status_of(create(w.port, "second")), 201);
-    EXPECT_EQ(status_of(call(w.port, "PUT", "/connectors/second/pause", "")), 202);
-    w.process->signal(SIGKILL);
-    w.process->wait(10s);
+    EXPECT_EQ(status_of(call(w.port(), "DELETE", "/connectors/first", "")), 204);
+    EXPECT_EQ(status_of(create(w.port(), "second")), 201);
+    EXPECT_EQ(status_of(call(w.port(), "PUT", "/connectors/second/pause", "")), 202);
+    w.process().signal(SIGKILL);
+    w.process().wait(10s);
   }
-  Worker again(dir, "");
-  EXPECT_EQ(body_of(get(again.port, "/connectors")), R"(["second"])");
-  EXPECT_NE(body_of(get(again.port, "/connectors/second/status")).find("PAUSED"),
+  ConnectWorker again = start_worker(dir, "");
+  EXPECT_EQ(body_of(get(again.port(), "/connectors")), R"(["second"])");
+  EXPECT_NE(body_of(get(again.port(), "/connectors/second/status")).find("PAUSED"),
             std::string::npos);
 }
 
@@ -471,37 +451,38 @@ TEST(HostileRest, StartupErrorsExitEveryTime) {
              "name=a/b\nconnector.class=FileStreamSink\ntopics=hostile\nfile=ok.log\n");
   for (int i = 0; i < 10; ++i) {
     for (const char* file : {"escape.properties", "slash.properties"}) {
-      Worker w(dir, "archive.root=" + dir.file("archive") + "\n", {dir.file(file)}, true);
-      std::optional<int> code = w.process->wait(20s);
+      ConnectWorker w = start_worker(dir, "archive.root=" + dir.file("archive") + "\n",
+                                     {.connector_files = {dir.file(file)}, .expect_exit = true});
+      std::optional<int> code = w.process().wait(20s);
       ASSERT_TRUE(code.has_value()) << file << " run " << i << ": the worker hung\n"
-                                    << w.process->err();
-      EXPECT_EQ(*code, 3) << file << " run " << i << "\n" << w.process->err();
+                                    << w.process().err();
+      EXPECT_EQ(*code, 3) << file << " run " << i << "\n" << w.process().err();
     }
   }
   TempDir empty_state;
   write_file(empty_state.file("state/connectors.json"), "");
   for (int i = 0; i < 10; ++i) {
-    Worker w(empty_state, "", {}, true);
-    std::optional<int> code = w.process->wait(20s);
+    ConnectWorker w = start_worker(empty_state, "", {.expect_exit = true});
+    std::optional<int> code = w.process().wait(20s);
     ASSERT_TRUE(code.has_value()) << "empty state file, run " << i << ": the worker hung\n"
-                                  << w.process->err();
-    EXPECT_EQ(*code, 1) << w.process->err();
-    EXPECT_NE(w.process->err().find("not a sentinel-connect state file"), std::string::npos)
-        << w.process->err();
+                                  << w.process().err();
+    EXPECT_EQ(*code, 1) << w.process().err();
+    EXPECT_NE(w.process().err().find("not a sentinel-connect state file"), std::string::npos)
+        << w.process().err();
   }
 }
 
 TEST(HostileRest, OptionsAnswersWithAllowAndUnknownPathsStay404) {
   TempDir dir;
-  Worker w(dir, "");
+  ConnectWorker w = start_worker(dir, "");
   std::string out =
-      round_trip(w.port, "OPTIONS /connectors HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+      round_trip(w.port(), "OPTIONS /connectors HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(status_of(out), 200) << out;
   EXPECT_NE(out.find("Allow: HEAD,POST,GET,OPTIONS\r\n"), std::string::npos) << out;
-  out = round_trip(w.port,
+  out = round_trip(w.port(),
                    "OPTIONS /connectors/x/config HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   EXPECT_NE(out.find("Allow: HEAD,PUT,PATCH,GET,OPTIONS\r\n"), std::string::npos) << out;
-  EXPECT_EQ(status_of(round_trip(w.port,
+  EXPECT_EQ(status_of(round_trip(w.port(),
                                  "OPTIONS /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
             404);
 }

@@ -4,7 +4,6 @@
 // refuses, with the same message and exit code (unusable files, paths that escape, a plain-text
 // credentials file, TLS files that do not load or match); tasks.max is bounded by the worker.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -12,8 +11,8 @@
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -42,54 +41,9 @@ size_t line_count(const std::string& path) {
   return n;
 }
 
-struct Worker {
-  Worker(const TempDir& dir, const std::string& bootstrap, const std::string& worker_text) {
-    std::string path = dir.file("worker-" + std::to_string(counter++) + ".properties");
-    write_file(path, worker_text + "\nlisteners=http://127.0.0.1:0\nsentinel.state.dir=" +
-                         dir.file("state") + "\n");
-    process = std::make_unique<Process>(
-        std::vector<std::string>{bin("sentinel-connect"), path, "--bootstrap-servers", bootstrap});
-    bool up = wait_until(
-        [&] {
-          std::string out = process->out();
-          std::smatch m;
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
-            return false;
-          port = std::stoi(m[1]);
-          return true;
-        },
-        10s);
-    if (!up) {
-      ADD_FAILURE() << "worker did not start: " << process->err();
-      return;
-    }
-    wait_until([&] { return get("/health").first == 200; }, 10s);
-  }
-  // Each call has its own client, so calls can run side by side; a read timeout of kHung.
-  std::pair<int, json> call(const std::string& method, const std::string& path,
-                            const std::string& body = "", std::chrono::seconds timeout = kHung) {
-    httplib::Client client("127.0.0.1", port);
-    client.set_read_timeout(timeout.count(), 0);
-    httplib::Result r = method == "GET"    ? client.Get(path.c_str())
-                        : method == "POST" ? client.Post(path.c_str(), body, "application/json")
-                        : method == "PUT"  ? client.Put(path.c_str(), body, "application/json")
-                                           : client.Delete(path.c_str());
-    if (!r) return {0, json()};
-    return {r->status, r->body.empty() ? json() : json::parse(r->body, nullptr, false)};
-  }
-  std::pair<int, json> get(const std::string& path) { return call("GET", path); }
-  int64_t committed_total(const std::string& name) {
-    auto [status, body] = get("/connectors/" + name + "/offsets");
-    if (status != 200) return -1;
-    int64_t sum = 0;
-    for (const auto& o : body["offsets"]) sum += o["offset"]["kafka_offset"].get<int64_t>();
-    return sum;
-  }
-
-  static inline int counter = 0;
-  std::unique_ptr<Process> process;
-  int port = 0;
-};
+// Every worker here is used once it has started its restored connectors (GET /health); its call()
+// has a connection of its own and a read timeout of kHung.
+const ConnectWorker::Options kReady{.wait_ready = true};
 
 std::string hanging_body(const TempDir& dir, const std::string& name, const std::string& topic,
                          const std::string& hang_in) {
@@ -119,7 +73,8 @@ TEST(ConnectHostile, DeleteOfAStuckTaskAnswersWhileOtherCallsKeepAnswering) {
   DevKafka kafka({"h:1", "o:1"});
   TempDir dir;
   // A long deadline, so that the calls below happen while DELETE is still waiting.
-  Worker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=10000\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=10000\n",
+                  kReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "put")).first, 201);
   ASSERT_EQ(w.call("POST", "/connectors", file_sink_body("ok", "o", dir.file("o.log"))).first, 201);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "h", {"x"}));
@@ -144,15 +99,16 @@ TEST(ConnectHostile, DeleteOfAStuckTaskAnswersWhileOtherCallsKeepAnswering) {
   ASSERT_EQ(deleted.wait_for(kHung), std::future_status::ready) << "DELETE hung";
   EXPECT_EQ(deleted.get(), 204);
   EXPECT_EQ(w.get("/connectors/hang").first, 404);
-  w.process->signal(SIGTERM);
-  EXPECT_EQ(w.process->wait(kHung), 0) << w.process->err();
+  w.process().signal(SIGTERM);
+  EXPECT_EQ(w.process().wait(kHung), 0) << w.process().err();
   write_file(dir.file("hang.release"), "");
 }
 
 TEST(ConnectHostile, StuckTaskIsAbandonedFailedWithItsTraceAndCommitsNothing) {
   DevKafka kafka({"h:1"});
   TempDir dir;
-  Worker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n",
+                  kReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "put")).first, 201);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "h", {"a", "b", "c"}));
   ASSERT_TRUE(wait_until([&] { return fs::exists(dir.file("hang.stuck")); }, 20s))
@@ -177,7 +133,7 @@ TEST(ConnectHostile, StuckTaskIsAbandonedFailedWithItsTraceAndCommitsNothing) {
   write_file(dir.file("hang.release"), "");
   ASSERT_TRUE(wait_until(
       [&] {
-        return w.process->err().find(
+        return w.process().err().find(
                    "the abandoned thread returned and exits without committing") !=
                std::string::npos;
       },
@@ -193,14 +149,15 @@ TEST(ConnectHostile, StuckTaskIsAbandonedFailedWithItsTraceAndCommitsNothing) {
 TEST(ConnectHostile, SigtermExitsWithinTheDeadlineWhileATaskIsStuckInStart) {
   DevKafka kafka({"h:1"});
   TempDir dir;
-  Worker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n",
+                  kReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "start")).first, 201);
   ASSERT_TRUE(wait_until([&] { return fs::exists(dir.file("hang.stuck")); }, 20s))
       << "the task never got stuck";
-  w.process->signal(SIGTERM);
-  EXPECT_EQ(w.process->wait(kHung), 0) << "SIGTERM did not end the worker: " << w.process->err();
-  EXPECT_NE(w.process->err().find("stuck in SinkTask.start()"), std::string::npos)
-      << w.process->err();
+  w.process().signal(SIGTERM);
+  EXPECT_EQ(w.process().wait(kHung), 0) << "SIGTERM did not end the worker: " << w.process().err();
+  EXPECT_NE(w.process().err().find("stuck in SinkTask.start()"), std::string::npos)
+      << w.process().err();
   write_file(dir.file("hang.release"), "");
 }
 
@@ -208,7 +165,7 @@ TEST(ConnectHostile, TasksMaxAboveTheWorkerLimitIs400) {
   DevKafka kafka({"t:1"});
   TempDir dir;
   {
-    Worker w(dir, kafka.bootstrap(), kWorker);  // default limit 64
+    ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);  // default limit 64
     auto [status, body] =
         w.call("POST", "/connectors", file_sink_body("many", "t", dir.file("m.log"), "100000"));
     EXPECT_EQ(status, 400);
@@ -219,7 +176,7 @@ TEST(ConnectHostile, TasksMaxAboveTheWorkerLimitIs400) {
         std::string::npos)
         << body;
   }
-  Worker w(dir, kafka.bootstrap(), kWorker + "sentinel.tasks.max.limit=4\n");
+  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "sentinel.tasks.max.limit=4\n", kReady);
   EXPECT_EQ(
       w.call("POST", "/connectors", file_sink_body("five", "t", dir.file("5.log"), "5")).first,
       400);

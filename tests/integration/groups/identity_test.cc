@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "tests/integration/groups/worker.h"
+#include "tests/integration/groups/groups_support.h"
 #include "tests/support/kafka_env.h"
 
 namespace sentinel::test {
@@ -24,7 +24,8 @@ TEST(Identity, SecondConnectWorkerWithTheSameIdentityRefusesToStartAndNamesTheFi
   TempDir a_dir, b_dir, c_dir;
   ConnectWorker a(a_dir, kafka.bootstrap(), std::string(kWorker) + "sentinel.worker.id=web-1\n");
   ASSERT_TRUE(a.up()) << a.process().err();
-  ConnectWorker b(b_dir, kafka.bootstrap(), std::string(kWorker) + "sentinel.worker.id=web-1\n");
+  ConnectWorker b(b_dir, kafka.bootstrap(), std::string(kWorker) + "sentinel.worker.id=web-1\n",
+                  ConnectWorker::Options{.expect_exit = true});
   EXPECT_EQ(b.process().wait(10s), 4) << b.process().err();
   EXPECT_NE(b.process().err().find("another sentinel-connect (process " +
                                    std::to_string(a.process().pid()) +

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "tests/integration/groups/worker.h"
+#include "tests/integration/groups/groups_support.h"
 #include "tests/support/real_kafka.h"
 
 namespace sentinel::test {

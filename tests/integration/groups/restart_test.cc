@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "tests/integration/groups/worker.h"
+#include "tests/integration/groups/groups_support.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/real_kafka.h"
 
@@ -92,8 +92,8 @@ TEST(Restart, SigkilledConnectWorkerGetsAll16PartitionsBackAndArchivesEveryRecor
   ASSERT_TRUE(kafka.create_topics({{topic, 16, 1, {}}}, &error)) << error;
   TempDir dir;
   const int port = free_port();  // the default identity is <host>:<REST port>: keep the port
-  auto worker =
-      std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir), port);
+  auto worker = std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir),
+                                                ConnectWorker::Options{.port = port});
   ASSERT_TRUE(worker->up()) << worker->process().err();
   ASSERT_EQ(worker->send("POST", "/connectors", archive_connector(name, topic, 4)).first, 201);
   Flow flow(kafka.bootstrap(), topic, 16);
@@ -108,8 +108,8 @@ TEST(Restart, SigkilledConnectWorkerGetsAll16PartitionsBackAndArchivesEveryRecor
   worker->process().signal(SIGKILL);
   worker->process().wait(10s);
   int64_t produced_at_restart = flow.produced();
-  auto restarted =
-      std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir), port);
+  auto restarted = std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir),
+                                                   ConnectWorker::Options{.port = port});
   ASSERT_TRUE(restarted->up()) << restarted->process().err();
   // Every partition archives a record produced after the restart: all 16 are back.
   bool resumed = wait_until(
@@ -169,8 +169,8 @@ TEST(Restart, ConnectWorkerKilledDuringItsFirstRebalanceStillGetsAll16Partitions
   ASSERT_TRUE(kafka.create_topics({{topic, 16, 1, {}}}, &error)) << error;
   TempDir dir;
   const int port = free_port();
-  auto worker =
-      std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir), port);
+  auto worker = std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir),
+                                                ConnectWorker::Options{.port = port});
   ASSERT_TRUE(worker->up()) << worker->process().err();
   Flow flow(kafka.bootstrap(), topic, 16);
   // The moment sought: one task has the partitions of a first generation, the other three have
@@ -202,8 +202,8 @@ TEST(Restart, ConnectWorkerKilledDuringItsFirstRebalanceStillGetsAll16Partitions
   worker->process().signal(SIGKILL);
   worker->process().wait(10s);
   int64_t produced_at_restart = flow.produced();
-  auto restarted =
-      std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir), port);
+  auto restarted = std::make_unique<ConnectWorker>(dir, kafka.bootstrap(), worker_properties(dir),
+                                                   ConnectWorker::Options{.port = port});
   ASSERT_TRUE(restarted->up()) << restarted->process().err();
   bool resumed = wait_until(
       [&] {

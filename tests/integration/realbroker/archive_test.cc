@@ -5,7 +5,6 @@
 // end every (partition, offset) of the topic is archived exactly once, with its value, and every
 // archive line is whole.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <signal.h>
 #include <zlib.h>
 
@@ -19,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 #include "tests/support/real_kafka.h"
@@ -108,36 +108,18 @@ std::vector<std::string> lines(int from, int to) {
   return v;
 }
 
-struct Worker {
-  Worker(const TempDir& dir, const std::string& bootstrap, const std::string& root) {
-    write_file(dir.file("worker.properties"),
-               "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "offset.flush.interval.ms=500\n"
-               "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-               "plugin.path=" SENTINEL_PLUGIN_DIR
-               "\n"
-               "archive.root=" +
-                   root +
-                   "\n"
-                   "listeners=http://127.0.0.1:0\nsentinel.state.dir=" +
-                   dir.file("state") + "\n");
-    process = std::make_unique<Process>(std::vector<std::string>{
-        bin("sentinel-connect"), dir.file("worker.properties"), "--bootstrap-servers", bootstrap});
-    wait_until(
-        [&] {
-          std::smatch m;
-          std::string out = process->out();
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
-            return false;
-          port = std::stoi(m[1]);
-          return true;
-        },
-        15s);
-  }
-  std::unique_ptr<Process> process;
-  int port = 0;
-};
+// A worker archiving under `root` (tests/support/connect_worker.h).
+ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
+                           const std::string& root) {
+  return ConnectWorker(dir, bootstrap,
+                       "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                       "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                       "offset.flush.interval.ms=500\n"
+                       "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
+                       "plugin.path=" SENTINEL_PLUGIN_DIR "\narchive.root=" +
+                           root + "\n",
+                       {.start_timeout = 15s});
+}
 
 TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryOffsetExactlyOnce) {
   SENTINEL_REQUIRE_REAL_KAFKA();
@@ -193,22 +175,21 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
   std::mt19937 rng(seed);
   int mid_archive_kills = 0;
   for (; kills < kKills; ++kills) {
-    Worker w(dir, kafka.bootstrap(), root);
-    ASSERT_GT(w.port, 0) << w.process->err();
+    ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
+    ASSERT_TRUE(w.up()) << w.process().err();
     if (kills == 0) {
-      httplib::Client c("127.0.0.1", w.port);
-      auto r = c.Post("/connectors", json{{"name", "archive"}, {"config", config}}.dump(),
-                      "application/json");
-      ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+      auto [status, answer] =
+          w.send("POST", "/connectors", json{{"name", "archive"}, {"config", config}}.dump());
+      ASSERT_EQ(status, 201) << answer;
     }
     int64_t before = archived(root + "/.sentinel-archive");
     ASSERT_TRUE(
         wait_until([&] { return archived(root + "/.sentinel-archive") > before; }, 60s, 20ms))
-        << w.process->err();
+        << w.process().err();
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
-    w.process->signal(SIGKILL);
-    w.process->wait(10s);
+    w.process().signal(SIGKILL);
+    w.process().wait(10s);
     int64_t now_archived = archived(root + "/.sentinel-archive");
     if (now_archived < kRecords) ++mid_archive_kills;
     std::cout << "kill " << kills + 1 << ": " << now_archived << " archived of " << produced
@@ -218,11 +199,11 @@ TEST(ArchiveOnRealBroker, CrashLoopWithRecordsFlowingBeyondTheMockArchivesEveryO
   EXPECT_GE(mid_archive_kills, kKills - 1)
       << "the archive finished before the worker could be killed often";
   ASSERT_EQ(produced, kRecords);
-  Worker w(dir, kafka.bootstrap(), root);
+  ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_TRUE(
       wait_until([&] { return archived(root + "/.sentinel-archive") >= kRecords; }, 180s, 200ms))
       << archived(root + "/.sentinel-archive") << " of " << kRecords << "\n"
-      << w.process->err();
+      << w.process().err();
 
   // Compression finishes what the kills interrupted: no plain rotated file, no partial file.
   EXPECT_TRUE(wait_until(
