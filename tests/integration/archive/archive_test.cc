@@ -150,9 +150,9 @@ ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
                        "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
                        "offset.flush.interval.ms=500\n"
                        "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-                       "plugin.path=" SENTINEL_PLUGIN_DIR
-                       "\n"
-                       "archive.root=" +
+                       "plugin.path=" + built(SENTINEL_PLUGIN_DIR) +
+                           "\n"
+                           "archive.root=" +
                            archive_root + "\n",
                        {.env = std::move(env)});
 }
@@ -352,7 +352,7 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   fs::create_directories(root);
   std::string trigger = dir.file("disk-full");
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root,
-                                 {{"LD_PRELOAD", ENOSPC_INJECTOR},
+                                 {{"LD_PRELOAD", built(ENOSPC_INJECTOR)},
                                   {"SENTINEL_ENOSPC_TRIGGER", trigger},
                                   {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
                                   {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});

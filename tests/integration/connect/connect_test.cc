@@ -252,7 +252,8 @@ TEST(Connect, PathConfinementAttacksAreRejectedAtValidation) {
   EXPECT_TRUE(fs::is_empty(outside.path()));
   EXPECT_EQ(w.send("POST", "/connectors", sink_body("ok", "sub-ok.log", "a")).first, 201);
   ASSERT_TRUE(wait_until([&] { return w.task_state("ok") == "RUNNING"; }, 5s));
-  EXPECT_TRUE(fs::exists(dir.file("archive/sub-ok.log")));
+  // The task shows RUNNING once it is created; the plugin's start() opens the file just after.
+  EXPECT_TRUE(wait_until([&] { return fs::exists(dir.file("archive/sub-ok.log")); }, 10s));
 }
 
 // What validation cannot see (#18): the file swapped for a FIFO or a link before a task restart.

@@ -143,9 +143,9 @@ TEST(DevKafkaLimits, TheArchiveSaysWhenItsPositionWasTrimmedAway) {
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "offset.flush.interval.ms=200\n"
              "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-             "plugin.path=" SENTINEL_PLUGIN_DIR
-             "\n"
-             "archive.root=" +
+             "plugin.path=" + built(SENTINEL_PLUGIN_DIR) +
+                 "\n"
+                 "archive.root=" +
                  dir.file("archive") +
                  "\n"
                  "listeners=http://127.0.0.1:0\nsentinel.state.dir=" +
