@@ -1,9 +1,8 @@
 // Loading agent.yaml.
 #include "agent/agent_config.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace sentinel::agent {
 namespace {
@@ -21,10 +20,12 @@ void parse_logs(const ConfigNode& logs, LogsConfig* out) {
   if (out->topic.empty()) logs.fail("topic", "must not be empty");
   if (out->invalid_topic.empty()) logs.fail("invalid_topic", "must not be empty");
   out->publish_invalid = logs.get_choice("invalid", "publish", {"publish", "drop"}) == "publish";
-  out->read_from_beginning = logs.get_choice("read_from", "end", {"end", "beginning"}) == "beginning";
+  out->read_from_beginning =
+      logs.get_choice("read_from", "end", {"end", "beginning"}) == "beginning";
   out->state_dir = logs.get_string("state_dir", out->state_dir);
   out->poll_interval = logs.get_duration("poll_interval", out->poll_interval);
-  if (out->poll_interval < std::chrono::milliseconds(10)) logs.fail("poll_interval", "must be at least 10ms");
+  if (out->poll_interval < std::chrono::milliseconds(10))
+    logs.fail("poll_interval", "must be at least 10ms");
   out->rotate_wait = logs.get_duration("rotate_wait", out->rotate_wait);
   out->checkpoint_interval = logs.get_duration("checkpoint_interval", out->checkpoint_interval);
   out->max_inflight_bytes = logs.get_bytes("max_inflight_bytes", out->max_inflight_bytes);
@@ -35,9 +36,11 @@ void parse_logs(const ConfigNode& logs, LogsConfig* out) {
     LogSource source;
     source.name = name;
     source.paths = f.get_strings("paths", {});
-    if (source.paths.empty()) f.fail("paths", "expected a list of files or globs, e.g. [/var/log/nginx/access.log]");
+    if (source.paths.empty())
+      f.fail("paths", "expected a list of files or globs, e.g. [/var/log/nginx/access.log]");
     for (const auto& p : source.paths) {
-      if (p.empty() || p[0] != '/') f.fail("paths", fmt::format("\"{}\": expected an absolute path", p));
+      if (p.empty() || p[0] != '/')
+        f.fail("paths", fmt::format("\"{}\": expected an absolute path", p));
     }
     std::string error;
     auto format = AccessLogFormat::compile(f.get_string("format", "combined"), &error);
@@ -62,14 +65,15 @@ AgentConfig parse_agent_config(const ConfigFile& file, const std::string& bootst
   c.topic = root.get_string("topic", c.topic);
   if (c.topic.empty()) root.fail("topic", "must not be empty");
   std::string key = root.get_choice("key", "resource", {"resource", "host", "host_resource"});
-  c.key_mode = key == "host" ? KeyMode::kHost
+  c.key_mode = key == "host"            ? KeyMode::kHost
                : key == "host_resource" ? KeyMode::kHostResource
                                         : KeyMode::kResource;
   c.kafka = root.get_string_map("kafka");
   if (!bootstrap_override.empty()) c.kafka["bootstrap.servers"] = bootstrap_override;
   if (c.kafka["bootstrap.servers"].empty()) {
-    root.fail("kafka", "bootstrap.servers is not set (set kafka.bootstrap.servers or pass "
-                       "--bootstrap-servers)");
+    root.fail("kafka",
+              "bootstrap.servers is not set (set kafka.bootstrap.servers or pass "
+              "--bootstrap-servers)");
   }
   // Validate every librdkafka property now, so a typo fails the load (and a reload keeps the old
   // config), not the producer later.
@@ -115,7 +119,8 @@ kafka::Properties producer_properties(const AgentConfig& config) {
       // The agent keeps records until the broker takes them; it bounds memory itself
       // (buffer.max_bytes) and drops the oldest beyond that, counted.
       {"message.timeout.ms", "0"},
-      {"queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(config.buffer_max_bytes / 1024, 64))},
+      {"queue.buffering.max.kbytes",
+       std::to_string(std::max<uint64_t>(config.buffer_max_bytes / 1024, 64))},
       {"linger.ms", "50"},
   };
   for (const auto& [k, v] : config.kafka) props[k] = v;

@@ -11,7 +11,8 @@
 //   create_topics: {partitions: 3, replication_factor: 1, retention: 24h}
 //   paths: {proc: /proc, sys: /sys}
 //   collectors: {cpu: {per_core: true}, disk: {enabled: false}, …}
-//   logs: {files: {nginx: {paths: [/var/log/nginx/access.log], format: combined}}, …}  (see config/agent.yaml)
+//   logs: {files: {nginx: {paths: [/var/log/nginx/access.log], format: combined}}, …}  (see
+//   config/agent.yaml)
 #pragma once
 
 #include <chrono>
@@ -39,7 +40,7 @@ struct AgentConfig {
   kafka::TopicSpec topic_spec;
   HostPaths paths;
   std::vector<std::unique_ptr<Collector>> collectors;
-  LogsConfig logs;  // access logs; none unless logs.files is set
+  LogsConfig logs;                    // access logs; none unless logs.files is set
   std::vector<std::string> warnings;  // unknown keys, with file:line
 };
 

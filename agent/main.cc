@@ -41,8 +41,10 @@ class CollectionRound {
       std::string error = collector->collect(now, samples);
       std::string& last = last_error_[collector->name()];
       if (error != last) {
-        if (!error.empty()) log::error("collector {}: {}", collector->name(), error);
-        else log::notice("collector {}: recovered", collector->name());
+        if (!error.empty())
+          log::error("collector {}: {}", collector->name(), error);
+        else
+          log::notice("collector {}: recovered", collector->name());
         last = error;
       }
     }
@@ -52,17 +54,21 @@ class CollectionRound {
   std::map<std::string, std::string> last_error_;
 };
 
-std::string status_line(const AgentConfig& config, const PublisherStats& s, const LogShipper* logs) {
-  std::string state = s.broker_down ? fmt::format("broker unreachable ({}), buffering", s.last_error)
-                                    : "publishing";
-  std::string line = fmt::format("{} to {} every {}; {} delivered, {} buffered ({} bytes), {} dropped, {} failed",
-                                 state, config.topic, format_duration(config.interval), s.delivered,
-                                 s.queued_records, s.queued_bytes + s.inflight_bytes, s.dropped, s.failed);
+std::string status_line(const AgentConfig& config, const PublisherStats& s,
+                        const LogShipper* logs) {
+  std::string state = s.broker_down
+                          ? fmt::format("broker unreachable ({}), buffering", s.last_error)
+                          : "publishing";
+  std::string line =
+      fmt::format("{} to {} every {}; {} delivered, {} buffered ({} bytes), {} dropped, {} failed",
+                  state, config.topic, format_duration(config.interval), s.delivered,
+                  s.queued_records, s.queued_bytes + s.inflight_bytes, s.dropped, s.failed);
   if (logs) {
     const LogStats& l = logs->stats();
-    line += fmt::format("; access logs: {} files, {} lines, {} published to {}, {} invalid, {} failed{}", l.files,
-                        l.lines, l.published, logs->config().topic, l.invalid, l.failed,
-                        l.paused ? ", reading paused until Kafka catches up" : "");
+    line += fmt::format(
+        "; access logs: {} files, {} lines, {} published to {}, {} invalid, {} failed{}", l.files,
+        l.lines, l.published, logs->config().topic, l.invalid, l.failed,
+        l.paused ? ", reading paused until Kafka catches up" : "");
   }
   return line;
 }
@@ -102,7 +108,8 @@ int run_once(AgentConfig& config) {
 int create_topics(const AgentConfig& config) {
   std::string error;
   kafka::Conf conf = kafka::make_conf(producer_properties(config), &error);
-  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
+  kafka::Handle rk =
+      conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
   if (!rk || !kafka::create_topics(rk.get(), {config.topic_spec}, milliseconds(15000), &error)) {
     log::error("{}", error);
     return 1;
@@ -115,8 +122,8 @@ int create_topics(const AgentConfig& config) {
 int run_daemon(const std::string& config_path, const std::string& bootstrap_override,
                AgentConfig config, Daemon& daemon) {
   std::string error;
-  auto publisher = Publisher::create(producer_properties(config), config.topic,
-                                     config.buffer_max_bytes, &error);
+  auto publisher =
+      Publisher::create(producer_properties(config), config.topic, config.buffer_max_bytes, &error);
   if (!publisher) {
     log::error("{}", error);
     return 1;
@@ -129,7 +136,9 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
   log::info("sentinel-agent {}: host {}, {} collectors, every {}, to {} at {}{}", SENTINEL_VERSION,
             config.host, config.collectors.size(), format_duration(config.interval), config.topic,
             config.kafka["bootstrap.servers"],
-            logs ? fmt::format("; {} access-log sources to {}", config.logs.sources.size(), config.logs.topic) : "");
+            logs ? fmt::format("; {} access-log sources to {}", config.logs.sources.size(),
+                               config.logs.topic)
+                 : "");
 
   CollectionRound round;
   std::vector<Sample> samples;
@@ -155,8 +164,8 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
     for (const auto& w : fresh.warnings) log::warning("config: {}", w);
     if (fresh.kafka != config.kafka || fresh.topic != config.topic ||
         fresh.buffer_max_bytes != config.buffer_max_bytes) {
-      auto next = Publisher::create(producer_properties(fresh), fresh.topic,
-                                    fresh.buffer_max_bytes, &error);
+      auto next = Publisher::create(producer_properties(fresh), fresh.topic, fresh.buffer_max_bytes,
+                                    &error);
       if (!next) throw ConfigError(error);
       publisher->flush(std::min(config.shutdown_timeout, milliseconds(2000)));
       next->adopt_queue(publisher.get());
@@ -220,12 +229,15 @@ int run_daemon(const std::string& config_path, const std::string& bootstrap_over
               format_duration(config.shutdown_timeout));
     bool all = publisher->flush(config.shutdown_timeout);
     if (logs && !logs->flush(config.shutdown_timeout)) {
-      log::warning("stopped with access-log lines not yet acknowledged; they are read again at the next start");
+      log::warning(
+          "stopped with access-log lines not yet acknowledged; they are read again at the next "
+          "start");
     }
     const PublisherStats& s = publisher->stats();
     if (!all) {
-      log::warning("stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
-                   format_duration(config.shutdown_timeout), s.queued_records, s.inflight_bytes);
+      log::warning(
+          "stopped after {} with {} records not yet handed to Kafka and {} bytes unacknowledged",
+          format_duration(config.shutdown_timeout), s.queued_records, s.inflight_bytes);
     }
     log::info("stopped: {} delivered, {} dropped, {} failed", s.delivered, s.dropped, s.failed);
     return 0;
@@ -243,8 +255,10 @@ void skip_sasl_plugins_unless_needed(const std::string& config_path) {
   std::optional<std::string> read = read_whole_file(config_path, &why);
   if (!read) return;  // loading the config reports why it cannot be read
   std::string& text = *read;
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (text.find("gssapi") == std::string::npos) setenv("SASL_PATH", "/nonexistent/sentinel-no-sasl-plugins", 0);
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (text.find("gssapi") == std::string::npos)
+    setenv("SASL_PATH", "/nonexistent/sentinel-no-sasl-plugins", 0);
 }
 
 }  // namespace
@@ -256,7 +270,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "sentinel-agent: collects host metrics (cpu, memory, disk, diskio, network, load, pressure)\n"
       "and publishes them as JSON records to the Kafka topic system_metrics; follows nginx/apache\n"
-      "access logs (logs: in the config) into http_logs, checkpointed after Kafka acknowledged them.\n"
+      "access logs (logs: in the config) into http_logs, checkpointed after Kafka acknowledged "
+      "them.\n"
       "Signals: SIGHUP reloads the config (a bad one is reported and the old one kept);\n"
       "SIGTERM delivers what is buffered (up to shutdown_timeout) and exits 0.\n"
       "Environment: SENTINEL_LOG_LEVEL=error|warning|notice|info|debug (default info)."};
@@ -264,10 +279,16 @@ int main(int argc, char** argv) {
   std::string bootstrap;
   bool check = false, once = false, create = false;
   app.add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
-  app.add_option("--bootstrap-servers", bootstrap, "Kafka bootstrap servers (overrides kafka.bootstrap.servers)");
-  app.add_flag("--check-config", check, "Validate the configuration, print any error, and exit (non-zero when invalid)");
-  app.add_flag("--once", once, "Collect one sample, print the records as JSON lines to stdout, and exit (no Kafka)");
-  app.add_flag("--create-topics", create, "Create the metrics topic (partitions, retention from create_topics:) through the admin API, and exit");
+  app.add_option("--bootstrap-servers", bootstrap,
+                 "Kafka bootstrap servers (overrides kafka.bootstrap.servers)");
+  app.add_flag("--check-config", check,
+               "Validate the configuration, print any error, and exit (non-zero when invalid)");
+  app.add_flag(
+      "--once", once,
+      "Collect one sample, print the records as JSON lines to stdout, and exit (no Kafka)");
+  app.add_flag("--create-topics", create,
+               "Create the metrics topic (partitions, retention from create_topics:) through the "
+               "admin API, and exit");
   app.set_version_flag("--version", SENTINEL_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -275,7 +296,8 @@ int main(int argc, char** argv) {
   agent::AgentConfig config;
   try {
     // --once needs no Kafka: give it a placeholder broker if none is configured.
-    config = agent::load_agent_config(config_path, bootstrap.empty() && once ? "unused:9092" : bootstrap);
+    config = agent::load_agent_config(config_path,
+                                      bootstrap.empty() && once ? "unused:9092" : bootstrap);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
@@ -283,7 +305,8 @@ int main(int argc, char** argv) {
   for (const auto& w : config.warnings) log::warning("config: {}", w);
   if (check) {
     std::string logs = config.logs.enabled()
-                           ? fmt::format("; access logs: {} source(s) to {}", config.logs.sources.size(), config.logs.topic)
+                           ? fmt::format("; access logs: {} source(s) to {}",
+                                         config.logs.sources.size(), config.logs.topic)
                            : "";
     std::printf("%s: ok (%zu collectors, interval %s, topic %s%s)\n", config_path.c_str(),
                 config.collectors.size(), format_duration(config.interval).c_str(),

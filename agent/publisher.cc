@@ -2,9 +2,8 @@
 #include "agent/publisher.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -73,9 +72,9 @@ void Publisher::hand_over() {
     size_t bytes = p.bytes();
     rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_.get(), RD_KAFKA_V_RKT(topic_handle_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(p.key.data(), p.key.size()), RD_KAFKA_V_VALUE(p.value.data(), p.value.size()),
-        RD_KAFKA_V_TIMESTAMP(p.ts_ms), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(bytes)),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_KEY(p.key.data(), p.key.size()),
+        RD_KAFKA_V_VALUE(p.value.data(), p.value.size()), RD_KAFKA_V_TIMESTAMP(p.ts_ms),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(bytes)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) break;  // librdkafka's own count bound; retry later
     if (err) {
       // Not retriable (e.g. a record larger than message.max.bytes): count it and move on.

@@ -49,7 +49,9 @@ class Publisher {
 
   const PublisherStats& stats() const { return stats_; }
   // librdkafka raised a fatal error (idempotence broken): the producer must be replaced.
-  bool fatal() const { return rd_kafka_fatal_error(rk_.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR; }
+  bool fatal() const {
+    return rd_kafka_fatal_error(rk_.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
+  }
   rd_kafka_t* handle() { return rk_.get(); }
 
  private:

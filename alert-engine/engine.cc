@@ -111,8 +111,8 @@ void Engine::set_config(const AlertsConfig& config, int64_t wall_now, std::vecto
       } else {
         // The changed rule's group starts over but keeps the alert open: no second firing.
         auto p = partitions_.find(g->partition);
-        RecoveredAlert r{id, true, g->life.since(), 0,
-                         p != partitions_.end() ? p->second.watermark : 0, {}};
+        RecoveredAlert r{
+            id, true, g->life.since(), 0, p != partitions_.end() ? p->second.watermark : 0, {}};
         for (const auto& [k, v] : g->labels) r.labels[k] = v;
         recovered_[id] = std::move(r);
       }
@@ -371,7 +371,8 @@ std::map<std::string, int64_t> parse_metadata(std::string_view text) {
     int64_t v = 0;
     std::string_view num = part.substr(eq + 1);
     auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
-    if (ec == std::errc() && ptr == num.data() + num.size()) out[std::string(part.substr(0, eq))] = v;
+    if (ec == std::errc() && ptr == num.data() + num.size())
+      out[std::string(part.substr(0, eq))] = v;
   }
   return out;
 }
@@ -609,8 +610,8 @@ void Engine::on_bad_record(int32_t partition, int64_t offset) {
   ++stats_.bad;
 }
 
-void Engine::advance_watermark(int32_t partition, Partition& p, int64_t watermark,
-                               int64_t wall_now, std::vector<Alert>* out) {
+void Engine::advance_watermark(int32_t partition, Partition& p, int64_t watermark, int64_t wall_now,
+                               std::vector<Alert>* out) {
   if (watermark <= p.watermark) return;
   p.watermark = watermark;
   if (partition == kAllPartitions) {
@@ -692,8 +693,9 @@ void Engine::send_partials(Group* g, OpenWindow& w, int64_t wall_now) {
     if (c == 0) p.agg = all;
     size_t from = static_cast<size_t>(c) * kSamplesPerChunk;
     size_t to = std::min(samples.size(), from + kSamplesPerChunk);
-    if (from < to) p.agg.samples.assign(samples.begin() + static_cast<ptrdiff_t>(from),
-                                        samples.begin() + static_cast<ptrdiff_t>(to));
+    if (from < to)
+      p.agg.samples.assign(samples.begin() + static_cast<ptrdiff_t>(from),
+                           samples.begin() + static_cast<ptrdiff_t>(to));
     p.at_us = wall_us();
     partials_.push_back(std::move(p));
     ++stats_.partials_sent;
@@ -756,9 +758,9 @@ void Engine::checkpoint(Group* g) {
   c.life = g->life.snapshot();
   // Until it is read back, the commit is pinned where the checkpoint can be no earlier.
   auto p = partitions_.find(g->offset_partition);
-  g->checkpoint_offset =
-      g->life.in_streak() && p != partitions_.end() ? std::max<int64_t>(p->second.next_offset, 0)
-                                                    : -1;
+  g->checkpoint_offset = g->life.in_streak() && p != partitions_.end()
+                             ? std::max<int64_t>(p->second.next_offset, 0)
+                             : -1;
   checkpoints_.push_back(std::move(c));
   ++stats_.checkpoints;
 }
@@ -772,8 +774,8 @@ void Engine::evict_if_done(Group* g) {
   }
 }
 
-void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double value,
-                  int64_t count, int64_t wall_now, std::vector<Alert>* out) {
+void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double value, int64_t count,
+                  int64_t wall_now, std::vector<Alert>* out) {
   if (end <= g->emitted_until) {
     ++stats_.suppressed;
     return;
@@ -806,7 +808,8 @@ void Engine::emit(Group* g, Transition t, int64_t start, int64_t end, double val
       {"op", rule.op == Op::kAbove ? ">" : "<"},
       // The comparison that holds for this transition: "4xx share 0.9 > 0.3" when firing,
       // "4xx share 0.02 <= 0.3" when resolved.
-      {"cmp", a.firing ? (rule.op == Op::kAbove ? ">" : "<") : (rule.op == Op::kAbove ? "<=" : ">=")},
+      {"cmp",
+       a.firing ? (rule.op == Op::kAbove ? ">" : "<") : (rule.op == Op::kAbove ? "<=" : ">=")},
       {"window", format_duration(std::chrono::milliseconds(rule.window.size_ms))},
       {"severity", rule.severity},
       {"state", a.firing ? "firing" : "resolved"}};

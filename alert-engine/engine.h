@@ -62,12 +62,12 @@ struct EngineStats {
   uint64_t suppressed = 0;  // transitions already in system_alerts before a restart
   uint64_t fired = 0;
   uint64_t resolved = 0;
-  uint64_t idle_closes = 0;  // times a quiet partition's windows were closed by wall clock
-  uint64_t partials_sent = 0;      // stage 1
-  uint64_t partials_merged = 0;    // stage 2
-  uint64_t partials_late = 0;      // stage 2: for a window already judged (or a replay of one)
-  uint64_t partials_foreign = 0;   // stage 2: of a rule unknown here or defined differently
-  uint64_t checkpoints = 0;        // stage 2: written
+  uint64_t idle_closes = 0;       // times a quiet partition's windows were closed by wall clock
+  uint64_t partials_sent = 0;     // stage 1
+  uint64_t partials_merged = 0;   // stage 2
+  uint64_t partials_late = 0;     // stage 2: for a window already judged (or a replay of one)
+  uint64_t partials_foreign = 0;  // stage 2: of a rule unknown here or defined differently
+  uint64_t checkpoints = 0;       // stage 2: written
   uint64_t checkpoints_restored = 0;
 };
 
@@ -198,7 +198,8 @@ class Engine {
     int64_t watermark = INT64_MIN;
     int64_t last_arrival_wall = 0;
     int64_t next_offset = -1;
-    std::map<int64_t, std::vector<Group*>> closing;  // window end → groups with a window ending then
+    std::map<int64_t, std::vector<Group*>>
+        closing;  // window end → groups with a window ending then
     // Records of this partition in windows of cross_partition rules: (end of the last window
     // the record is in, its offset), in offset order; held until kAllPartitions closes that end.
     std::deque<std::pair<int64_t, int64_t>> pins;
@@ -208,7 +209,7 @@ class Engine {
     // Restored from the commit (metadata "w="): every window ending here or before was closed —
     // stage-1 windows sent, others judged — before the commit point.
     int64_t stage1_floor = INT64_MIN;
-    int64_t progress = INT64_MIN;      // source_progress()
+    int64_t progress = INT64_MIN;               // source_progress()
     std::unique_ptr<SourceWatermarks> sources;  // a stage-2 domain: its source topic's marks
     int32_t input = -1;                         // a stage-2 domain: its repartition slot
   };
@@ -259,7 +260,7 @@ class Engine {
   std::vector<Partial> partials_;
   std::vector<Checkpoint> checkpoints_;
   int64_t closing_at_us_ = 0;  // stage 2: when stage 1 sent what closes the windows now closing
-  uint64_t writer_;  // checkpoints' writer: random, new at every restore() (assignment)
+  uint64_t writer_;            // checkpoints' writer: random, new at every restore() (assignment)
   EngineStats stats_;
 };
 

@@ -14,7 +14,8 @@ namespace sentinel::alerts {
 
 class HttpSampler {
  public:
-  explicit HttpSampler(const records::PathNormalization& normalization) : normalizer_(normalization) {}
+  explicit HttpSampler(const records::PathNormalization& normalization)
+      : normalizer_(normalization) {}
   // Parses one http_logs value into *out (valid until the next call); false with *error.
   bool parse(std::string_view json, records::MetricRecord* out, std::string* error);
 

@@ -18,9 +18,9 @@ void Lifecycle::restore_firing(int64_t since, int64_t window_end) {
 }
 
 Lifecycle::Snapshot Lifecycle::snapshot() const {
-  return {state_,          pending_,  since_,    last_start_,
-          last_breach_end_, streak_start_, clearing_, flapping_,
-          std::vector<int64_t>(firings_.begin(), firings_.end())};
+  return {state_,      pending_,         since_,
+          last_start_, last_breach_end_, streak_start_,
+          clearing_,   flapping_,        std::vector<int64_t>(firings_.begin(), firings_.end())};
 }
 
 void Lifecycle::restore(const Snapshot& s) {
@@ -67,7 +67,8 @@ Transition Lifecycle::step(const Rule& rule, int64_t start, int64_t end, double 
     last_breach_end_ = end;
     clearing_ = false;
     if (rule.flap_max_firings > 0) {
-      while (!firings_.empty() && firings_.front() <= end - rule.flap_window_ms) firings_.pop_front();
+      while (!firings_.empty() && firings_.front() <= end - rule.flap_window_ms)
+        firings_.pop_front();
       firings_.push_back(end);
       flapping_ = static_cast<int>(firings_.size()) >= rule.flap_max_firings;
     }

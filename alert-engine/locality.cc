@@ -15,10 +15,13 @@ bool groups_by(const Rule& rule, std::string_view label) {
 bool partition_local(const Rule& rule, InputKey key) {
   if (rule.from_http) return groups_by(rule, "client_ip");  // http_logs: key = client IP
   switch (key) {
-    case InputKey::kResource: return true;
+    case InputKey::kResource:
+      return true;
     case InputKey::kHost:
-    case InputKey::kHostResource: return groups_by(rule, "host");
-    case InputKey::kOther: return false;
+    case InputKey::kHostResource:
+      return groups_by(rule, "host");
+    case InputKey::kOther:
+      return false;
   }
   return false;
 }
@@ -35,17 +38,21 @@ void place_rules(AlertsConfig* config) {
 
 const char* input_key_name(InputKey key) {
   switch (key) {
-    case InputKey::kResource: return "resource";
-    case InputKey::kHost: return "host";
-    case InputKey::kHostResource: return "host_resource";
-    case InputKey::kOther: return "other";
+    case InputKey::kResource:
+      return "resource";
+    case InputKey::kHost:
+      return "host";
+    case InputKey::kHostResource:
+      return "host_resource";
+    case InputKey::kOther:
+      return "other";
   }
   return "?";
 }
 
 bool parse_input_key(std::string_view text, InputKey* out) {
-  for (InputKey k : {InputKey::kResource, InputKey::kHost, InputKey::kHostResource,
-                     InputKey::kOther}) {
+  for (InputKey k :
+       {InputKey::kResource, InputKey::kHost, InputKey::kHostResource, InputKey::kOther}) {
     if (text == input_key_name(k)) {
       *out = k;
       return true;

@@ -1,9 +1,8 @@
 // sentinel-alerts: windowed alert rules over system_metrics, firing/resolved alerts to
 // system_alerts. A systemd Type=notify daemon: SIGHUP reloads the rules (keeping the old ones
 // when the new file is bad), SIGTERM stops cleanly.
-#include <signal.h>
-
 #include <fmt/format.h>
+#include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -75,7 +74,8 @@ int main(int argc, char** argv) {
     if (config.http.enabled) {
       std::cout << "; " << http << " HTTP error-rate rule(s) over " << config.http.topic
                 << ", thresholds " << config.http.thresholds_path
-                << (alerts::thresholds_file_exists(config.http.thresholds_path) ? "" : " (missing)");
+                << (alerts::thresholds_file_exists(config.http.thresholds_path) ? ""
+                                                                                : " (missing)");
     }
     std::cout << std::endl;
     return 0;

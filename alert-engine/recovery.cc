@@ -56,7 +56,8 @@ bool recover_alerts(const kafka::Properties& props, const std::string& topic,
   }
 
   std::map<int32_t, int64_t> end;  // partition → high watermark still to reach
-  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  kafka::TopicPartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (int32_t part : partitions) {
     int64_t lo = 0, hi = 0;
     err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), part, &lo, &hi, left_ms());
@@ -97,8 +98,7 @@ bool recover_alerts(const kafka::Properties& props, const std::string& topic,
     }
     ++records;
     std::string why;
-    auto alert = decode_alert(
-        std::string_view(static_cast<const char*>(m->payload), m->len), &why);
+    auto alert = decode_alert(std::string_view(static_cast<const char*>(m->payload), m->len), &why);
     if (alert) {
       auto [it, inserted] = last.try_emplace(alert->id);
       if (inserted) order.push_back(alert->id);

@@ -27,9 +27,12 @@ Json labels_json(const Labels& labels) {
 
 const char* state_name(Lifecycle::State s) {
   switch (s) {
-    case Lifecycle::State::kInactive: return "inactive";
-    case Lifecycle::State::kPending: return "pending";
-    case Lifecycle::State::kFiring: return "firing";
+    case Lifecycle::State::kInactive:
+      return "inactive";
+    case Lifecycle::State::kPending:
+      return "pending";
+    case Lifecycle::State::kFiring:
+      return "firing";
   }
   return "?";
 }
@@ -63,7 +66,8 @@ class Reader {
   Labels labels() {
     Labels out;
     auto it = j_.find("labels");
-    if (it == j_.end() || !it->is_array()) return fail("labels", "expected [[name, value], …]"), out;
+    if (it == j_.end() || !it->is_array())
+      return fail("labels", "expected [[name, value], …]"), out;
     for (const auto& l : *it) {
       if (!l.is_array() || l.size() != 2 || !l[0].is_string() || !l[1].is_string()) {
         fail("labels", "expected [[name, value], …]");
@@ -144,8 +148,7 @@ std::string encode_checkpoint(const Checkpoint& c) {
       .dump();
 }
 
-bool decode_repartition_record(std::string_view json, RepartitionRecord* out,
-                               std::string* error) {
+bool decode_repartition_record(std::string_view json, RepartitionRecord* out, std::string* error) {
   Json j = Json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     if (error) *error = "not a JSON object";
@@ -190,7 +193,8 @@ bool decode_repartition_record(std::string_view json, RepartitionRecord* out,
     m.watermark = r.get<int64_t>("watermark");
     m.end = r.optional<bool>("end", false);
     m.at_us = r.optional<int64_t>("at", 0);
-    if (m.partition < 0 || m.partitions <= m.partition) r.fail("partitions", "expected more than partition");
+    if (m.partition < 0 || m.partitions <= m.partition)
+      r.fail("partitions", "expected more than partition");
   } else if (kind == "checkpoint") {
     out->kind = RepartitionRecord::Kind::kCheckpoint;
     Checkpoint& c = out->checkpoint;
@@ -208,10 +212,14 @@ bool decode_repartition_record(std::string_view json, RepartitionRecord* out,
       Reader l(*life);
       Lifecycle::Snapshot& s = c.life;
       std::string state = l.get<std::string>("state");
-      if (state == "inactive") s.state = Lifecycle::State::kInactive;
-      else if (state == "pending") s.state = Lifecycle::State::kPending;
-      else if (state == "firing") s.state = Lifecycle::State::kFiring;
-      else l.fail("state", "expected inactive, pending or firing");
+      if (state == "inactive")
+        s.state = Lifecycle::State::kInactive;
+      else if (state == "pending")
+        s.state = Lifecycle::State::kPending;
+      else if (state == "firing")
+        s.state = Lifecycle::State::kFiring;
+      else
+        l.fail("state", "expected inactive, pending or firing");
       s.pending = l.get<int>("pending");
       s.since = l.get<int64_t>("since");
       s.last_start = l.get<int64_t>("last_start");
@@ -242,9 +250,9 @@ int32_t partition_of(std::string_view alert_id, int32_t partitions) {
 }
 
 uint64_t rule_shape(const Rule& r) {
-  std::string text = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", r.name, r.resource, r.metric,
-                                 r.window.size_ms, r.window.advance_ms, agg_name(r.agg),
-                                 static_cast<int>(r.placement), r.from_http);
+  std::string text =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", r.name, r.resource, r.metric, r.window.size_ms,
+                  r.window.advance_ms, agg_name(r.agg), static_cast<int>(r.placement), r.from_http);
   for (const auto& [k, v] : r.match) text += fmt::format("|m:{}={}", k, v);
   for (const auto& g : r.group_by) text += "|g:" + g;
   return fnv1a64(text);

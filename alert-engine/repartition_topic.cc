@@ -49,20 +49,24 @@ bool ensure_repartition_topic(const kafka::Properties& props, const RepartitionC
     if (n > 0) {
       *partitions = n;
       if (!created && n != config.partitions) {
-        log::notice("repartition topic {} has {} partition(s) (repartition.partitions: {} applies "
-                    "only when sentinel-alerts creates it)",
-                    config.topic, n, config.partitions);
+        log::notice(
+            "repartition topic {} has {} partition(s) (repartition.partitions: {} applies "
+            "only when sentinel-alerts creates it)",
+            config.topic, n, config.partitions);
       }
       return true;
     }
     if (n < 0 && !created) {
-      kafka::TopicSpec spec{config.topic, config.partitions, config.replication_factor,
-                            {{"retention.ms", std::to_string(config.retention_ms)},
-                             {"cleanup.policy", "delete"}}};
+      kafka::TopicSpec spec{
+          config.topic,
+          config.partitions,
+          config.replication_factor,
+          {{"retention.ms", std::to_string(config.retention_ms)}, {"cleanup.policy", "delete"}}};
       std::string why;
       if (!kafka::create_topics(rk.get(), {spec}, std::chrono::seconds(15), &why)) {
         *error = fmt::format(
-            "repartition topic {} is missing and could not be created: {}. Create it (kafka-topics.sh "
+            "repartition topic {} is missing and could not be created: {}. Create it "
+            "(kafka-topics.sh "
             "--create --topic {} --partitions {} --config retention.ms={}), grant this client "
             "CreateTopics on the cluster, or set repartition.topic in alerts.yaml to a topic that "
             "exists",
@@ -71,7 +75,8 @@ bool ensure_repartition_topic(const kafka::Properties& props, const RepartitionC
       }
       created = true;
       log::notice("repartition topic {} created: {} partition(s), retention {}", config.topic,
-                  config.partitions, format_duration(std::chrono::milliseconds(config.retention_ms)));
+                  config.partitions,
+                  format_duration(std::chrono::milliseconds(config.retention_ms)));
       continue;
     }
     if (stopping && stopping()) {

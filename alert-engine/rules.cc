@@ -2,7 +2,6 @@
 #include "alert-engine/rules.h"
 
 #include <fmt/format.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -18,9 +17,9 @@ namespace sentinel::alerts {
 namespace {
 
 constexpr std::pair<const char*, Agg> kAggs[] = {
-    {"avg", Agg::kAvg},   {"min", Agg::kMin},     {"max", Agg::kMax},   {"last", Agg::kLast},
-    {"sum", Agg::kSum},   {"count", Agg::kCount}, {"rate", Agg::kRate}, {"p50", Agg::kP50},
-    {"p95", Agg::kP95},   {"p99", Agg::kP99}};
+    {"avg", Agg::kAvg}, {"min", Agg::kMin},     {"max", Agg::kMax},   {"last", Agg::kLast},
+    {"sum", Agg::kSum}, {"count", Agg::kCount}, {"rate", Agg::kRate}, {"p50", Agg::kP50},
+    {"p95", Agg::kP95}, {"p99", Agg::kP99}};
 
 bool valid_name(const std::string& name) {
   if (name.empty()) return false;
@@ -34,19 +33,22 @@ Rule parse_rule(const ConfigNode& node, const std::string& name) {
   Rule rule;
   rule.name = name;
   rule.where = node.where();
-  if (!node.defined()) node.fail("", "expected a mapping with resource, metric, window, agg, above or below");
+  if (!node.defined())
+    node.fail("", "expected a mapping with resource, metric, window, agg, above or below");
   if (!valid_name(name)) {
     node.fail("", "rule name: expected letters, digits, '_', '-' or '.'");
   }
   rule.resource = node.get_string("resource", "");
-  if (rule.resource.empty()) node.fail("resource", "missing: expected a resource type like cpu or disk");
+  if (rule.resource.empty())
+    node.fail("resource", "missing: expected a resource type like cpu or disk");
   rule.metric = node.get_string("metric", "");
   if (rule.metric.empty()) node.fail("metric", "missing: expected a metric name like usage_pct");
   for (const auto& [tag, value] : node.get_string_map("match")) rule.match.emplace_back(tag, value);
   rule.group_by = node.get_strings("group_by", {"host"});
   std::set<std::string> seen;
   for (const auto& g : rule.group_by) {
-    if (g.empty() || g == "resource") node.fail("group_by", fmt::format("\"{}\": expected host or a tag name", g));
+    if (g.empty() || g == "resource")
+      node.fail("group_by", fmt::format("\"{}\": expected host or a tag name", g));
     if (!seen.insert(g).second) node.fail("group_by", fmt::format("\"{}\" appears twice", g));
   }
 
@@ -60,17 +62,15 @@ Rule parse_rule(const ConfigNode& node, const std::string& name) {
   }
   rule.window.advance_ms = advance.count();
 
-  std::string agg = node.get_choice("agg", "avg",
-                                    {"avg", "min", "max", "last", "sum", "count", "rate", "p50",
-                                     "p95", "p99"});
+  std::string agg = node.get_choice(
+      "agg", "avg", {"avg", "min", "max", "last", "sum", "count", "rate", "p50", "p95", "p99"});
   for (const auto& [n, a] : kAggs) {
     if (agg == n) rule.agg = a;
   }
 
   bool above = node.has("above"), below = node.has("below");
   if (above == below) {
-    node.fail(above ? "below" : "",
-              "expected exactly one of above: or below: with the threshold");
+    node.fail(above ? "below" : "", "expected exactly one of above: or below: with the threshold");
   }
   rule.op = above ? Op::kAbove : Op::kBelow;
   rule.threshold = node.get_double(above ? "above" : "below", 0);
@@ -78,16 +78,19 @@ Rule parse_rule(const ConfigNode& node, const std::string& name) {
     double r = node.get_double("resolve", 0);
     if (rule.op == Op::kAbove && r > rule.threshold) {
       node.fail("resolve", fmt::format("{} is above the threshold {}: a resolve threshold for "
-                                       "above: must be at or below it", r, rule.threshold));
+                                       "above: must be at or below it",
+                                       r, rule.threshold));
     }
     if (rule.op == Op::kBelow && r < rule.threshold) {
       node.fail("resolve", fmt::format("{} is below the threshold {}: a resolve threshold for "
-                                       "below: must be at or above it", r, rule.threshold));
+                                       "below: must be at or above it",
+                                       r, rule.threshold));
     }
     rule.resolve = r;
   }
   rule.for_windows = static_cast<int>(node.get_int("for", 1, 1, 1000));
-  rule.keep_firing_for_ms = node.get_duration("keep_firing_for", std::chrono::milliseconds(0)).count();
+  rule.keep_firing_for_ms =
+      node.get_duration("keep_firing_for", std::chrono::milliseconds(0)).count();
   ConfigNode flap = node.child("flapping");
   if (flap.defined()) {
     rule.flap_max_firings = static_cast<int>(flap.get_int("max_firings", 3, 2, 1000));
@@ -107,33 +110,43 @@ HttpConfig parse_http(const ConfigNode& node, const std::string& config_path) {
   h.topic = node.get_string("topic", h.topic);
   h.thresholds_path = node.get_string("thresholds", "");
   if (h.thresholds_path.empty()) {
-    node.fail("thresholds", "missing: expected the thresholds file, like /etc/sentinel/thresholds.json");
+    node.fail("thresholds",
+              "missing: expected the thresholds file, like /etc/sentinel/thresholds.json");
   }
   if (h.thresholds_path[0] != '/') {  // relative to the directory of alerts.yaml
     auto slash = config_path.rfind('/');
-    if (slash != std::string::npos) h.thresholds_path = config_path.substr(0, slash + 1) + h.thresholds_path;
+    if (slash != std::string::npos)
+      h.thresholds_path = config_path.substr(0, slash + 1) + h.thresholds_path;
   }
   auto window = node.get_duration("window", std::chrono::milliseconds(h.window_ms));
   if (window.count() <= 0) node.fail("window", "expected a duration above 0");
   h.window_ms = window.count();
   ConfigNode min = node.child("min_requests");
   const char* dims[] = {"global", "ip", "url"};
-  for (int i = 0; i < 3; ++i) h.min_requests[i] = min.get_int(dims[i], h.min_requests[i], 1, 1000000000);
+  for (int i = 0; i < 3; ++i)
+    h.min_requests[i] = min.get_int(dims[i], h.min_requests[i], 1, 1000000000);
   if (node.has("dimensions")) {
     h.dimensions.clear();
     for (const auto& d : node.get_strings("dimensions", {})) {
-      if (d == "global") h.dimensions.push_back(Dimension::kGlobal);
-      else if (d == "ip") h.dimensions.push_back(Dimension::kIp);
-      else if (d == "url") h.dimensions.push_back(Dimension::kUrl);
-      else node.fail("dimensions", fmt::format("\"{}\": expected global, ip or url", d));
+      if (d == "global")
+        h.dimensions.push_back(Dimension::kGlobal);
+      else if (d == "ip")
+        h.dimensions.push_back(Dimension::kIp);
+      else if (d == "url")
+        h.dimensions.push_back(Dimension::kUrl);
+      else
+        node.fail("dimensions", fmt::format("\"{}\": expected global, ip or url", d));
     }
   }
   if (node.has("classes")) {
     h.classes.clear();
     for (const auto& c : node.get_strings("classes", {})) {
-      if (c == "5xx") h.classes.push_back(StatusClass::k5xx);
-      else if (c == "4xx") h.classes.push_back(StatusClass::k4xx);
-      else node.fail("classes", fmt::format("\"{}\": expected 5xx or 4xx", c));
+      if (c == "5xx")
+        h.classes.push_back(StatusClass::k5xx);
+      else if (c == "4xx")
+        h.classes.push_back(StatusClass::k4xx);
+      else
+        node.fail("classes", fmt::format("\"{}\": expected 5xx or 4xx", c));
     }
   }
   h.for_windows = static_cast<int>(node.get_int("for", 1, 1, 1000));
@@ -148,7 +161,8 @@ HttpConfig parse_http(const ConfigNode& node, const std::string& config_path) {
   for (const auto& r : norm.items("rules")) {
     records::PathRule rule{r.get_string("pattern", ""), r.get_string("replace", "")};
     if (rule.pattern.empty()) r.fail("pattern", "missing: expected a regex for one path segment");
-    if (rule.replace.empty()) r.fail("replace", "missing: expected what the segment becomes, like {slug}");
+    if (rule.replace.empty())
+      r.fail("replace", "missing: expected what the segment becomes, like {slug}");
     try {
       std::regex check(rule.pattern, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
@@ -193,20 +207,26 @@ void apply_thresholds(AlertsConfig* config, const Thresholds& thresholds) {
         case Dimension::kGlobal:
           r.group_by = {"host"};
           r.key_label = "host";
-          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
-                                  "{{window}} on {{host}}", cls);
+          r.summary = fmt::format(
+              "{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
+              "{{window}} on {{host}}",
+              cls);
           break;
         case Dimension::kIp:
           r.group_by = {"client_ip"};
           r.key_label = "client_ip";
-          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
-                                  "{{window}} from {{client_ip}}", cls);
+          r.summary = fmt::format(
+              "{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
+              "{{window}} from {{client_ip}}",
+              cls);
           break;
         case Dimension::kUrl:
           r.group_by = {"host", "path"};
           r.key_label = "path";
-          r.summary = fmt::format("{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
-                                  "{{window}} for {{path}} on {{host}}", cls);
+          r.summary = fmt::format(
+              "{} share {{value}} {{cmp}} {{threshold}} of {{count}} requests over "
+              "{{window}} for {{path}} on {{host}}",
+              cls);
           break;
       }
       for (const auto& [key, shares] : dt.keys) {
@@ -243,7 +263,8 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
   config.input_topic = input.get_string("topic", config.input_topic);
   config.group = input.get_string("group", config.group);
   config.instance_id = input.get_string("instance_id", "");
-  std::string key = input.get_choice("key", "resource", {"resource", "host", "host_resource", "other"});
+  std::string key =
+      input.get_choice("key", "resource", {"resource", "host", "host_resource", "other"});
   parse_input_key(key, &config.input_key);
   ConfigNode rep = root.child("repartition");
   RepartitionConfig& rc = config.repartition;
@@ -256,17 +277,20 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
   if (rc.replication_factor == 0) {
     rep.fail("replication_factor", "expected at least 1, or -1 for the broker's default");
   }
-  rc.retention_ms = rep.get_duration("retention", std::chrono::milliseconds(rc.retention_ms)).count();
+  rc.retention_ms =
+      rep.get_duration("retention", std::chrono::milliseconds(rc.retention_ms)).count();
   if (rc.retention_ms <= 0) rep.fail("retention", "expected a duration above 0, like 24h");
   config.output_topic = root.child("output").get_string("topic", config.output_topic);
   ConfigNode time = root.child("time");
   config.allowed_lateness_ms =
-      time.get_duration("allowed_lateness", std::chrono::milliseconds(config.allowed_lateness_ms)).count();
+      time.get_duration("allowed_lateness", std::chrono::milliseconds(config.allowed_lateness_ms))
+          .count();
   config.idle_timeout_ms =
       time.get_duration("idle_timeout", std::chrono::milliseconds(config.idle_timeout_ms)).count();
   if (config.idle_timeout_ms <= 0) time.fail("idle_timeout", "expected a duration above 0");
   config.commit_interval_ms =
-      root.get_duration("commit_interval", std::chrono::milliseconds(config.commit_interval_ms)).count();
+      root.get_duration("commit_interval", std::chrono::milliseconds(config.commit_interval_ms))
+          .count();
   if (config.commit_interval_ms <= 0) root.fail("commit_interval", "expected a duration above 0");
 
   ConfigNode rules = root.child("rules");
@@ -289,7 +313,8 @@ AlertsConfig parse_alerts_config(const ConfigFile& file, const std::string& boot
   if (config.http.enabled) {
     for (const auto& r : config.rules) {
       if (r.name.rfind("http_", 0) == 0 && r.resource == kHttpResource) {
-        rules.fail(r.name, "names http_* with resource http are taken by the rules of the http: section");
+        rules.fail(r.name,
+                   "names http_* with resource http are taken by the rules of the http: section");
       }
     }
     if (config.http.topic == config.input_topic) {

@@ -2,7 +2,6 @@
 #include "alert-engine/service.h"
 
 #include <fmt/format.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -21,7 +20,8 @@ namespace {
 
 constexpr size_t kBatch = 4096;
 // Watermark records: at least this often per input partition (a restarted stage 2 learns where
-// every source is), and at most this often when the watermark moved without crossing a window's end.
+// every source is), and at most this often when the watermark moved without crossing a window's
+// end.
 constexpr auto kMarkHeartbeat = std::chrono::seconds(5);
 constexpr auto kMarkInterval = std::chrono::seconds(1);
 
@@ -47,12 +47,10 @@ kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
   // still answers the alerts' produce requests promptly (measured on devkafka: p99 from window
   // close to ack 30 ms instead of 45–55 ms, same throughput) and a record pins less memory.
   // All of these can be overridden in `kafka:`.
-  kafka::Properties p = {{"auto.offset.reset", "earliest"},
-                         {"client.id", "sentinel-alerts"},
-                         {"queued.min.messages", "50000"},
-                         {"queued.max.messages.kbytes", "8192"},
-                         {"fetch.max.bytes", "2097152"},
-                         {"max.partition.fetch.bytes", "1048576"}};
+  kafka::Properties p = {
+      {"auto.offset.reset", "earliest"}, {"client.id", "sentinel-alerts"},
+      {"queued.min.messages", "50000"},  {"queued.max.messages.kbytes", "8192"},
+      {"fetch.max.bytes", "2097152"},    {"max.partition.fetch.bytes", "1048576"}};
   if (!instance.empty()) p["session.timeout.ms"] = kafka::kStaticSessionTimeoutMs;
   for (const auto& [k, v] : c.kafka) p[k] = v;
   if (instance.empty()) {
@@ -72,8 +70,8 @@ kafka::Properties consumer_properties(const AlertsConfig& c, bool drain) {
 
 kafka::Properties producer_properties(const AlertsConfig& c) {
   // No librdkafka delivery timeout: an alert waits for the broker instead of being dropped.
-  kafka::Properties p = {{"message.timeout.ms", "0"}, {"linger.ms", "1"},
-                         {"client.id", "sentinel-alerts"}};
+  kafka::Properties p = {
+      {"message.timeout.ms", "0"}, {"linger.ms", "1"}, {"client.id", "sentinel-alerts"}};
   for (const auto& [k, v] : c.kafka) p[k] = v;
   p["enable.idempotence"] = "true";
   p["acks"] = "all";
@@ -116,7 +114,8 @@ int32_t Service::partition_of_slot(int32_t slot) const {
 void Service::watch_thresholds(bool force) {
   if (!config_.http.enabled) return;
   auto now = MonoClock::now();
-  if (!force && now < next_thresholds_check_ && next_thresholds_check_ != MonoClock::time_point{}) return;
+  if (!force && now < next_thresholds_check_ && next_thresholds_check_ != MonoClock::time_point{})
+    return;
   bool first = next_thresholds_check_ == MonoClock::time_point{};
   next_thresholds_check_ = now + std::chrono::seconds(1);
   const std::string& path = config_.http.thresholds_path;
@@ -205,9 +204,11 @@ bool Service::start(std::string* error) {
 
   subscription_.reset(rd_kafka_topic_partition_list_new(2));
   kafka::TopicPartitionList& topics = subscription_;
-  rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics.get(), config_.input_topic.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
   if (http_) {
-    rd_kafka_topic_partition_list_add(topics.get(), config_.http.topic.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics.get(), config_.http.topic.c_str(),
+                                      RD_KAFKA_PARTITION_UA);
   }
   if (rekeying()) {
     rd_kafka_topic_partition_list_add(topics.get(), config_.repartition.topic.c_str(),
@@ -246,7 +247,8 @@ kafka::TopicPartitionList Service::subscribed_partitions() {
   }
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
-    if (t.err || !rd_kafka_topic_partition_list_find(subscription_.get(), t.topic, RD_KAFKA_PARTITION_UA)) {
+    if (t.err ||
+        !rd_kafka_topic_partition_list_find(subscription_.get(), t.topic, RD_KAFKA_PARTITION_UA)) {
       continue;
     }
     for (int p = 0; p < t.partition_cnt; ++p) {
@@ -289,9 +291,10 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
   for (int attempt = 1;; ++attempt) {
     rd_kafka_resp_err_t err = rd_kafka_committed(consumer_.get(), committed.get(), 10000);
     if (!err) break;
-    log::warning("reading the committed offsets of {} partition(s) failed (attempt {}): {}; "
-                 "retrying",
-                 partitions->cnt, attempt, rd_kafka_err2str(err));
+    log::warning(
+        "reading the committed offsets of {} partition(s) failed (attempt {}): {}; "
+        "retrying",
+        partitions->cnt, attempt, rd_kafka_err2str(err));
     if (options_.stopping && options_.stopping()) return;
     if (options_.alive) options_.alive();
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -340,9 +343,9 @@ void Service::assigned(rd_kafka_topic_partition_list_t* partitions) {
       // http_logs is keyed by client IP, placed by librdkafka's default partitioner (CRC32).
       for (const auto& [name, value] : labels) {
         if (name != "client_ip" || value.empty()) continue;
-        s = kHttpSlot + rd_kafka_msg_partitioner_consistent(
-                            nullptr, value.data(), value.size(),
-                            source_partitions_[SourceKind::kHttp], nullptr, nullptr);
+        s = kHttpSlot + rd_kafka_msg_partitioner_consistent(nullptr, value.data(), value.size(),
+                                                            source_partitions_[SourceKind::kHttp],
+                                                            nullptr, nullptr);
       }
     }
     return assigned_.count(s) ? s : -1;
@@ -370,8 +373,9 @@ void Service::revoked(rd_kafka_topic_partition_list_t* partitions) {
   if (flush(std::chrono::seconds(10))) {
     commit_now(engine_->commit_offsets(), engine_->commit_metadata(), true);
   } else {
-    log::warning("revoked with alerts not yet acknowledged: offsets not committed (replayed by "
-                 "the next owner, without duplicates)");
+    log::warning(
+        "revoked with alerts not yet acknowledged: offsets not committed (replayed by "
+        "the next owner, without duplicates)");
   }
   snapshots_.clear();
   jumps_.forget(partitions);
@@ -630,8 +634,9 @@ void Service::poll(std::chrono::milliseconds wait) {
   }
   if (!retry_.empty() && !inflight_.count(retry_.front())) retry_.pop_front();
   maybe_commit(false);
-  unowned_.poll(consumer_.get(), config_.group, [this] { return subscribed_partitions(); },
-                subscription_.get());
+  unowned_.poll(
+      consumer_.get(), config_.group, [this] { return subscribed_partitions(); },
+      subscription_.get());
   char fatal[512];
   if (rd_kafka_resp_err_t e = rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal)) {
     if (fatal_error_.empty()) {
@@ -699,7 +704,8 @@ void Service::maybe_commit(bool force) {
 
 void Service::commit_now(const std::map<int32_t, int64_t>& offsets,
                          const std::map<int32_t, std::string>& metadata, bool sync) {
-  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  kafka::TopicPartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [p, off] : offsets) {
     auto md = metadata.find(p);
     std::string text = md == metadata.end() ? std::string() : md->second;
@@ -708,8 +714,8 @@ void Service::commit_now(const std::map<int32_t, int64_t>& offsets,
         (done->second > off || (done->second == off && committed_metadata_[p] == text))) {
       continue;  // never move backwards
     }
-    rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(
-        list.get(), topic_of(p).c_str(), partition_of_slot(p));
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(list.get(), topic_of(p).c_str(), partition_of_slot(p));
     tp->offset = off;
     if (!text.empty()) {
       tp->metadata = malloc(text.size());  // freed with the list
@@ -720,8 +726,10 @@ void Service::commit_now(const std::map<int32_t, int64_t>& offsets,
   if (list->cnt == 0) return;
   rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), sync ? 0 : 1);
   if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    log::warning("commit: {} (the records are replayed after a restart, without duplicate "
-                 "alerts)", rd_kafka_err2str(err));
+    log::warning(
+        "commit: {} (the records are replayed after a restart, without duplicate "
+        "alerts)",
+        rd_kafka_err2str(err));
     return;
   }
   ++stats_.commits;
@@ -758,10 +766,12 @@ void Service::reload(const AlertsConfig& config) {
   if (config.kafka != config_.kafka || config.input_topic != config_.input_topic ||
       config.output_topic != config_.output_topic || config.group != config_.group ||
       config.http.enabled != config_.http.enabled || config.http.topic != config_.http.topic ||
-      config.input_key != config_.input_key || config.repartition.enabled !=
-      config_.repartition.enabled || config.repartition.topic != config_.repartition.topic) {
-    log::warning("reload: kafka, input, output, group, http topic and repartition settings take "
-                 "effect at the next start");
+      config.input_key != config_.input_key ||
+      config.repartition.enabled != config_.repartition.enabled ||
+      config.repartition.topic != config_.repartition.topic) {
+    log::warning(
+        "reload: kafka, input, output, group, http topic and repartition settings take "
+        "effect at the next start");
   }
   AlertsConfig next = config;
   next.kafka = config_.kafka;
@@ -774,13 +784,14 @@ void Service::reload(const AlertsConfig& config) {
   std::map<SourceKind, std::vector<std::pair<int64_t, int64_t>>> specs;
   for (const auto& r : next.rules) {
     if (r.placement != Placement::kRekeyed) continue;
-    specs[r.from_http ? SourceKind::kHttp : SourceKind::kMetrics].emplace_back(
-        r.window.size_ms, r.window.advance_ms);
+    specs[r.from_http ? SourceKind::kHttp : SourceKind::kMetrics].emplace_back(r.window.size_ms,
+                                                                               r.window.advance_ms);
   }
   if (!specs.empty() && !rekeying()) {
-    log::error("reload failed, keeping the old rules: {} has rules that must be re-keyed through "
-               "{}, which this instance did not subscribe at start: restart sentinel-alerts",
-               config.source, config_.repartition.topic);
+    log::error(
+        "reload failed, keeping the old rules: {} has rules that must be re-keyed through "
+        "{}, which this instance did not subscribe at start: restart sentinel-alerts",
+        config.source, config_.repartition.topic);
     return;
   }
   if (next.http.enabled != config_.http.enabled || next.http.topic != config_.http.topic) {
@@ -810,8 +821,10 @@ void Service::shutdown(std::chrono::milliseconds timeout) {
     maybe_commit(true);
     commit_now(engine_->commit_offsets(), engine_->commit_metadata(), true);
   } else {
-    log::warning("stopping with {} alert(s) not acknowledged: offsets not committed; they are "
-                 "evaluated again at the next start", inflight_.size());
+    log::warning(
+        "stopping with {} alert(s) not acknowledged: offsets not committed; they are "
+        "evaluated again at the next start",
+        inflight_.size());
   }
   // A static member stays in the group after close until session.timeout.ms: leave, so that the
   // other instances take its partitions at once (a restart rejoins at once either way).
@@ -831,16 +844,17 @@ std::string Service::status() const {
   const EngineStats& e = engine_->stats();
   std::string rekeyed;
   if (rekeying()) {
-    rekeyed = fmt::format("; re-keyed: {} partial(s) sent, {} merged, {} late, {} foreign, {} "
-                          "checkpoint(s)",
-                          e.partials_sent, e.partials_merged, e.partials_late, e.partials_foreign,
-                          e.checkpoints);
+    rekeyed = fmt::format(
+        "; re-keyed: {} partial(s) sent, {} merged, {} late, {} foreign, {} "
+        "checkpoint(s)",
+        e.partials_sent, e.partials_merged, e.partials_late, e.partials_foreign, e.checkpoints);
   }
-  return fmt::format("{} record(s) evaluated, {} late, {} bad; {} group(s), {} open window(s), "
-                     "{} open alert(s); {} alert(s) produced, {} unacknowledged{}",
-                     e.records, e.late, e.bad, engine_->group_count(), engine_->window_count(),
-                     engine_->open_alerts(), stats_.produced - stats_.repartition_produced,
-                     inflight_.size(), rekeyed);
+  return fmt::format(
+      "{} record(s) evaluated, {} late, {} bad; {} group(s), {} open window(s), "
+      "{} open alert(s); {} alert(s) produced, {} unacknowledged{}",
+      e.records, e.late, e.bad, engine_->group_count(), engine_->window_count(),
+      engine_->open_alerts(), stats_.produced - stats_.repartition_produced, inflight_.size(),
+      rekeyed);
 }
 
 }  // namespace sentinel::alerts

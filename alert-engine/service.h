@@ -39,8 +39,8 @@
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
-#include "common/static_membership.h"
 #include "common/kafka_offset_jumps.h"
+#include "common/static_membership.h"
 #include "records/system_metrics.h"
 
 namespace sentinel::alerts {
@@ -98,7 +98,7 @@ class Service {
   struct InFlight {
     std::string key, value;
     int64_t ts;
-    int64_t closed_us;              // alerts: wall µs of the window's close; 0 otherwise
+    int64_t closed_us;  // alerts: wall µs of the window's close; 0 otherwise
     int32_t partition = RD_KAFKA_PARTITION_UA;  // the repartition topic's: explicit
     bool alert = true;
     MonoClock::time_point retry_at{};
@@ -142,9 +142,9 @@ class Service {
   ServiceOptions options_;
   std::unique_ptr<Engine> engine_;
   kafka::Handle consumer_, producer_;
-  rd_kafka_topic_t* output_ = nullptr;           // the alerts topic, on producer_
-  rd_kafka_topic_t* repartition_ = nullptr;      // the repartition topic, on producer_
-  int repartition_partitions_ = 0;               // 0: nothing is re-keyed
+  rd_kafka_topic_t* output_ = nullptr;               // the alerts topic, on producer_
+  rd_kafka_topic_t* repartition_ = nullptr;          // the repartition topic, on producer_
+  int repartition_partitions_ = 0;                   // 0: nothing is re-keyed
   std::map<SourceKind, int32_t> source_partitions_;  // partition counts of the input topics
   std::map<int32_t, MarkSent> marks_;                // input slots owned, feeding re-keyed rules
   std::map<int32_t, int64_t> produced_to_;           // repartition slot → last offset acked

@@ -31,13 +31,15 @@ namespace sentinel::alerts {
 enum class Dimension { kGlobal, kIp, kUrl };
 enum class StatusClass { k5xx, k4xx };
 
-const char* dimension_name(Dimension d);    // "global", "ip", "url"
+const char* dimension_name(Dimension d);       // "global", "ip", "url"
 const char* status_class_name(StatusClass c);  // "5xx", "4xx"
 
 struct ClassShares {
   std::optional<double> err5xx;
   std::optional<double> err4xx;
-  std::optional<double> get(StatusClass c) const { return c == StatusClass::k5xx ? err5xx : err4xx; }
+  std::optional<double> get(StatusClass c) const {
+    return c == StatusClass::k5xx ? err5xx : err4xx;
+  }
 };
 
 struct DimensionThresholds {

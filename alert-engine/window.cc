@@ -59,12 +59,18 @@ double Aggregate::result(Agg agg) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   if (count_ == 0) return agg == Agg::kCount || agg == Agg::kSum ? 0 : kNaN;
   switch (agg) {
-    case Agg::kAvg: return sum_ / static_cast<double>(count_);
-    case Agg::kMin: return min_;
-    case Agg::kMax: return max_;
-    case Agg::kLast: return last_;
-    case Agg::kSum: return sum_;
-    case Agg::kCount: return static_cast<double>(count_);
+    case Agg::kAvg:
+      return sum_ / static_cast<double>(count_);
+    case Agg::kMin:
+      return min_;
+    case Agg::kMax:
+      return max_;
+    case Agg::kLast:
+      return last_;
+    case Agg::kSum:
+      return sum_;
+    case Agg::kCount:
+      return static_cast<double>(count_);
     case Agg::kRate:
       // Per second, from the earliest to the latest sample (for counters).
       if (last_ts_ == first_ts_) return kNaN;

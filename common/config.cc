@@ -47,7 +47,7 @@ ConfigNode ConfigNode::child(const std::string& key) const {
   // A missing key gives yaml-cpp's "zombie" node, which throws on most calls: use a plain
   // undefined node instead.
   YAML::Node c = (node_.IsMap() && node_[key].IsDefined()) ? node_[key]
-                                                          : YAML::Node(YAML::NodeType::Undefined);
+                                                           : YAML::Node(YAML::NodeType::Undefined);
   if (c.IsDefined() && !c.IsNull() && !c.IsMap()) {
     ConfigNode(c, key_path(key), shared_).fail("", "expected a mapping of keys");
   }
@@ -107,8 +107,10 @@ int64_t ConfigNode::get_int(const std::string& key, int64_t fallback, int64_t mi
   char* end = nullptr;
   errno = 0;
   long long n = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0) fail(key, fmt::format("\"{}\": expected a whole number", s));
-  if (n < min || n > max) fail(key, fmt::format("{} is out of range: expected {} to {}", n, min, max));
+  if (s.empty() || *end != '\0' || errno != 0)
+    fail(key, fmt::format("\"{}\": expected a whole number", s));
+  if (n < min || n > max)
+    fail(key, fmt::format("{} is out of range: expected {} to {}", n, min, max));
   return n;
 }
 
@@ -210,14 +212,15 @@ ConfigFile ConfigFile::parse(const std::string& text, const std::string& name,
   }
   // ${VAR} substitution in every value (not keys, not comments); the value's own line is known.
   std::function<void(YAML::Node, const std::string&)> substitute = [&](YAML::Node node,
-                                                                        const std::string& path) {
+                                                                       const std::string& path) {
     if (node.IsScalar()) {
       const std::string& text = node.Scalar();
       if (text.find('$') == std::string::npos) return;
       std::string error;
       std::optional<std::string> value = substitute_env(text, env, &error);
       if (!value) {
-        throw ConfigError(fmt::format("config error: {}: {}: {}", line_of(name, node.Mark()), path, error));
+        throw ConfigError(
+            fmt::format("config error: {}: {}: {}", line_of(name, node.Mark()), path, error));
       }
       node = *value;
     } else if (node.IsMap()) {
@@ -241,13 +244,14 @@ std::vector<std::string> ConfigFile::unknown_keys() const {
   std::vector<std::string> out;
   // Walk every mapping; a key is unknown when neither it nor any key below it was looked up.
   std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& node,
-                                                                         const std::string& path) {
+                                                                        const std::string& path) {
     if (!node.IsMap()) return;
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
       std::string full = path.empty() ? key : path + "." + key;
       if (!shared_->used.count(full)) {
-        out.push_back(fmt::format("{}: unknown key {}", line_of(shared_->file, kv.first.Mark()), full));
+        out.push_back(
+            fmt::format("{}: unknown key {}", line_of(shared_->file, kv.first.Mark()), full));
         continue;
       }
       walk(kv.second, full);

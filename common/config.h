@@ -42,7 +42,7 @@ class ConfigNode {
   std::string where() const;
 
   ConfigNode child(const std::string& key) const;  // an undefined node when absent
-  std::vector<std::string> keys() const;            // mapping keys, in file order
+  std::vector<std::string> keys() const;           // mapping keys, in file order
   // The entries of a list of mappings under `key`, each with the path "key[i]" (so errors read
   // "anomalies[1].start: ..."); none when the key is absent, ConfigError when it is not a list.
   std::vector<ConfigNode> items(const std::string& key) const;

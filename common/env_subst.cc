@@ -1,10 +1,10 @@
 // ${VAR} / ${VAR:-default} substitution.
 #include "common/env_subst.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace sentinel {
 

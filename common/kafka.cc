@@ -13,7 +13,7 @@ namespace {
 
 void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
   // librdkafka uses syslog levels too.
-  log::Level l = level <= 3 ? log::Level::kError
+  log::Level l = level <= 3   ? log::Level::kError
                  : level == 4 ? log::Level::kWarning
                  : level == 5 ? log::Level::kNotice
                  : level == 6 ? log::Level::kInfo
@@ -96,8 +96,7 @@ bool create_topics(rd_kafka_t* rk, const std::vector<TopicSpec>& topics,
                                               sizeof errstr);
   rd_kafka_CreateTopics(rk, news.data(), news.size(), options, queue);
   // Wait a little longer than the request timeout so that librdkafka reports it, not us.
-  rd_kafka_event_t* event =
-      rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 5000);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 5000);
   bool ok = true;
   std::string message;
   if (!event) {
@@ -128,11 +127,12 @@ bool create_topics(rd_kafka_t* rk, const std::vector<TopicSpec>& topics,
     for (const auto& spec : topics) names += (names.empty() ? "" : ", ") + spec.name;
     bool timed_out = !event || message.find("imed out") != std::string::npos ||
                      message.find("controller") != std::string::npos;
-    *error = fmt::format("create topics {}: {}{}", names, message,
-                         timed_out ? " (the cluster did not create them in time; librdkafka's mock "
-                                     "cluster behind sentinel-devkafka cannot create topics through "
-                                     "the admin API: pre-create them with sentinel-devkafka --topic)"
-                                   : "");
+    *error =
+        fmt::format("create topics {}: {}{}", names, message,
+                    timed_out ? " (the cluster did not create them in time; librdkafka's mock "
+                                "cluster behind sentinel-devkafka cannot create topics through "
+                                "the admin API: pre-create them with sentinel-devkafka --topic)"
+                              : "");
   }
   if (event) rd_kafka_event_destroy(event);
   rd_kafka_AdminOptions_destroy(options);

@@ -48,8 +48,8 @@ bool SystemdNotifier::send(std::string_view message) {
   close(fd);
   if (n < 0) {
     if (err == EAGAIN) {
-      log::warning("systemd notify: {} is not reading its socket (queue full); dropped \"{}\"", socket_path_,
-                   message.substr(0, message.find('\n')));
+      log::warning("systemd notify: {} is not reading its socket (queue full); dropped \"{}\"",
+                   socket_path_, message.substr(0, message.find('\n')));
       return false;
     }
     log::debug("systemd notify: sendto {}: {}", socket_path_, std::strerror(err));

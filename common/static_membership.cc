@@ -183,7 +183,8 @@ void UnownedPartitionsWatch::poll(rd_kafka_t* consumer, const std::string& group
   size_t missing = nobody.size();
   std::string unowned;
   for (size_t i = 0; i < missing && i < 8; ++i) {
-    unowned += fmt::format("{}{}[{}]", unowned.empty() ? "" : " ", nobody[i].first, nobody[i].second);
+    unowned +=
+        fmt::format("{}{}[{}]", unowned.empty() ? "" : " ", nobody[i].first, nobody[i].second);
   }
   log::warning(
       "{}: group {} is stable but {} partition(s) have no owner ({}{}), while this member has "

@@ -1,11 +1,11 @@
 // Parsing of durations and sizes written by people.
 #include "common/units.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace sentinel {
 namespace {
@@ -55,11 +55,16 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, s
     std::optional<double> n = take_number(&s);
     std::string_view unit = take_unit(&s);
     double scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60000;
-    else if (unit == "h") scale = 3600000;
-    else if (unit == "d") scale = 86400000;
+    if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1000;
+    else if (unit == "m")
+      scale = 60000;
+    else if (unit == "h")
+      scale = 3600000;
+    else if (unit == "d")
+      scale = 86400000;
     if (!n || scale == 0) {
       if (error) *error = fmt::format("\"{}\": {}", text, expected);
       return std::nullopt;
@@ -79,10 +84,14 @@ std::optional<uint64_t> parse_bytes(std::string_view text, std::string* error) {
   s = trim(s);
   std::string_view unit = take_unit(&s);
   double scale = 0;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k" || unit == "kB") scale = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MiB") scale = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GB" || unit == "GiB") scale = 1024.0 * 1024 * 1024;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k" || unit == "kB")
+    scale = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MiB")
+    scale = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GiB")
+    scale = 1024.0 * 1024 * 1024;
   if (!n || scale == 0 || !trim(s).empty() || *n * scale > 1e18) {
     if (error) *error = fmt::format("\"{}\": expected a size like 16MB, 512KiB or 1048576", text);
     return std::nullopt;

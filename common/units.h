@@ -10,7 +10,8 @@
 
 namespace sentinel {
 
-// Units: ms, s, m, h, d; parts may be combined ("1h30m"). A bare number is rejected: a unit is required.
+// Units: ms, s, m, h, d; parts may be combined ("1h30m"). A bare number is rejected: a unit is
+// required.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, std::string* error);
 
 // Units: B, K/KB/KiB, M/MB/MiB, G/GB/GiB — all powers of 1024, as in most agents' configs.

@@ -17,8 +17,8 @@
 
 #include "agent/logs/access_log_format.h"
 #include "agent/logs/http_record.h"
-#include "records/http_logs.h"
 #include "fuzz/fuzz_check.h"
+#include "records/http_logs.h"
 
 namespace sentinel::fuzz {
 namespace {

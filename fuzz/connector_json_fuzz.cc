@@ -16,9 +16,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "fuzz/fuzz_check.h"
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/connector_files.h"
+#include "fuzz/fuzz_check.h"
 #include "tests/support/connect_fakes.h"
 
 namespace sentinel::fuzz {

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "alert-engine/http_sample.h"
+#include "fuzz/fuzz_check.h"
 #include "records/http_logs.h"
 #include "records/url_key.h"
-#include "fuzz/fuzz_check.h"
 
 namespace sentinel::fuzz {
 namespace {

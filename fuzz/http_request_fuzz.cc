@@ -105,8 +105,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(whole.size() == pieces.size(), "{} requests whole, {} in pieces of {}", whole.size(),
              pieces.size(), piece);
   for (size_t i = 0; i < whole.size(); ++i) {
-    FUZZ_CHECK(whole[i] == pieces[i], "request {} differs when fed in pieces of {} (states {} vs {})",
-               i, piece, static_cast<int>(whole[i].state), static_cast<int>(pieces[i].state));
+    FUZZ_CHECK(whole[i] == pieces[i],
+               "request {} differs when fed in pieces of {} (states {} vs {})", i, piece,
+               static_cast<int>(whole[i].state), static_cast<int>(pieces[i].state));
   }
   return 0;
 }

@@ -9,8 +9,8 @@
 #include <cmath>
 #include <string>
 
-#include "records/system_metrics.h"
 #include "fuzz/fuzz_check.h"
+#include "records/system_metrics.h"
 
 namespace sentinel::fuzz {
 namespace {

@@ -12,9 +12,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "fuzz/fuzz_check.h"
 #include "connect-sink/runtime/properties.h"
 #include "connect-sink/runtime/worker_config.h"
+#include "fuzz/fuzz_check.h"
 
 namespace sentinel::fuzz {
 namespace {

@@ -15,13 +15,16 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
   if (c < 0x80) return 1;
-  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
   if (n == 0 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     if ((b(i + k) & 0xC0) != 0x80) return 0;
   }
-  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) || (c == 0xF0 && b(i + 1) < 0x90) ||
-      (c == 0xF4 && b(i + 1) > 0x8F)) {
+  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) ||
+      (c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F)) {
     return 0;
   }
   return n;
@@ -32,7 +35,8 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 std::string_view as_utf8(std::string_view s, std::string* scratch) {
   size_t i = 0;
   uint64_t w;
-  while (i + 8 <= s.size() && (std::memcpy(&w, s.data() + i, 8), (w & 0x8080808080808080ull) == 0)) {
+  while (i + 8 <= s.size() &&
+         (std::memcpy(&w, s.data() + i, 8), (w & 0x8080808080808080ull) == 0)) {
     i += 8;  // 8 ASCII bytes at a time
   }
   while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;

@@ -48,9 +48,12 @@ void append_system_metrics(std::string* out, std::string_view host, std::string_
 
 std::string system_metrics_key(KeyMode mode, std::string_view host, std::string_view resource) {
   switch (mode) {
-    case KeyMode::kResource: return std::string(resource);
-    case KeyMode::kHost: return std::string(host);
-    case KeyMode::kHostResource: return std::string(host) + "/" + std::string(resource);
+    case KeyMode::kResource:
+      return std::string(resource);
+    case KeyMode::kHost:
+      return std::string(host);
+    case KeyMode::kHostResource:
+      return std::string(host) + "/" + std::string(resource);
   }
   return std::string(resource);
 }

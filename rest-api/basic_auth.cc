@@ -29,7 +29,8 @@ std::string sha256(const std::string& text) {
 }  // namespace
 
 std::string base64_decode(const std::string& in, bool* ok) {
-  static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -8;
   *ok = true;
@@ -67,9 +68,10 @@ bool BasicAuth::load(const std::string& path, std::string* error) {
     size_t colon = line.find(':');
     std::string hash = colon == std::string::npos ? "" : line.substr(colon + 1);
     if (colon == 0 || colon == std::string::npos || hash.size() < 4 || hash[0] != '$') {
-      *error = fmt::format("credentials file {}:{}: expected user:$id$salt$hash (a crypt(3) hash, e.g. from "
-                           "`openssl passwd -6`); plain text passwords are not accepted",
-                           path, n);
+      *error = fmt::format(
+          "credentials file {}:{}: expected user:$id$salt$hash (a crypt(3) hash, e.g. from "
+          "`openssl passwd -6`); plain text passwords are not accepted",
+          path, n);
       return false;
     }
     hashes_[line.substr(0, colon)] = hash;

@@ -12,11 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include "connect-sink/runtime/http_limits.h"
+#include "connect-sink/runtime/worker_config.h"
 #include "rest-api/basic_auth.h"
 #include "rest-api/connection_limiter.h"
-#include "connect-sink/runtime/http_limits.h"
 #include "rest-api/rest_api.h"
-#include "connect-sink/runtime/worker_config.h"
 
 struct ssl_ctx_st;
 

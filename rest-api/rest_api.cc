@@ -68,8 +68,10 @@ std::string allowed_methods(const std::vector<std::string>& path) {
   for (const CompiledRoute& r : compiled_routes()) {
     if (!matches(r.segments, path, nullptr)) continue;
     any = true;
-    if (r.route->method == "GET") get = true;
-    else others.append(r.route->method).append(",");
+    if (r.route->method == "GET")
+      get = true;
+    else
+      others.append(r.route->method).append(",");
   }
   if (!any) return "";
   return (get ? "HEAD," : "") + others + (get ? "GET," : "") + "OPTIONS";

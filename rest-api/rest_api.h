@@ -1,6 +1,6 @@
 // The REST API as a pure function from request to response: routing, body parsing and JSON
-// shapes of Kafka Connect's REST API (docs/connect.md, "REST API"), over a Herder. No sockets here —
-// http_server.h serves it over HTTP/1.1, and tests feed it requests directly.
+// shapes of Kafka Connect's REST API (docs/connect.md, "REST API"), over a Herder. No sockets here
+// — http_server.h serves it over HTTP/1.1, and tests feed it requests directly.
 #pragma once
 
 #include <functional>

@@ -17,7 +17,8 @@ bool is_json_content_type(const std::string& ct) {
   std::string t = ct.substr(0, ct.find(';'));
   t.erase(std::remove_if(t.begin(), t.end(), ::isspace), t.end());
   std::transform(t.begin(), t.end(), t.begin(), ::tolower);
-  return t == "application/json" || t == "*/*" || (t.ends_with("+json") && t.rfind("application/", 0) == 0);
+  return t == "application/json" || t == "*/*" ||
+         (t.ends_with("+json") && t.rfind("application/", 0) == 0);
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ bool parse_body(const HttpRequest& req, json* out, HttpResponse* error) {
     return false;
   }
   if (!json_depth_within(req.body, kMaxJsonDepth)) {
-    *error = error_response(400, fmt::format("Request body is nested more than {} levels deep", kMaxJsonDepth));
+    *error = error_response(
+        400, fmt::format("Request body is nested more than {} levels deep", kMaxJsonDepth));
     return false;
   }
   try {
@@ -75,13 +77,17 @@ bool to_config(const json& j, const std::string& what, RawConfig* out, HttpRespo
     return false;
   }
   for (const auto& [k, v] : j.items()) {
-    if (v.is_string()) (*out)[k] = v.get<std::string>();
-    else if (v.is_null()) (*out)[k] = std::nullopt;
-    else if (v.is_boolean() || v.is_number()) (*out)[k] = dump(v);
+    if (v.is_string())
+      (*out)[k] = v.get<std::string>();
+    else if (v.is_null())
+      (*out)[k] = std::nullopt;
+    else if (v.is_boolean() || v.is_number())
+      (*out)[k] = dump(v);
     else {
-      *error = error_response(400, fmt::format("{}: value of \"{}\" must be a string, number, boolean or null, "
-                                               "not {}",
-                                               what, k, v.type_name()));
+      *error = error_response(
+          400, fmt::format("{}: value of \"{}\" must be a string, number, boolean or null, "
+                           "not {}",
+                           what, k, v.type_name()));
       return false;
     }
   }

@@ -39,7 +39,8 @@ std::vector<Route> connector_routes();  // /connectors: CRUD, status, state chan
 std::vector<Route> offset_routes();     // /connectors/{connector}/offsets
 
 // Every route of the API. Within one path, methods are listed in the order Allow names them
-// (Jersey's: HEAD first when GET is allowed, then the others as the table lists them, GET, OPTIONS).
+// (Jersey's: HEAD first when GET is allowed, then the others as the table lists them, GET,
+// OPTIONS).
 const std::vector<Route>& route_table();
 
 }  // namespace sentinel::connect

@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
 start=$(date +%s)
+# The sources are formatted (.clang-format): a quick check before the long part.
+scripts/format.sh --check
 scripts/build.sh
 echo "== tests (build/)"
 ctest --test-dir build --output-on-failure -j2 -LE soak --timeout 600

@@ -22,7 +22,7 @@ namespace sentinel::agent {
 struct Sample {
   std::string resource;                                   // "cpu", "memory", "disk", …
   std::vector<std::pair<std::string, std::string>> tags;  // e.g. {"cpu","total"}; in output order
-  std::vector<std::pair<std::string, double>> metrics;    // e.g. {"usage_pct",12.5}; in output order
+  std::vector<std::pair<std::string, double>> metrics;  // e.g. {"usage_pct",12.5}; in output order
 };
 
 class TickReads;  // proc_text.h
@@ -45,8 +45,8 @@ class Collector {
 };
 
 // Builds a collector from its section of the config (`collectors.<name>`); throws ConfigError.
-using CollectorFactory =
-    std::unique_ptr<Collector> (*)(const ConfigNode& options, const HostPaths& paths);
+using CollectorFactory = std::unique_ptr<Collector> (*)(const ConfigNode& options,
+                                                        const HostPaths& paths);
 
 struct CollectorEntry {
   const char* name;

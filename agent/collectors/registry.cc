@@ -6,12 +6,9 @@ namespace sentinel::agent {
 
 const std::vector<CollectorEntry>& collector_registry() {
   static const std::vector<CollectorEntry> registry = {
-      {"cpu", make_cpu_collector},
-      {"memory", make_memory_collector},
-      {"disk", make_disk_collector},
-      {"diskio", make_diskio_collector},
-      {"network", make_network_collector},
-      {"load", make_load_collector},
+      {"cpu", make_cpu_collector},           {"memory", make_memory_collector},
+      {"disk", make_disk_collector},         {"diskio", make_diskio_collector},
+      {"network", make_network_collector},   {"load", make_load_collector},
       {"pressure", make_pressure_collector},
   };
   return registry;

@@ -14,10 +14,12 @@ using Field = AccessLogFormat::Field;
 
 constexpr std::string_view kCombinedNginx =
     R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")";
-constexpr std::string_view kCommonNginx = R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent)";
+constexpr std::string_view kCommonNginx =
+    R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent)";
 
 Field nginx_field(std::string_view name) {
-  if (name == "remote_addr" || name == "binary_remote_addr" || name == "realip_remote_addr") return Field::kClientIp;
+  if (name == "remote_addr" || name == "binary_remote_addr" || name == "realip_remote_addr")
+    return Field::kClientIp;
   if (name == "time_local") return Field::kTime;
   if (name == "time_iso8601") return Field::kTimeIso8601;
   if (name == "msec") return Field::kTimeMsec;
@@ -36,7 +38,9 @@ Field nginx_field(std::string_view name) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -44,20 +48,33 @@ bool iequals(std::string_view a, std::string_view b) {
 // Apache's directive letter (with its {argument}) → field; nullopt for what cannot be parsed back.
 std::optional<Field> apache_field(char letter, std::string_view arg) {
   switch (letter) {
-    case 'h': case 'a': return Field::kClientIp;
-    case 't': return arg.empty() ? std::optional<Field>(Field::kTime) : std::nullopt;
-    case 'r': return Field::kRequest;
-    case 'm': return Field::kMethod;
-    case 'U': return Field::kPath;
-    case 'q': return Field::kQuery;
-    case 'H': return Field::kProtocol;
-    case 's': return Field::kStatus;
-    case 'b': case 'B': case 'O': return Field::kBytes;
+    case 'h':
+    case 'a':
+      return Field::kClientIp;
+    case 't':
+      return arg.empty() ? std::optional<Field>(Field::kTime) : std::nullopt;
+    case 'r':
+      return Field::kRequest;
+    case 'm':
+      return Field::kMethod;
+    case 'U':
+      return Field::kPath;
+    case 'q':
+      return Field::kQuery;
+    case 'H':
+      return Field::kProtocol;
+    case 's':
+      return Field::kStatus;
+    case 'b':
+    case 'B':
+    case 'O':
+      return Field::kBytes;
     case 'i':
       if (iequals(arg, "Referer")) return Field::kReferer;
       if (iequals(arg, "User-agent")) return Field::kUserAgent;
       return Field::kIgnored;
-    default: return Field::kIgnored;
+    default:
+      return Field::kIgnored;
   }
 }
 
@@ -93,14 +110,31 @@ void unescape_into(std::string_view raw, std::string* out) {
       }
     }
     switch (n) {
-      case '"': *out += '"'; break;
-      case '\\': *out += '\\'; break;
-      case 'n': *out += '\n'; break;
-      case 't': *out += '\t'; break;
-      case 'r': *out += '\r'; break;
-      case 'b': *out += '\b'; break;
-      case 'v': *out += '\v'; break;
-      default: *out += c; *out += n; break;  // not an escape these servers write: kept as it is
+      case '"':
+        *out += '"';
+        break;
+      case '\\':
+        *out += '\\';
+        break;
+      case 'n':
+        *out += '\n';
+        break;
+      case 't':
+        *out += '\t';
+        break;
+      case 'r':
+        *out += '\r';
+        break;
+      case 'b':
+        *out += '\b';
+        break;
+      case 'v':
+        *out += '\v';
+        break;
+      default:
+        *out += c;
+        *out += n;
+        break;  // not an escape these servers write: kept as it is
     }
     ++i;
   }
@@ -137,8 +171,10 @@ bool digits(std::string_view s, size_t at, size_t n, int* out) {
   return true;
 }
 
-std::optional<int64_t> epoch_ms(int year, int month, int day, int hh, int mm, int ss, int offset_minutes) {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+std::optional<int64_t> epoch_ms(int year, int month, int day, int hh, int mm, int ss,
+                                int offset_minutes) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+    return std::nullopt;
   int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return ((days * 86400 + hh * 3600 + mm * 60 + ss) - offset_minutes * 60) * 1000;
 }
@@ -159,9 +195,11 @@ bool parse_offset(std::string_view s, int* minutes) {
 
 std::optional<int64_t> parse_iso8601(std::string_view s) {
   int y, mo, d, h, mi, se, off;
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
-  if (!digits(s, 0, 4, &y) || !digits(s, 5, 2, &mo) || !digits(s, 8, 2, &d) || !digits(s, 11, 2, &h) ||
-      !digits(s, 14, 2, &mi) || !digits(s, 17, 2, &se) || !parse_offset(s.substr(19), &off)) {
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!digits(s, 0, 4, &y) || !digits(s, 5, 2, &mo) || !digits(s, 8, 2, &d) ||
+      !digits(s, 11, 2, &h) || !digits(s, 14, 2, &mi) || !digits(s, 17, 2, &se) ||
+      !parse_offset(s.substr(19), &off)) {
     return std::nullopt;
   }
   return epoch_ms(y, mo, d, h, mi, se, off);
@@ -176,7 +214,8 @@ std::optional<int64_t> parse_msec(std::string_view s) {
   // Digits only: from_chars would take a '-'.
   if (ec != std::errc() || p != whole.data() + whole.size() || whole[0] == '-') return std::nullopt;
   int ms = 0;
-  if (dot != std::string_view::npos && (s.size() != dot + 4 || !digits(s, dot + 1, 3, &ms))) return std::nullopt;
+  if (dot != std::string_view::npos && (s.size() != dot + 4 || !digits(s, dot + 1, 3, &ms)))
+    return std::nullopt;
   if (sec > (INT64_MAX - ms) / 1000) return std::nullopt;  // the milliseconds would not fit
   return sec * 1000 + ms;
 }
@@ -211,10 +250,11 @@ void split_request(std::string_view raw, AccessLogEntry* e) {
 }  // namespace
 
 std::optional<int64_t> parse_clf_time(std::string_view s) {
-  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   // 22/Nov/2026:10:15:32 +0000
-  if (s.size() != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' || s[20] != ' ') {
+  if (s.size() != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' ||
+      s[17] != ':' || s[20] != ' ') {
     return std::nullopt;
   }
   int d, y, h, mi, se, off;
@@ -226,8 +266,8 @@ std::optional<int64_t> parse_clf_time(std::string_view s) {
       break;
     }
   }
-  if (month == 0 || !digits(s, 0, 2, &d) || !digits(s, 7, 4, &y) || !digits(s, 12, 2, &h) || !digits(s, 15, 2, &mi) ||
-      !digits(s, 18, 2, &se) || !parse_offset(s.substr(21), &off)) {
+  if (month == 0 || !digits(s, 0, 2, &d) || !digits(s, 7, 4, &y) || !digits(s, 12, 2, &h) ||
+      !digits(s, 15, 2, &mi) || !digits(s, 18, 2, &se) || !parse_offset(s.substr(21), &off)) {
     return std::nullopt;
   }
   return epoch_ms(y, month, d, h, mi, se, off);
@@ -248,7 +288,9 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
     body = spec.substr(7);
     apache = true;
   } else {
-    *error = fmt::format("log format \"{}\": expected combined, common, nginx:<log_format> or apache:<LogFormat>", spec);
+    *error = fmt::format(
+        "log format \"{}\": expected combined, common, nginx:<log_format> or apache:<LogFormat>",
+        spec);
     return std::nullopt;
   }
   const char* kind = apache ? "apache format" : "nginx format";
@@ -263,8 +305,10 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
       return true;
     }
     if (!f.parts_.empty() && f.parts_.back().is_field) {
-      *error = fmt::format("{}: at {}: \"{}\" directly follows \"{}\": fields need text between them to be told apart",
-                           kind, at + 1, name, f.parts_.back().name);
+      *error = fmt::format(
+          "{}: at {}: \"{}\" directly follows \"{}\": fields need text between them to be told "
+          "apart",
+          kind, at + 1, name, f.parts_.back().name);
       return false;
     }
     f.parts_.push_back(Part{"", field, true, std::move(name)});
@@ -287,7 +331,9 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
         i = close + 1;
       } else {
         size_t j = i + 1;
-        while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_')) ++j;
+        while (j < body.size() &&
+               (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_'))
+          ++j;
         name = std::string(body.substr(i + 1, j - i - 1));
         i = j;
       }
@@ -312,8 +358,9 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
         continue;
       }
       // Modifiers: status conditions (400,501 or !200), < and > (original/final request).
-      while (i < body.size() && (std::isdigit(static_cast<unsigned char>(body[i])) || body[i] == ',' ||
-                                 body[i] == '!' || body[i] == '<' || body[i] == '>')) {
+      while (i < body.size() &&
+             (std::isdigit(static_cast<unsigned char>(body[i])) || body[i] == ',' ||
+              body[i] == '!' || body[i] == '<' || body[i] == '>')) {
         ++i;
       }
       std::string_view arg;
@@ -333,11 +380,12 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view spec, s
       char letter = body[i++];
       auto field = apache_field(letter, arg);
       if (!field) {
-        *error = fmt::format("{}: at {}: \"{}\": a custom time format cannot be read back; use %t", kind, start + 1,
-                             body.substr(start, i - start));
+        *error = fmt::format("{}: at {}: \"{}\": a custom time format cannot be read back; use %t",
+                             kind, start + 1, body.substr(start, i - start));
         return std::nullopt;
       }
-      if (!add_field(*field, std::string(body.substr(start, i - start)), start)) return std::nullopt;
+      if (!add_field(*field, std::string(body.substr(start, i - start)), start))
+        return std::nullopt;
       continue;
     }
     add_literal(c);
@@ -402,7 +450,8 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
     } else if (k + 1 < parts_.size()) {
       end = line.find(parts_[k + 1].literal[0], p);
       if (end == std::string_view::npos) {
-        *why = fmt::format("{}: the line ends before the \"{}\" that follows it", part.name, parts_[k + 1].literal);
+        *why = fmt::format("{}: the line ends before the \"{}\" that follows it", part.name,
+                           parts_[k + 1].literal);
         return false;
       }
     } else {
@@ -422,7 +471,8 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
       case Field::kTimeIso8601:
       case Field::kTimeMsec: {
         std::string_view text = raw;
-        if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+        if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
+          text = text.substr(1, text.size() - 2);
         auto ts = part.field == Field::kTime          ? parse_clf_time(text)
                   : part.field == Field::kTimeIso8601 ? parse_iso8601(text)
                                                       : parse_msec(text);
@@ -442,7 +492,9 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
           split_request(raw, e);
         }
         break;
-      case Field::kMethod: e->method.assign(raw); break;
+      case Field::kMethod:
+        e->method.assign(raw);
+        break;
       case Field::kPath:
         if (quoted) {
           unescape_into(raw, &e->path);
@@ -450,8 +502,12 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
           e->path.assign(raw);
         }
         break;
-      case Field::kQuery: query = raw; break;
-      case Field::kProtocol: e->protocol.assign(raw); break;
+      case Field::kQuery:
+        query = raw;
+        break;
+      case Field::kProtocol:
+        e->protocol.assign(raw);
+        break;
       case Field::kStatus:
         if (raw.size() != 3 || !digits(raw, 0, 3, &e->status)) {
           *why = fmt::format("{} \"{}\": expected a 3-digit HTTP status", part.name, raw);
@@ -483,7 +539,8 @@ bool AccessLogFormat::parse(std::string_view line, AccessLogEntry* e, std::strin
           e->user_agent.assign(raw);
         }
         break;
-      case Field::kIgnored: break;
+      case Field::kIgnored:
+        break;
     }
   }
   if (p != line.size()) {

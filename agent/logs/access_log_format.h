@@ -1,8 +1,8 @@
 // Access-log formats: a web server's log format, compiled once, then used to split each line into
 // the fields of the http_logs record (docs/architecture.md). Formats are given as
 //   combined | common                  the predefined formats (nginx's and Apache's are the same)
-//   nginx:<log_format string>          e.g. nginx:$remote_addr - $remote_user [$time_local] "$request" …
-//   apache:<LogFormat string>          e.g. apache:%h %l %u %t \"%r\" %>s %b
+//   nginx:<log_format string>          e.g. nginx:$remote_addr - $remote_user [$time_local]
+//   "$request" … apache:<LogFormat string>          e.g. apache:%h %l %u %t \"%r\" %>s %b
 // Quoted fields accept both servers' escapes: Apache's \" and \\ and nginx's (and Apache's) \xHH,
 // and are unescaped. A `-` request line is valid (method, path and protocol empty), as is a
 // request line that is not HTTP at all (a TLS handshake on a plain port): it is kept raw.
@@ -25,7 +25,7 @@ struct AccessLogEntry {
   std::string protocol;  // "HTTP/1.1"; empty for HTTP/0.9 or a non-HTTP request line
   std::string request;   // the raw request line, kept only when it is not METHOD TARGET [PROTOCOL]
   int status = 0;
-  int64_t bytes = 0;     // `-` (Apache's %b for an empty body) is 0
+  int64_t bytes = 0;  // `-` (Apache's %b for an empty body) is 0
   std::string referer = "-";
   std::string user_agent = "-";
 };
@@ -34,12 +34,25 @@ class AccessLogFormat {
  public:
   // What a field of the format fills in.
   enum class Field {
-    kClientIp, kTime, kTimeIso8601, kTimeMsec, kRequest, kMethod, kPath, kQuery, kProtocol, kStatus,
-    kBytes, kReferer, kUserAgent, kIgnored
+    kClientIp,
+    kTime,
+    kTimeIso8601,
+    kTimeMsec,
+    kRequest,
+    kMethod,
+    kPath,
+    kQuery,
+    kProtocol,
+    kStatus,
+    kBytes,
+    kReferer,
+    kUserAgent,
+    kIgnored
   };
 
   // nullopt with *error naming the position and the problem, e.g.
-  // `nginx format: at 14: "$request" must not directly follow "$remote_user" without text between them`.
+  // `nginx format: at 14: "$request" must not directly follow "$remote_user" without text between
+  // them`.
   static std::optional<AccessLogFormat> compile(std::string_view spec, std::string* error);
 
   // Fills *entry from `line` (without its newline); false with *why ("status \"abc\": expected a

@@ -2,9 +2,8 @@
 #include "agent/logs/checkpoint.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -36,13 +35,16 @@ std::optional<uint64_t> hash_before(int fd, int64_t offset) {
   return h;
 }
 
-bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files, std::string* error) {
+bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files,
+                      std::string* error) {
   std::string text = "sentinel-agent-checkpoint 1\n";
-  for (const auto& f : files) text += fmt::format("{} {} {} {:016x} {}\n", f.dev, f.ino, f.offset, f.hash, f.path);
+  for (const auto& f : files)
+    text += fmt::format("{} {} {} {:016x} {}\n", f.dev, f.ino, f.offset, f.hash, f.path);
   return write_file_atomically(path, text, 0600, error);
 }
 
-std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& path, std::string* error) {
+std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& path,
+                                                            std::string* error) {
   error->clear();
   std::ifstream in(path);
   if (!in) {
@@ -64,10 +66,12 @@ std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& p
     std::istringstream f(line);
     FileCheckpoint c;
     std::string hash;
-    bool hash_ok = static_cast<bool>(f >> c.dev >> c.ino >> c.offset >> hash) && hash.size() == 16 &&
-              std::from_chars(hash.data(), hash.data() + 16, c.hash, 16).ptr == hash.data() + 16;
+    bool hash_ok =
+        static_cast<bool>(f >> c.dev >> c.ino >> c.offset >> hash) && hash.size() == 16 &&
+        std::from_chars(hash.data(), hash.data() + 16, c.hash, 16).ptr == hash.data() + 16;
     if (!hash_ok || c.offset < 0) {
-      *error = fmt::format("{}: line {}: expected <dev> <inode> <offset> <hash> <path>", path, number);
+      *error =
+          fmt::format("{}: line {}: expected <dev> <inode> <offset> <hash> <path>", path, number);
       return std::nullopt;
     }
     f.get();  // the space before the path

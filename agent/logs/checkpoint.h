@@ -29,9 +29,11 @@ std::optional<uint64_t> hash_before(int fd, int64_t offset);
 
 // Replaces `path` atomically and durably (common/atomic_file; a new file is 0600). False with
 // *error naming the path, the call and the file.
-bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files, std::string* error);
+bool save_checkpoints(const std::string& path, const std::vector<FileCheckpoint>& files,
+                      std::string* error);
 // nullopt with an empty *error when the file does not exist; with a message ("…: line 3: …")
 // when it cannot be read or parsed.
-std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& path, std::string* error);
+std::optional<std::vector<FileCheckpoint>> load_checkpoints(const std::string& path,
+                                                            std::string* error);
 
 }  // namespace sentinel::agent

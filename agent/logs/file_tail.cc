@@ -2,10 +2,9 @@
 #include "agent/logs/file_tail.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,7 +17,8 @@ FileId file_id_of(const std::string& path) {
   return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
-std::unique_ptr<FileTail> FileTail::open(const std::string& path, int64_t offset, std::string* error) {
+std::unique_ptr<FileTail> FileTail::open(const std::string& path, int64_t offset,
+                                         std::string* error) {
   std::unique_ptr<FileTail> t(new FileTail);
   t->path_ = path;
   t->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);

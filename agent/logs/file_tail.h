@@ -28,7 +28,8 @@ class FileTail {
  public:
   // Opens `path` and positions it at `offset` (0 when the file is shorter). nullptr with *error
   // naming the call.
-  static std::unique_ptr<FileTail> open(const std::string& path, int64_t offset, std::string* error);
+  static std::unique_ptr<FileTail> open(const std::string& path, int64_t offset,
+                                        std::string* error);
   ~FileTail();
 
   const std::string& path() const { return path_; }

@@ -3,13 +3,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
@@ -40,12 +39,14 @@ std::vector<std::string> expand(const std::vector<std::string>& patterns) {
 // A file next to `old_path` with the identity `id`: where a rotation moved it.
 std::string find_by_id(const std::string& old_path, FileId id) {
   size_t slash = old_path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : old_path.substr(0, std::max<size_t>(slash, 1));
+  std::string dir =
+      slash == std::string::npos ? "." : old_path.substr(0, std::max<size_t>(slash, 1));
   DIR* d = ::opendir(dir.c_str());
   if (!d) return "";
   std::string found;
   while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
+      continue;
     std::string p = dir + "/" + e->d_name;
     if (file_id_of(p) == id) {
       found = p;
@@ -66,10 +67,11 @@ bool LogsConfig::operator==(const LogsConfig& o) const {
       return false;
     }
   }
-  return topic == o.topic && invalid_topic == o.invalid_topic && publish_invalid == o.publish_invalid &&
-         read_from_beginning == o.read_from_beginning && state_dir == o.state_dir &&
-         poll_interval == o.poll_interval && rotate_wait == o.rotate_wait &&
-         checkpoint_interval == o.checkpoint_interval && max_inflight_bytes == o.max_inflight_bytes;
+  return topic == o.topic && invalid_topic == o.invalid_topic &&
+         publish_invalid == o.publish_invalid && read_from_beginning == o.read_from_beginning &&
+         state_dir == o.state_dir && poll_interval == o.poll_interval &&
+         rotate_wait == o.rotate_wait && checkpoint_interval == o.checkpoint_interval &&
+         max_inflight_bytes == o.max_inflight_bytes;
 }
 
 std::unique_ptr<LogShipper> LogShipper::create(LogsConfig config, const kafka::Properties& producer,
@@ -80,8 +82,9 @@ std::unique_ptr<LogShipper> LogShipper::create(LogsConfig config, const kafka::P
   s->checkpoint_path_ = s->config_.state_dir + "/logs.checkpoint";
   struct stat st;
   if (::stat(s->config_.state_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    *error = fmt::format("logs.state_dir {}: not a directory (the checkpoint of the access logs is kept there)",
-                         s->config_.state_dir);
+    *error = fmt::format(
+        "logs.state_dir {}: not a directory (the checkpoint of the access logs is kept there)",
+        s->config_.state_dir);
     return nullptr;
   }
   std::string why;
@@ -96,7 +99,8 @@ std::unique_ptr<LogShipper> LogShipper::create(LogsConfig config, const kafka::P
   kafka::Properties props = producer;
   // Lines are never dropped: reading pauses at max_inflight_bytes, so librdkafka's queue only has
   // to hold that much (with room for record overhead).
-  props["queue.buffering.max.kbytes"] = std::to_string(std::max<uint64_t>(s->config_.max_inflight_bytes / 1024 * 4, 1024));
+  props["queue.buffering.max.kbytes"] =
+      std::to_string(std::max<uint64_t>(s->config_.max_inflight_bytes / 1024 * 4, 1024));
   props["message.timeout.ms"] = "0";
   props["enable.idempotence"] = "true";
   kafka::Conf conf = kafka::make_conf(props, error);
@@ -149,8 +153,8 @@ LogShipper::~LogShipper() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);  // removes every watch
 }
 
-void LogShipper::open_file(const LogSource& source, const std::string& path, int64_t offset, bool rotated,
-                           MonoClock::time_point now) {
+void LogShipper::open_file(const LogSource& source, const std::string& path, int64_t offset,
+                           bool rotated, MonoClock::time_point now) {
   std::string error;
   auto tail = FileTail::open(path, offset, &error);
   if (!tail) {
@@ -191,9 +195,11 @@ void LogShipper::scan(MonoClock::time_point now, bool first) {
         auto h = fd >= 0 ? hash_before(fd, offset) : std::nullopt;
         if (fd >= 0) ::close(fd);
         if (!h || *h != it->hash) {
-          log::warning("access log {}: {} changed while the agent was stopped (truncated or replaced): reading it "
-                       "from the start",
-                       source.name, path);
+          log::warning(
+              "access log {}: {} changed while the agent was stopped (truncated or replaced): "
+              "reading it "
+              "from the start",
+              source.name, path);
           offset = 0;
         }
         restored_.erase(it);
@@ -201,7 +207,9 @@ void LogShipper::scan(MonoClock::time_point now, bool first) {
       }
       if (!known && first && !config_.read_from_beginning) {
         struct stat st;
-        offset = ::stat(path.c_str(), &st) == 0 ? st.st_size : 0;  // the history before the first start is skipped
+        offset = ::stat(path.c_str(), &st) == 0
+                     ? st.st_size
+                     : 0;  // the history before the first start is skipped
       }
       open_file(source, path, offset, false, now);
     }
@@ -219,8 +227,10 @@ void LogShipper::scan(MonoClock::time_point now, bool first) {
         }
       }
       if (moved.empty() || !source) {
-        log::warning("access log: {} (checkpointed at offset {}) is gone; its unread lines cannot be recovered", c.path,
-                     c.offset);
+        log::warning(
+            "access log: {} (checkpointed at offset {}) is gone; its unread lines cannot be "
+            "recovered",
+            c.path, c.offset);
         continue;
       }
       int fd = ::open(moved.c_str(), O_RDONLY | O_CLOEXEC);
@@ -237,7 +247,8 @@ void LogShipper::scan(MonoClock::time_point now, bool first) {
     if (it == at_path.end() || it->second != id) {
       w.rotated = true;
       w.last_growth = now;
-      log::info("access log {}: {} was rotated; reading the old file to its end", w.source->name, w.path);
+      log::info("access log {}: {} was rotated; reading the old file to its end", w.source->name,
+                w.path);
     }
   }
   stats_.files = files_.size();
@@ -276,20 +287,23 @@ void LogShipper::read_files(MonoClock::time_point now) {
         if (paused != stats_.paused) {
           stats_.paused = paused;
           if (paused) {
-            log::notice("access logs: {} bytes wait for Kafka's acknowledgement; reading paused until it catches up",
-                        stats_.inflight_bytes);
+            log::notice(
+                "access logs: {} bytes wait for Kafka's acknowledgement; reading paused until it "
+                "catches up",
+                stats_.inflight_bytes);
           } else {
             log::notice("access logs: Kafka caught up; reading again");
           }
         }
         if (paused) return;
         size_t budget = config_.max_inflight_bytes - stats_.inflight_bytes;
-        auto r = w.tail->read(std::min<size_t>(budget, 1 << 20), [&](std::string_view line, int64_t end, bool cut) {
-          handle_line(w, line, end, cut);
-        });
+        auto r = w.tail->read(
+            std::min<size_t>(budget, 1 << 20),
+            [&](std::string_view line, int64_t end, bool cut) { handle_line(w, line, end, cut); });
         if (r.truncated) {
-          log::warning("access log {}: {} was truncated in place (copytruncate); reading it from the start",
-                       w.source->name, w.path);
+          log::warning(
+              "access log {}: {} was truncated in place (copytruncate); reading it from the start",
+              w.source->name, w.path);
           w.acked = 0;
           checkpoint_dirty_ = true;
         }
@@ -305,7 +319,8 @@ void LogShipper::read_files(MonoClock::time_point now) {
         if (r.eof) break;
       }
       if (w.rotated && now - w.last_growth >= config_.rotate_wait) {
-        w.tail->finish_partial([&](std::string_view line, int64_t end, bool cut) { handle_line(w, line, end, cut); });
+        w.tail->finish_partial(
+            [&](std::string_view line, int64_t end, bool cut) { handle_line(w, line, end, cut); });
         w.closed = true;
         log::info("access log {}: done with the rotated {}", w.source->name, w.path);
       }
@@ -327,8 +342,9 @@ void LogShipper::handle_line(Watched& w, std::string_view line, int64_t end_offs
   }
   if (cut) why = fmt::format("longer than {} bytes", FileTail::kMaxLineBytes);
   if (stats_.invalid++ % 1000 == 0) {
-    log::warning("access log {}: {} offset {}: line does not parse ({}); {} so far, {}", w.source->name, w.path,
-                 end_offset - static_cast<int64_t>(line.size()) - 1, why, stats_.invalid,
+    log::warning("access log {}: {} offset {}: line does not parse ({}); {} so far, {}",
+                 w.source->name, w.path, end_offset - static_cast<int64_t>(line.size()) - 1, why,
+                 stats_.invalid,
                  config_.publish_invalid ? "published raw to " + config_.invalid_topic : "dropped");
   }
   if (config_.publish_invalid) {
@@ -345,16 +361,18 @@ void LogShipper::produce(rd_kafka_topic_t* topic, std::string_view key, std::str
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(seq)), RD_KAFKA_V_END);
+        RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(seq)),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // librdkafka's message count bound: wait for acks
       rd_kafka_poll(rk_.get(), 100);
       continue;
     }
     if (err) {
       ++stats_.failed;
-      log::error("access log {}: {} offset {}: kafka refused the record: {}", w.source->name, w.path, end_offset,
-                 rd_kafka_err2str(err));
+      log::error("access log {}: {} offset {}: kafka refused the record: {}", w.source->name,
+                 w.path, end_offset, rd_kafka_err2str(err));
       track(w, end_offset, 0, true);
       return;
     }
@@ -385,7 +403,8 @@ void LogShipper::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* o
   // With message.timeout.ms=0 only permanent errors get here (record too large, no authorization).
   ++self->stats_.failed;
   log::error("access log: kafka refused a record of {} (up to offset {}): {}",
-             it != self->files_.end() ? it->second.path : "a closed file", f.end_offset, rd_kafka_err2str(msg->err));
+             it != self->files_.end() ? it->second.path : "a closed file", f.end_offset,
+             rd_kafka_err2str(msg->err));
 }
 
 // Moves each file's acknowledged offset over the lines acknowledged in order; forgets rotated
@@ -424,7 +443,8 @@ bool LogShipper::save_checkpoint() {
   if (!save_checkpoints(checkpoint_path_, out, &error)) {
     auto t = std::chrono::steady_clock::now();
     if (t - last_error_log_ > std::chrono::seconds(10)) {
-      log::error("access-log checkpoint: {} (retrying; a restart would publish lines again)", error);
+      log::error("access-log checkpoint: {} (retrying; a restart would publish lines again)",
+                 error);
       last_error_log_ = t;
     }
     return false;

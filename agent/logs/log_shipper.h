@@ -42,7 +42,7 @@ struct LogsConfig {
   std::vector<LogSource> sources;
   std::string topic = "http_logs";
   std::string invalid_topic = "http_logs_invalid";
-  bool publish_invalid = true;  // invalid: publish | drop
+  bool publish_invalid = true;       // invalid: publish | drop
   bool read_from_beginning = false;  // for files already there at the very first start
   std::string state_dir = "/var/lib/sentinel/agent";
   std::chrono::milliseconds poll_interval{250};
@@ -60,15 +60,15 @@ struct LogStats {
   uint64_t failed = 0;     // Kafka refused permanently (logged with file and offset)
   uint64_t files = 0;      // being followed
   uint64_t inflight_bytes = 0;
-  bool paused = false;     // reading waits for Kafka
+  bool paused = false;  // reading waits for Kafka
 };
 
 class LogShipper {
  public:
   // Loads the checkpoint and opens the files. nullptr with *error (the producer configuration or
   // an unreadable checkpoint file).
-  static std::unique_ptr<LogShipper> create(LogsConfig config, const kafka::Properties& producer, std::string host,
-                                            std::string* error);
+  static std::unique_ptr<LogShipper> create(LogsConfig config, const kafka::Properties& producer,
+                                            std::string host, std::string* error);
   ~LogShipper();
 
   // Scans for files (every second), reads what is new, serves delivery reports and replaces the
@@ -93,9 +93,9 @@ class LogShipper {
     bool rotated = false;  // no longer at `path`: read to its end, then closed
     bool closed = false;
     MonoClock::time_point last_growth;
-    int64_t acked = 0;     // offset after the last line acknowledged (in order)
-    uint64_t queued = 0;   // its entries in inflight_ (a file is forgotten only at 0)
-    int wd = -1;           // its inotify watch (IN_MODIFY), -1 without one
+    int64_t acked = 0;    // offset after the last line acknowledged (in order)
+    uint64_t queued = 0;  // its entries in inflight_ (a file is forgotten only at 0)
+    int wd = -1;          // its inotify watch (IN_MODIFY), -1 without one
   };
   struct TopicDeleter {
     void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
@@ -113,8 +113,8 @@ class LogShipper {
                  MonoClock::time_point now);
   void read_files(MonoClock::time_point now);
   void handle_line(Watched& w, std::string_view line, int64_t end_offset, bool cut);
-  void produce(rd_kafka_topic_t* topic, std::string_view key, std::string_view value,
-               int64_t ts_ms, Watched& w, int64_t end_offset);
+  void produce(rd_kafka_topic_t* topic, std::string_view key, std::string_view value, int64_t ts_ms,
+               Watched& w, int64_t end_offset);
   void track(Watched& w, int64_t end_offset, size_t bytes, bool done);
   void settle();
   bool save_checkpoint();
@@ -123,7 +123,8 @@ class LogShipper {
   LogsConfig config_;
   std::string host_;
   std::string checkpoint_path_;
-  std::vector<FileCheckpoint> restored_;  // from the checkpoint file, until matched at the first scan
+  std::vector<FileCheckpoint>
+      restored_;  // from the checkpoint file, until matched at the first scan
   kafka::Handle rk_;
   // The topic and invalid_topic, held from the start: librdkafka looks them up before the first
   // line is read (it otherwise learns of a topic at its first record and fetches the metadata

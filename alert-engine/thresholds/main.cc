@@ -333,9 +333,8 @@ int main(int argc, char** argv) {
     log::error(
         "no http_logs records in range{}{} ({}; {} lines read, {} invalid, {} outside the "
         "range)",
-        from ? " from " + format_time_ms(*from) : "",
-        to ? " to " + format_time_ms(*to) : "", source_desc, lines, invalid,
-        out_of_range);
+        from ? " from " + format_time_ms(*from) : "", to ? " to " + format_time_ms(*to) : "",
+        source_desc, lines, invalid, out_of_range);
     return 1;
   }
 
@@ -400,8 +399,7 @@ int main(int argc, char** argv) {
               " late; %" PRIu64 " windows of %s; method %s; data %s .. %s\n",
               lines, invalid, out_of_range, aggregator.late(), aggregator.windows_closed(),
               format_duration(*window).c_str(), thresholds::method_name(params.method),
-              format_time_ms(first_ts).c_str(),
-              format_time_ms(last_ts).c_str());
+              format_time_ms(first_ts).c_str(), format_time_ms(last_ts).c_str());
   std::fflush(stdout);
   if (dry_run) return 0;
 

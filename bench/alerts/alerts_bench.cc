@@ -10,6 +10,7 @@
 //   create   — creates topics (NAME:PARTITIONS) through the admin API (a real broker; the mock
 //              behind sentinel-devkafka cannot).
 // Each mode prints one JSON line.
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <CLI/CLI.hpp>
@@ -20,14 +21,12 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "alert-engine/engine.h"
-#include "records/system_metrics.h"
 #include "alert-engine/rules.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "common/log.h"
+#include "records/system_metrics.h"
 
 namespace {
 
@@ -50,7 +49,8 @@ int produce(const std::string& bootstrap, const std::string& topic, int hosts, i
                                        {"queue.buffering.max.kbytes", "1048576"},
                                        {"compression.type", "none"}},
                                       &error);
-  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
+  kafka::Handle rk =
+      conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
   if (!rk) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
@@ -100,16 +100,16 @@ int produce(const std::string& bootstrap, const std::string& topic, int hosts, i
           {"pressure", "\"pressure\":\"io\"", "\"some_avg10\":2.0,\"some_avg60\":1.0"},
       };
       for (const auto& s : samples) {
-        value = fmt::format("{{\"v\":1,\"host\":\"{}\",\"resource\":\"{}\",\"ts\":{},\"tags\":{{{}}},"
-                            "\"metrics\":{{{}}}}}",
-                            host, s.resource, ts, s.tags, s.metrics);
+        value = fmt::format(
+            "{{\"v\":1,\"host\":\"{}\",\"resource\":\"{}\",\"ts\":{},\"tags\":{{{}}},"
+            "\"metrics\":{{{}}}}}",
+            host, s.resource, ts, s.tags, s.metrics);
         std::string_view key = key_mode == "host" ? std::string_view(host) : s.resource;
         for (;;) {
           rd_kafka_resp_err_t err = rd_kafka_producev(
-              rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-              RD_KAFKA_V_KEY(key.data(), key.size()),
-              RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-              RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_END);
+              rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+              RD_KAFKA_V_VALUE(value.data(), value.size()),
+              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_END);
           if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_poll(rk.get(), 50);
             continue;
@@ -149,7 +149,8 @@ int consume_all(const std::string& bootstrap, const std::string& topic, Each eac
                                        {"fetch.max.bytes", "2097152"},
                                        {"max.partition.fetch.bytes", "1048576"}},
                                       &error);
-  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
+  kafka::Handle rk =
+      conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
   if (!rk) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return -1;
@@ -216,9 +217,10 @@ int floor_mode(const std::string& bootstrap, const std::string& topic) {
   });
   if (rc != 0) return 1;
   double secs = std::chrono::duration<double>(last - first).count();
-  std::printf("{\"records\":%llu,\"bad\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"checksum\":%.0f}\n",
-              static_cast<unsigned long long>(records), static_cast<unsigned long long>(bad), secs,
-              secs > 0 ? static_cast<double>(records) / secs : 0.0, checksum);
+  std::printf(
+      "{\"records\":%llu,\"bad\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"checksum\":%.0f}\n",
+      static_cast<unsigned long long>(records), static_cast<unsigned long long>(bad), secs,
+      secs > 0 ? static_cast<double>(records) / secs : 0.0, checksum);
   return 0;
 }
 
@@ -230,8 +232,8 @@ int memory_mode(const std::string& bootstrap, const std::string& topic, const st
   };
   std::vector<Msg> msgs;
   if (consume_all(bootstrap, topic, [&](rd_kafka_message_t* m) {
-        msgs.push_back({std::string(static_cast<const char*>(m->payload), m->len), m->partition,
-                        m->offset});
+        msgs.push_back(
+            {std::string(static_cast<const char*>(m->payload), m->len), m->partition, m->offset});
       }) != 0) {
     return 1;
   }
@@ -243,7 +245,8 @@ int memory_mode(const std::string& bootstrap, const std::string& topic, const st
   double checksum = 0;
   auto t0 = Clock::now();
   for (const auto& m : msgs) {
-    if (parser.parse(m.value, &record, &error)) checksum += static_cast<double>(record.metrics.size());
+    if (parser.parse(m.value, &record, &error))
+      checksum += static_cast<double>(record.metrics.size());
   }
   double parse_s = std::chrono::duration<double>(Clock::now() - t0).count();
   // Parse and evaluate.
@@ -261,10 +264,11 @@ int memory_mode(const std::string& bootstrap, const std::string& topic, const st
   }
   double eval_s = std::chrono::duration<double>(Clock::now() - t1).count();
   double n = static_cast<double>(msgs.size());
-  std::printf("{\"records\":%zu,\"parse_per_s\":%.0f,\"evaluate_per_s\":%.0f,\"alerts\":%llu,"
-              "\"late\":%llu,\"checksum\":%.0f}\n",
-              msgs.size(), n / parse_s, n / eval_s, static_cast<unsigned long long>(alerts_out),
-              static_cast<unsigned long long>(engine.stats().late), checksum);
+  std::printf(
+      "{\"records\":%zu,\"parse_per_s\":%.0f,\"evaluate_per_s\":%.0f,\"alerts\":%llu,"
+      "\"late\":%llu,\"checksum\":%.0f}\n",
+      msgs.size(), n / parse_s, n / eval_s, static_cast<unsigned long long>(alerts_out),
+      static_cast<unsigned long long>(engine.stats().late), checksum);
   return 0;
 }
 
@@ -283,7 +287,8 @@ int create_mode(const std::string& bootstrap, const std::vector<std::string>& sp
   }
   std::string error;
   kafka::Conf conf = kafka::make_conf({{"bootstrap.servers", bootstrap}}, &error);
-  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
+  kafka::Handle rk =
+      conf ? kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error) : nullptr;
   if (!rk || !kafka::create_topics(rk.get(), topics, std::chrono::seconds(30), &error)) {
     std::fprintf(stderr, "create: %s\n", error.c_str());
     return 1;

@@ -20,19 +20,26 @@ using json = nlohmann::ordered_json;
 
 const char* importance_name(Importance i) {
   switch (i) {
-    case Importance::kHigh: return "HIGH";
-    case Importance::kMedium: return "MEDIUM";
-    case Importance::kLow: return "LOW";
+    case Importance::kHigh:
+      return "HIGH";
+    case Importance::kMedium:
+      return "MEDIUM";
+    case Importance::kLow:
+      return "LOW";
   }
   return "LOW";
 }
 
 const char* width_name(Width w) {
   switch (w) {
-    case Width::kNone: return "NONE";
-    case Width::kShort: return "SHORT";
-    case Width::kMedium: return "MEDIUM";
-    case Width::kLong: return "LONG";
+    case Width::kNone:
+      return "NONE";
+    case Width::kShort:
+      return "SHORT";
+    case Width::kMedium:
+      return "MEDIUM";
+    case Width::kLong:
+      return "LONG";
   }
   return "NONE";
 }
@@ -42,7 +49,8 @@ ConfigKey key(const char* name, ConfigType type, std::optional<std::string> def,
   ConfigKey k;
   k.name = name;
   k.type = type;
-  k.required = !def.has_value() && (std::string(name) == "name" || std::string(name) == "connector.class");
+  k.required =
+      !def.has_value() && (std::string(name) == "name" || std::string(name) == "connector.class");
   k.default_value = std::move(def);
   k.importance = imp;
   k.documentation = doc;
@@ -88,9 +96,12 @@ bool parse_integer(const std::string& text, T* out) {
 bool parse_bool(const std::string& text, bool* out) {
   std::string t = trim(text);
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (t == "true") *out = true;
-  else if (t == "false") *out = false;
-  else return false;
+  if (t == "true")
+    *out = true;
+  else if (t == "false")
+    *out = false;
+  else
+    return false;
   return true;
 }
 
@@ -139,8 +150,8 @@ std::optional<std::string> shown_value(const ConfigKey& k, const std::optional<s
     for (const auto& item : parse_list(*v)) out += (out.empty() ? "" : ",") + item;
     return out;
   }
-  if (k.type == ConfigType::kBoolean || k.type == ConfigType::kInt || k.type == ConfigType::kShort ||
-      k.type == ConfigType::kLong) {
+  if (k.type == ConfigType::kBoolean || k.type == ConfigType::kInt ||
+      k.type == ConfigType::kShort || k.type == ConfigType::kLong) {
     return trim(*v);
   }
   return v;
@@ -165,7 +176,8 @@ std::string java_map_text(const RawConfig& config) {
   return out + "}";
 }
 
-const char* const kClientPrefixes[] = {"consumer.override.", "producer.override.", "admin.override."};
+const char* const kClientPrefixes[] = {"consumer.override.", "producer.override.",
+                                       "admin.override."};
 
 bool is_client_override(const std::string& key, std::string* prefix) {
   for (const char* p : kClientPrefixes) {
@@ -194,15 +206,24 @@ std::vector<std::string> parse_list(const std::string& value) {
 
 const char* config_type_name(ConfigType t) {
   switch (t) {
-    case ConfigType::kBoolean: return "BOOLEAN";
-    case ConfigType::kString: return "STRING";
-    case ConfigType::kInt: return "INT";
-    case ConfigType::kShort: return "SHORT";
-    case ConfigType::kLong: return "LONG";
-    case ConfigType::kDouble: return "DOUBLE";
-    case ConfigType::kList: return "LIST";
-    case ConfigType::kClass: return "CLASS";
-    case ConfigType::kPassword: return "PASSWORD";
+    case ConfigType::kBoolean:
+      return "BOOLEAN";
+    case ConfigType::kString:
+      return "STRING";
+    case ConfigType::kInt:
+      return "INT";
+    case ConfigType::kShort:
+      return "SHORT";
+    case ConfigType::kLong:
+      return "LONG";
+    case ConfigType::kDouble:
+      return "DOUBLE";
+    case ConfigType::kList:
+      return "LIST";
+    case ConfigType::kClass:
+      return "CLASS";
+    case ConfigType::kPassword:
+      return "PASSWORD";
   }
   return "STRING";
 }
@@ -214,81 +235,100 @@ ConfigDef framework_sink_config_def() {
   const char* common = "Common";
   const char* errs = "Error Handling";
   ConfigDef d = {
-      key("name", CT::kString, std::nullopt, I::kHigh, "Globally unique name to use for this connector.",
-          common, 1, W::kMedium, "Connector name"),
+      key("name", CT::kString, std::nullopt, I::kHigh,
+          "Globally unique name to use for this connector.", common, 1, W::kMedium,
+          "Connector name"),
       key("connector.class", CT::kString, std::nullopt, I::kHigh,
           "Name or alias of the class for this connector. Must be a subclass of "
           "org.apache.kafka.connect.connector.Connector. If the connector is "
-          "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name, "
-          " or use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",
+          "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full "
+          "name, "
+          " or use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a "
+          "bit shorter",
           common, 2, W::kLong, "Connector class"),
-      key("tasks.max", CT::kInt, "1", I::kHigh, "Maximum number of tasks to use for this connector.",
-          common, 3, W::kShort, "Tasks max"),
+      key("tasks.max", CT::kInt, "1", I::kHigh,
+          "Maximum number of tasks to use for this connector.", common, 3, W::kShort, "Tasks max"),
       key("tasks.max.enforce", CT::kBoolean, "true", I::kLow,
-          "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector.",
+          "(Deprecated) Whether to enforce that the tasks.max property is respected by the "
+          "connector.",
           common, 4, W::kShort, "Enforce tasks max"),
-      key("topics", CT::kList, "", I::kHigh, "List of topics to consume, separated by commas", common, 4,
-          W::kLong, "Topics"),
+      key("topics", CT::kList, "", I::kHigh, "List of topics to consume, separated by commas",
+          common, 4, W::kLong, "Topics"),
       key("topics.regex", CT::kString, "", I::kHigh,
           "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "
-          "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",
+          "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be "
+          "specified.",
           common, 4, W::kLong, "Topics regex"),
       key("key.converter", CT::kClass, std::nullopt, I::kLow,
-          "Converter class used to convert between Kafka Connect format and the serialized form that is "
-          "written to Kafka. This controls the format of the keys in messages written to or read from "
+          "Converter class used to convert between Kafka Connect format and the serialized form "
+          "that is "
+          "written to Kafka. This controls the format of the keys in messages written to or read "
+          "from "
           "Kafka. Sentinel knows StringConverter, JsonConverter and ByteArrayConverter.",
           common, 5, W::kShort, "Key converter class"),
       key("value.converter", CT::kClass, std::nullopt, I::kLow,
-          "Converter class used to convert between Kafka Connect format and the serialized form that is "
-          "written to Kafka. This controls the format of the values in messages written to or read from "
+          "Converter class used to convert between Kafka Connect format and the serialized form "
+          "that is "
+          "written to Kafka. This controls the format of the values in messages written to or read "
+          "from "
           "Kafka. Sentinel knows StringConverter, JsonConverter and ByteArrayConverter.",
           common, 6, W::kShort, "Value converter class"),
       key("header.converter", CT::kClass, std::nullopt, I::kLow,
-          "HeaderConverter class used to convert between Kafka Connect format and the serialized form "
+          "HeaderConverter class used to convert between Kafka Connect format and the serialized "
+          "form "
           "that is written to Kafka. Sentinel passes header bytes through unchanged.",
           common, 7, W::kShort, "Header converter class"),
       key("config.action.reload", CT::kString, "restart", I::kLow,
-          "The action that Connect should take on the connector when changes in external configuration "
+          "The action that Connect should take on the connector when changes in external "
+          "configuration "
           "providers result in a change in the connector's configuration properties.",
           common, 8, W::kMedium, "Reload Action"),
       key("transforms", CT::kList, "", I::kLow,
           "Aliases for the transformations to be applied to records. Sentinel supports none.",
           "Transforms", 1, W::kLong, "Transforms"),
       key("predicates", CT::kList, "", I::kLow,
-          "Aliases for the predicates used by transformations. Sentinel supports none.", "Predicates", 1,
-          W::kLong, "Predicates"),
+          "Aliases for the predicates used by transformations. Sentinel supports none.",
+          "Predicates", 1, W::kLong, "Predicates"),
       key("errors.retry.timeout", CT::kLong, "0", I::kMedium,
-          "The maximum duration in milliseconds that a failed operation will be reattempted.", errs, 1,
-          W::kMedium, "Retry Timeout for Errors"),
+          "The maximum duration in milliseconds that a failed operation will be reattempted.", errs,
+          1, W::kMedium, "Retry Timeout for Errors"),
       key("errors.retry.delay.max.ms", CT::kLong, "60000", I::kMedium,
-          "The maximum duration in milliseconds between consecutive retry attempts.", errs, 2, W::kMedium,
-          "Maximum Delay Between Retries for Errors"),
+          "The maximum duration in milliseconds between consecutive retry attempts.", errs, 2,
+          W::kMedium, "Maximum Delay Between Retries for Errors"),
       key("errors.tolerance", CT::kString, "none", I::kMedium,
-          "Behavior for tolerating errors during connector operation. 'none' is the default value and "
-          "signals that any error will result in an immediate connector task failure; 'all' changes the "
+          "Behavior for tolerating errors during connector operation. 'none' is the default value "
+          "and "
+          "signals that any error will result in an immediate connector task failure; 'all' "
+          "changes the "
           "behavior to skip over problematic records.",
           errs, 3, W::kShort, "Error Tolerance"),
       key("errors.log.enable", CT::kBoolean, "false", I::kMedium,
-          "If true, write each error and the details of the failed operation and problematic record to "
+          "If true, write each error and the details of the failed operation and problematic "
+          "record to "
           "the Connect application log.",
           errs, 4, W::kShort, "Log Errors"),
       key("errors.log.include.messages", CT::kBoolean, "false", I::kMedium,
           "Whether to include in the log the Connect record that resulted in a failure.", errs, 5,
           W::kShort, "Log Error Details"),
       key("errors.deadletterqueue.topic.name", CT::kString, "", I::kMedium,
-          "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "
+          "The name of the topic to be used as the dead letter queue (DLQ) for messages that "
+          "result in an "
           "error when processed by this sink connector, or its transformations or converters.",
           errs, 6, W::kMedium, "Dead Letter Queue Topic Name"),
       key("errors.deadletterqueue.topic.replication.factor", CT::kShort, "3", I::kMedium,
-          "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
+          "Replication factor used to create the dead letter queue topic when it doesn't already "
+          "exist.",
           errs, 7, W::kMedium, "Dead Letter Queue Topic Replication Factor"),
       key("errors.deadletterqueue.context.headers.enable", CT::kBoolean, "false", I::kMedium,
-          "If true, add headers containing error context to the messages written to the dead letter "
-          "queue. To avoid clashing with headers from the original record, all error context header keys, "
+          "If true, add headers containing error context to the messages written to the dead "
+          "letter "
+          "queue. To avoid clashing with headers from the original record, all error context "
+          "header keys, "
           "all error context header keys will start with <code>__connect.errors.</code>",
           errs, 8, W::kMedium, "Enable Error Context Headers"),
       key("sentinel.task.restart.max.attempts", CT::kInt, "0", I::kMedium,
-          "Sentinel extension: how many times a FAILED task is restarted automatically, with exponential "
+          "Sentinel extension: how many times a FAILED task is restarted automatically, with "
+          "exponential "
           "backoff. 0 (the default, like Connect) never restarts; -1 restarts forever.",
           errs, 9, W::kShort, "Task auto-restart attempts"),
       key("sentinel.task.restart.backoff.ms", CT::kLong, "1000", I::kLow,
@@ -355,7 +395,8 @@ SinkSettings sink_settings(const std::map<std::string, std::string>& config) {
   s.tolerate_all = trim(get("errors.tolerance")) == "all";
   s.dlq_topic = trim(get("errors.deadletterqueue.topic.name"));
   bool b = false;
-  if (parse_bool(get("errors.deadletterqueue.context.headers.enable"), &b)) s.dlq_context_headers = b;
+  if (parse_bool(get("errors.deadletterqueue.context.headers.enable"), &b))
+    s.dlq_context_headers = b;
   for (int which = 0; which < 2; ++which) {
     std::string prefix = which == 0 ? "key.converter" : "value.converter";
     std::string cls = trim(get(prefix));
@@ -367,9 +408,11 @@ SinkSettings sink_settings(const std::map<std::string, std::string>& config) {
     (which == 0 ? s.key_converter : s.value_converter) = spec;
   }
   int32_t attempts = 0;
-  if (parse_integer(get("sentinel.task.restart.max.attempts"), &attempts)) s.task_restart_max_attempts = attempts;
+  if (parse_integer(get("sentinel.task.restart.max.attempts"), &attempts))
+    s.task_restart_max_attempts = attempts;
   int64_t backoff = 0;
-  if (parse_integer(get("sentinel.task.restart.backoff.ms"), &backoff)) s.task_restart_backoff_ms = backoff;
+  if (parse_integer(get("sentinel.task.restart.backoff.ms"), &backoff))
+    s.task_restart_backoff_ms = backoff;
   return s;
 }
 
@@ -407,9 +450,12 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
 
   ConfigDef all = framework;
   for (const ConfigKey& k : plugin_def) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const ConfigKey& f) { return f.name == k.name; });
-    if (it != all.end()) *it = k;
-    else all.push_back(k);
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const ConfigKey& f) { return f.name == k.name; });
+    if (it != all.end())
+      *it = k;
+    else
+      all.push_back(k);
   }
   // A value as an error message may quote it.
   auto shown = [&](const std::string& k, const std::string& v) {
@@ -441,7 +487,9 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     }
     if (it == config.end()) {
       if (!k.default_value && k.required) {
-        add_error(k.name, fmt::format("Missing required configuration \"{}\" which has no default value.", k.name));
+        add_error(k.name,
+                  fmt::format("Missing required configuration \"{}\" which has no default value.",
+                              k.name));
       }
       continue;
     }
@@ -456,7 +504,8 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   }
   if (auto v = value_of("tasks.max")) {
     int32_t n = 0;
-    if (parse_integer(*v, &n) && n < 1) add_error("tasks.max", invalid("tasks.max", *v, "Value must be at least 1"));
+    if (parse_integer(*v, &n) && n < 1)
+      add_error("tasks.max", invalid("tasks.max", *v, "Value must be at least 1"));
     if (parse_integer(*v, &n) && n > ctx.tasks_max_limit) {
       add_error(
           "tasks.max",
@@ -466,17 +515,21 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     }
   }
   if (auto v = value_of("errors.tolerance"); v && *v != "none" && *v != "all") {
-    add_error("errors.tolerance", invalid("errors.tolerance", *v, "String must be one of: none, all"));
+    add_error("errors.tolerance",
+              invalid("errors.tolerance", *v, "String must be one of: none, all"));
   }
   if (auto v = value_of("config.action.reload"); v && *v != "none" && *v != "restart") {
-    add_error("config.action.reload", invalid("config.action.reload", *v, "String must be one of: none, restart"));
+    add_error("config.action.reload",
+              invalid("config.action.reload", *v, "String must be one of: none, restart"));
   }
-  for (const char* k : {"errors.retry.timeout", "errors.retry.delay.max.ms", "sentinel.task.restart.backoff.ms"}) {
+  for (const char* k :
+       {"errors.retry.timeout", "errors.retry.delay.max.ms", "sentinel.task.restart.backoff.ms"}) {
     int64_t n = 0;
     auto v = value_of(k);
     if (v && parse_integer(*v, &n) && n < (std::string(k) == "errors.retry.timeout" ? -1 : 0)) {
-      add_error(k, invalid(k, *v, std::string("Value must be at least ") +
-                                      (std::string(k) == "errors.retry.timeout" ? "-1" : "0")));
+      add_error(k, invalid(k, *v,
+                           std::string("Value must be at least ") +
+                               (std::string(k) == "errors.retry.timeout" ? "-1" : "0")));
     }
   }
   if (auto v = value_of("sentinel.task.restart.max.attempts")) {
@@ -488,21 +541,26 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   }
   for (const char* k : {"transforms", "predicates"}) {
     if (auto v = value_of(k); v && !parse_list(*v).empty()) {
-      add_error(k, invalid(k, *v, std::string("Sentinel does not support ") +
-                                      (std::string(k) == "transforms" ? "transformations (SMTs)" : "predicates")));
+      add_error(k, invalid(k, *v,
+                           std::string("Sentinel does not support ") +
+                               (std::string(k) == "transforms" ? "transformations (SMTs)"
+                                                               : "predicates")));
     }
   }
   for (const char* k : {"key.converter", "value.converter"}) {
     if (auto v = value_of(k); v && !trim(*v).empty() && !converter_kind(trim(*v))) {
-      add_error(k, invalid(k, *v, "Class " + *v + " could not be found. Known converters: " +
-                                      converter_class_names()));
+      add_error(k, invalid(k, *v,
+                           "Class " + *v + " could not be found. Known converters: " +
+                               converter_class_names()));
     }
   }
-  if (auto v = value_of("header.converter"); v && !trim(*v).empty() &&
-                                              trim(*v) != "org.apache.kafka.connect.storage.SimpleHeaderConverter" &&
-                                              trim(*v) != "org.apache.kafka.connect.converters.ByteArrayConverter" &&
-                                              trim(*v) != "org.apache.kafka.connect.storage.StringConverter") {
-    add_error("header.converter", invalid("header.converter", *v, "Class " + *v + " could not be found."));
+  if (auto v = value_of("header.converter");
+      v && !trim(*v).empty() &&
+      trim(*v) != "org.apache.kafka.connect.storage.SimpleHeaderConverter" &&
+      trim(*v) != "org.apache.kafka.connect.converters.ByteArrayConverter" &&
+      trim(*v) != "org.apache.kafka.connect.storage.StringConverter") {
+    add_error("header.converter",
+              invalid("header.converter", *v, "Class " + *v + " could not be found."));
   }
 
   // Topics (SinkConnectorConfig.validate).
@@ -525,17 +583,19 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (rc != 0) {
       char buf[256];
       regerror(rc, &re, buf, sizeof buf);
-      add_error("topics.regex", invalid("topics.regex", regex_text, std::string("Invalid regex: ") + buf));
+      add_error("topics.regex",
+                invalid("topics.regex", regex_text, std::string("Invalid regex: ") + buf));
     } else {
       std::string dlq = trim(value_of("errors.deadletterqueue.topic.name").value_or(""));
       if (!dlq.empty()) {
         regex_t anchored;
         if (regcomp(&anchored, ("^(" + regex_text + ")$").c_str(), REG_EXTENDED | REG_NOSUB) == 0) {
           if (regexec(&anchored, dlq.c_str(), 0, nullptr, 0) == 0) {
-            add_error("topics.regex",
-                      fmt::format("The DLQ topic '{}' may not be matched by the regex for the topics "
-                                  "consumed by the connector ('topics.regex={}')",
-                                  dlq, regex_text));
+            add_error(
+                "topics.regex",
+                fmt::format("The DLQ topic '{}' may not be matched by the regex for the topics "
+                            "consumed by the connector ('topics.regex={}')",
+                            dlq, regex_text));
           }
           regfree(&anchored);
         }
@@ -570,9 +630,10 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (!dlq.empty() && std::find(topics.begin(), topics.end(), dlq) != topics.end()) {
       std::string list;
       for (const auto& t : topics) list += (list.empty() ? "" : ", ") + t;
-      add_error("topics", fmt::format("The DLQ topic '{}' may not be included in the list of topics "
-                                      "('topics=[{}]') consumed by the connector",
-                                      dlq, list));
+      add_error("topics",
+                fmt::format("The DLQ topic '{}' may not be included in the list of topics "
+                            "('topics=[{}]') consumed by the connector",
+                            dlq, list));
     }
   }
 
@@ -608,9 +669,10 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   auto add_undefined = [&](const std::string& k, const std::optional<std::string>& v, bool secret) {
     secret = secret || is_secret_key(all, k);
     auto it = errors.find(k);
-    configs.push_back(json{{"definition", nullptr},
-                           {"value", value_json(k, secret && v ? std::optional<std::string>("[hidden]") : v,
-                                                it == errors.end() ? std::vector<std::string>{} : it->second)}});
+    configs.push_back(
+        json{{"definition", nullptr},
+             {"value", value_json(k, secret && v ? std::optional<std::string>("[hidden]") : v,
+                                  it == errors.end() ? std::vector<std::string>{} : it->second)}});
   };
   for (const auto& [k, v] : config) {
     std::string prefix;
@@ -623,16 +685,19 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
                                  "' to be overridden (connector.client.config.override.policy)"));
       } else if (ctx.override_policy == "Principal" && prop != "sasl.jaas.config" &&
                  prop != "sasl.mechanism" && prop != "security.protocol") {
-        add_error(k, invalid(k, v.value_or("null"),
-                             "The 'Principal' policy does not allow '" + prop + "' to be overridden"));
+        add_error(k,
+                  invalid(k, v.value_or("null"),
+                          "The 'Principal' policy does not allow '" + prop + "' to be overridden"));
       }
       if (prop == "sasl.jaas.config" && !ctx.allow_jaas_override) {
         add_error(k, invalid(k, "[hidden]",
                              "sasl.jaas.config overrides are refused by this worker "
-                             "(set sentinel.allow.jaas.config.override=true in the worker config to allow them)"));
+                             "(set sentinel.allow.jaas.config.override=true in the worker config "
+                             "to allow them)"));
       } else if (v && prefix != "admin.override.") {
         std::string err;
-        if (!kafka::make_conf({{prop, *v}}, &err)) add_error(k, invalid(k, secret ? "[hidden]" : *v, err));
+        if (!kafka::make_conf({{prop, *v}}, &err))
+          add_error(k, invalid(k, secret ? "[hidden]" : *v, err));
       }
       add_undefined(k, v, secret);
     } else if ((k.rfind("key.converter.", 0) == 0 || k.rfind("value.converter.", 0) == 0 ||
@@ -644,9 +709,10 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
         }
       }
       add_undefined(k, v, false);
-    } else if (!std::any_of(all.begin(), all.end(),
-                            // clang 14 cannot capture a structured binding: named by an init-capture
-                            [&key = k](const ConfigKey& d) { return d.name == key; }) &&
+    } else if (!std::any_of(
+                   all.begin(), all.end(),
+                   // clang 14 cannot capture a structured binding: named by an init-capture
+                   [&key = k](const ConfigKey& d) { return d.name == key; }) &&
                errors.count(k)) {
       add_undefined(k, v, false);  // a plugin's error about a key it did not define
     }
@@ -655,7 +721,8 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
   // Defined keys: framework first, the plugin's own last.
   ConfigDef ordered;
   for (const ConfigKey& k : framework) {
-    if (!std::any_of(plugin_def.begin(), plugin_def.end(), [&](const ConfigKey& p) { return p.name == k.name; })) {
+    if (!std::any_of(plugin_def.begin(), plugin_def.end(),
+                     [&](const ConfigKey& p) { return p.name == k.name; })) {
       ordered.push_back(k);
     }
   }
@@ -670,17 +737,21 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     if (!k.group.empty() && groups_seen.insert(k.group).second) groups.push_back(k.group);
     std::optional<std::string> v;
     auto it = config.find(k.name);
-    if (it != config.end()) v = it->second;
-    else v = k.default_value;
+    if (it != config.end())
+      v = it->second;
+    else
+      v = k.default_value;
     auto e = errors.find(k.name);
     std::vector<std::string> recommended = k.recommended_values;
-    if (auto pv = plugin_values.find(k.name); pv != plugin_values.end() && !pv->second.recommended_values.empty()) {
+    if (auto pv = plugin_values.find(k.name);
+        pv != plugin_values.end() && !pv->second.recommended_values.empty()) {
       recommended = pv->second.recommended_values;
     }
-    configs.push_back(json{{"definition", config_key_json(k)},
-                           {"value", value_json(k.name, shown_value(k, v),
-                                                e == errors.end() ? std::vector<std::string>{} : e->second,
-                                                recommended)}});
+    configs.push_back(json{
+        {"definition", config_key_json(k)},
+        {"value",
+         value_json(k.name, shown_value(k, v),
+                    e == errors.end() ? std::vector<std::string>{} : e->second, recommended)}});
   }
   for (const auto& [k, v] : config) {
     if (is_secret_key(all, k)) result->secret_keys.push_back(k);
@@ -691,13 +762,17 @@ bool validate_connector_config(const ValidationContext& ctx, const RawConfig& co
     for (const auto& e : c["value"]["errors"]) result->errors.push_back(e.get<std::string>());
   }
   result->error_count = static_cast<int>(result->errors.size());
-  result->infos = json{{"name", cls}, {"error_count", result->error_count}, {"groups", groups}, {"configs", configs}};
+  result->infos = json{{"name", cls},
+                       {"error_count", result->error_count},
+                       {"groups", groups},
+                       {"configs", configs}};
   return true;
 }
 
 std::string invalid_config_message(const ValidationResult& result) {
-  std::string m = fmt::format("Connector configuration is invalid and contains the following {} error(s):",
-                              result.error_count);
+  std::string m =
+      fmt::format("Connector configuration is invalid and contains the following {} error(s):",
+                  result.error_count);
   for (const auto& e : result.errors) m += "\n" + e;
   m += "\nYou can also find the above list of errors at the endpoint "
        "`/connector-plugins/{connectorType}/config/validate`";

@@ -3,9 +3,8 @@
 // whole config against them and the plugin's ConfigDef, and Connect's ConfigInfos JSON.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,10 +21,10 @@ using RawConfig = std::map<std::string, std::optional<std::string>>;
 // Worker settings validation depends on.
 struct ValidationContext {
   const PluginRegistry* plugins = nullptr;
-  std::string archive_root;                 // empty: paths are not confined
-  std::string override_policy = "All";      // connector.client.config.override.policy
-  bool allow_jaas_override = false;         // sentinel.allow.jaas.config.override
-  int tasks_max_limit = 64;                 // sentinel.tasks.max.limit: the highest tasks.max
+  std::string archive_root;             // empty: paths are not confined
+  std::string override_policy = "All";  // connector.client.config.override.policy
+  bool allow_jaas_override = false;     // sentinel.allow.jaas.config.override
+  int tasks_max_limit = 64;             // sentinel.tasks.max.limit: the highest tasks.max
   // archive.root does not exist yet; the start creates it (see confine_path's root_pending).
   bool archive_root_pending = false;
 };
@@ -34,7 +33,7 @@ struct ValidationResult {
   const PluginInfo* plugin = nullptr;
   int error_count = 0;
   std::vector<std::string> errors;  // every message, in response order
-  nlohmann::ordered_json infos;            // Connect's ConfigInfos
+  nlohmann::ordered_json infos;     // Connect's ConfigInfos
   // For PASSWORD-type and secret keys, so that outputs can hide them.
   std::vector<std::string> secret_keys;
 };
@@ -70,7 +69,7 @@ struct SinkSettings {
   std::string dlq_topic;
   bool dlq_context_headers = false;
   std::optional<ConverterSpec> key_converter, value_converter;  // nullopt: the worker's
-  int task_restart_max_attempts = 0;  // 0: never, -1: forever
+  int task_restart_max_attempts = 0;                            // 0: never, -1: forever
   int64_t task_restart_backoff_ms = 1000;
 };
 SinkSettings sink_settings(const std::map<std::string, std::string>& config);

@@ -34,21 +34,28 @@ ConnectorFile load_connector_file(const std::string& path) {
       if (config.contains("name") && config["name"].is_string() && !f.name.empty() &&
           config["name"].get<std::string>() != f.name) {
         throw std::runtime_error("Connector configuration at '" + path + "': name '" + f.name +
-                                 "' does not match config.name '" + config["name"].get<std::string>() + "'");
+                                 "' does not match config.name '" +
+                                 config["name"].get<std::string>() + "'");
       }
     }
     for (const auto& [k, v] : config.items()) {
-      if (v.is_string()) f.config[k] = v.get<std::string>();
-      else if (v.is_null()) f.config[k] = std::nullopt;
-      else if (v.is_number() || v.is_boolean()) f.config[k] = v.dump();
-      else throw std::runtime_error("Connector configuration at '" + path + "': value of '" + k + "' is not a string");
+      if (v.is_string())
+        f.config[k] = v.get<std::string>();
+      else if (v.is_null())
+        f.config[k] = std::nullopt;
+      else if (v.is_number() || v.is_boolean())
+        f.config[k] = v.dump();
+      else
+        throw std::runtime_error("Connector configuration at '" + path + "': value of '" + k +
+                                 "' is not a string");
     }
   } else {
     for (const auto& [k, v] : parse_properties(text, path).map()) f.config[k] = v;
   }
   if (f.name.empty() && f.config.count("name") && f.config["name"]) f.name = *f.config["name"];
   if (f.name.empty()) {
-    throw std::runtime_error("Connector configuration at '" + path + "' is missing the mandatory 'name' configuration");
+    throw std::runtime_error("Connector configuration at '" + path +
+                             "' is missing the mandatory 'name' configuration");
   }
   f.config["name"] = f.name;
   return f;

@@ -65,20 +65,26 @@ bool convert(const ConverterSpec& spec, std::optional<std::string_view> data,
     return true;
   }
   if (!json_depth_within(*data, 128)) {
-    *error = "Converting byte[] to Kafka Connect data failed due to serialization error: JSON nested more than 128 levels deep";
+    *error =
+        "Converting byte[] to Kafka Connect data failed due to serialization error: JSON nested "
+        "more than 128 levels deep";
     return false;
   }
   json doc;
   try {
     doc = json::parse(data->begin(), data->end());
   } catch (const json::exception& e) {
-    *error = std::string("Converting byte[] to Kafka Connect data failed due to serialization error: ") + e.what();
+    *error =
+        std::string("Converting byte[] to Kafka Connect data failed due to serialization error: ") +
+        e.what();
     return false;
   }
   if (spec.schemas_enable) {
-    if (!doc.is_object() || doc.size() != 2 || !doc.contains("schema") || !doc.contains("payload")) {
+    if (!doc.is_object() || doc.size() != 2 || !doc.contains("schema") ||
+        !doc.contains("payload")) {
       *error =
-          "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "
+          "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may "
+          "not "
           "contain additional fields. If you are trying to deserialize plain JSON data, set "
           "schemas.enable=false in your converter configuration.";
       return false;

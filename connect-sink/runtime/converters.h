@@ -1,6 +1,7 @@
 // Converters from Kafka bytes to the text a sink plugin receives, named by Connect's class names:
 // StringConverter (UTF-8 text), JsonConverter (schemas.enable: a {"schema","payload"} envelope
-// whose payload is kept; otherwise any JSON, objects and arrays passed on byte for byte) and ByteArrayConverter (the raw bytes).
+// whose payload is kept; otherwise any JSON, objects and arrays passed on byte for byte) and
+// ByteArrayConverter (the raw bytes).
 #pragma once
 
 #include <optional>

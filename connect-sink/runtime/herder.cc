@@ -19,7 +19,8 @@ std::string upper(std::string s) {
 
 std::string task_class(const std::string& connector_class) {
   const std::string suffix = "Connector";
-  if (connector_class.ends_with(suffix)) return connector_class.substr(0, connector_class.size() - suffix.size()) + "Task";
+  if (connector_class.ends_with(suffix))
+    return connector_class.substr(0, connector_class.size() - suffix.size()) + "Task";
   return connector_class + "Task";
 }
 
@@ -114,13 +115,17 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
   return p;
 }
 
-bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std::string>>* task_configs) {
-  c.plugin = settings_.validation.plugins->find(c.config.count("connector.class") ? c.config.at("connector.class") : "");
+bool Herder::start_instance(Connector& c,
+                            std::vector<std::map<std::string, std::string>>* task_configs) {
+  c.plugin = settings_.validation.plugins->find(
+      c.config.count("connector.class") ? c.config.at("connector.class") : "");
   if (!c.plugin) {
     c.state = ConnectorState::kFailed;
-    c.trace = "ConnectException: Failed to find any class that implements Connector and which name matches " +
-              (c.config.count("connector.class") ? c.config.at("connector.class") : std::string()) +
-              ", available connectors are: " + settings_.validation.plugins->names();
+    c.trace =
+        "ConnectException: Failed to find any class that implements Connector and which name "
+        "matches " +
+        (c.config.count("connector.class") ? c.config.at("connector.class") : std::string()) +
+        ", available connectors are: " + settings_.validation.plugins->names();
     return false;
   }
   c.sink = sink_settings(c.config);
@@ -160,7 +165,8 @@ bool Herder::start_instance(Connector& c, std::vector<std::map<std::string, std:
     return false;
   }
   *task_configs = c.instance->task_configs(c.sink.tasks_max);
-  if (static_cast<int>(task_configs->size()) > c.sink.tasks_max) task_configs->resize(static_cast<size_t>(c.sink.tasks_max));
+  if (static_cast<int>(task_configs->size()) > c.sink.tasks_max)
+    task_configs->resize(static_cast<size_t>(c.sink.tasks_max));
   for (auto& tc : *task_configs) {
     tc["task.class"] = task_class(c.plugin->class_name);
     for (const char* k : {"topics", "topics.regex"}) {
@@ -174,7 +180,8 @@ void Herder::start_connector(Connector& c) {
   c.trace.clear();
   if (c.target == TargetState::kStopped) {
     c.state = ConnectorState::kStopped;
-    c.plugin = settings_.validation.plugins->find(c.config.count("connector.class") ? c.config.at("connector.class") : "");
+    c.plugin = settings_.validation.plugins->find(
+        c.config.count("connector.class") ? c.config.at("connector.class") : "");
     if (c.plugin) c.merged_def = merged_config_def(c.plugin->instantiate()->config_def());
     return;
   }
@@ -334,7 +341,8 @@ ConnectorStatusView Herder::status_view(const Connector& c) const {
   ConnectorStatusView v;
   v.name = c.name;
   v.connector = {c.state, c.state == ConnectorState::kFailed ? c.trace : ""};
-  for (size_t i = 0; i < c.tasks.size(); ++i) v.tasks.emplace_back(static_cast<int>(i), task_view(c, static_cast<int>(i)));
+  for (size_t i = 0; i < c.tasks.size(); ++i)
+    v.tasks.emplace_back(static_cast<int>(i), task_view(c, static_cast<int>(i)));
   return v;
 }
 
@@ -378,7 +386,8 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
   RawConfig config = raw;
   if (existing) {
     for (auto& [k, v] : config) {
-      if (v && *v == "[hidden]" && existing->config.count(k) && is_secret_key(existing->merged_def, k)) {
+      if (v && *v == "[hidden]" && existing->config.count(k) &&
+          is_secret_key(existing->merged_def, k)) {
         v = existing->config.at(k);
       }
     }
@@ -386,7 +395,8 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
   TargetState target = TargetState::kStarted;
   Outcome checked = check_connector_config(settings_.validation, config, initial_state, &target);
   if (!checked.ok()) return checked;
-  if (existing && !allow_replace) return Outcome::Error(409, "Connector " + name + " already exists");
+  if (existing && !allow_replace)
+    return Outcome::Error(409, "Connector " + name + " already exists");
   if (existing && existing->busy) return busy_error(*existing);
   std::map<std::string, std::string> plain;
   for (const auto& [k, v] : config) plain[k] = *v;
@@ -416,7 +426,8 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
   return {};
 }
 
-Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch, ConnectorInfoView* info) {
+Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch,
+                                ConnectorInfoView* info) {
   RawConfig merged;
   {
     std::lock_guard lock(mu_);
@@ -425,8 +436,10 @@ Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch,
     for (const auto& [k, v] : c->config) merged[k] = v;
   }
   for (const auto& [k, v] : patch) {
-    if (!v) merged.erase(k);
-    else merged[k] = v;
+    if (!v)
+      merged.erase(k);
+    else
+      merged[k] = v;
   }
   bool created = false;
   return put_connector(name, merged, std::nullopt, true, &created, info);
@@ -483,7 +496,8 @@ Outcome Herder::tasks(const std::string& name, std::vector<TaskInfoView>* out) {
   return {};
 }
 
-Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed, ConnectorStatusView* plan) {
+Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed,
+                        ConnectorStatusView* plan) {
   Lock lock(mu_);
   Connector* c = find(name);
   if (!c) {
@@ -610,20 +624,25 @@ Outcome offsets_failure(const OffsetsResult& r, const std::string& name, const s
   switch (r.error) {
     case OffsetsResult::Error::kGroupActive:
       return Outcome::Error(
-          500, fmt::format("Failed to {0} consumer group offsets for connector {1} either because its tasks "
-                           "haven't stopped completely yet or the connector was resumed before the request to "
-                           "{0} its offsets could be successfully completed. If the connector is in a stopped "
-                           "state, this operation can be safely retried. If it doesn't eventually succeed, the "
-                           "Connect cluster may need to be restarted to get rid of the zombie sink tasks. "
-                           "(Kafka: {2})",
-                           verb, name, r.detail));
+          500,
+          fmt::format(
+              "Failed to {0} consumer group offsets for connector {1} either because its tasks "
+              "haven't stopped completely yet or the connector was resumed before the request to "
+              "{0} its offsets could be successfully completed. If the connector is in a stopped "
+              "state, this operation can be safely retried. If it doesn't eventually succeed, the "
+              "Connect cluster may need to be restarted to get rid of the zombie sink tasks. "
+              "(Kafka: {2})",
+              verb, name, r.detail));
     case OffsetsResult::Error::kUnsupported:
-      return Outcome::Error(501, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
+      return Outcome::Error(
+          501, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
     case OffsetsResult::Error::kInvalid:
-      return Outcome::Error(400, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
+      return Outcome::Error(
+          400, fmt::format("Cannot {} the offsets of connector {}: {}", verb, name, r.detail));
     default:
       return Outcome::Error(
-          500, fmt::format("Failed to {} consumer group offsets for connector {}: {}", verb, name, r.detail));
+          500, fmt::format("Failed to {} consumer group offsets for connector {}: {}", verb, name,
+                           r.detail));
   }
 }
 
@@ -646,15 +665,19 @@ Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* o
 }
 
 Outcome Herder::alter_offsets(const std::string& name,
-                              const std::map<TopicPartition, std::optional<int64_t>>& offsets, std::string* message) {
+                              const std::map<TopicPartition, std::optional<int64_t>>& offsets,
+                              std::string* message) {
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
   if (c->target != TargetState::kStopped) {
-    return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
-                               "can be done for the specified connector by issuing a 'PUT' request to the "
-                               "'/connectors/" + name + "/stop' endpoint");
+    return Outcome::Error(
+        400,
+        "Connectors must be in the STOPPED state before their offsets can be modified. This "
+        "can be done for the specified connector by issuing a 'PUT' request to the "
+        "'/connectors/" +
+            name + "/stop' endpoint");
   }
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
@@ -662,10 +685,13 @@ Outcome Herder::alter_offsets(const std::string& name,
   if (!r.ok()) return offsets_failure(r, name, "alter");
   bool plugin_ok = false;
   if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, offsets);
-  *message = plugin_ok ? "The offsets for this connector have been altered successfully"
-                       : "The Connect framework-managed offsets for this connector have been altered successfully. "
-                         "However, if this connector manages offsets externally, they will need to be manually "
-                         "altered in the system that the connector uses.";
+  *message =
+      plugin_ok
+          ? "The offsets for this connector have been altered successfully"
+          : "The Connect framework-managed offsets for this connector have been altered "
+            "successfully. "
+            "However, if this connector manages offsets externally, they will need to be manually "
+            "altered in the system that the connector uses.";
   log::info("connector {}: offsets altered for {} partition(s)", name, offsets.size());
   return {};
 }
@@ -676,9 +702,12 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
   if (c->busy) return busy_error(*c);
   if (c->target != TargetState::kStopped) {
-    return Outcome::Error(400, "Connectors must be in the STOPPED state before their offsets can be modified. This "
-                               "can be done for the specified connector by issuing a 'PUT' request to the "
-                               "'/connectors/" + name + "/stop' endpoint");
+    return Outcome::Error(
+        400,
+        "Connectors must be in the STOPPED state before their offsets can be modified. This "
+        "can be done for the specified connector by issuing a 'PUT' request to the "
+        "'/connectors/" +
+            name + "/stop' endpoint");
   }
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
@@ -687,10 +716,13 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   if (!r.ok()) return offsets_failure(r, name, "reset");
   bool plugin_ok = false;
   if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, {});
-  *message = plugin_ok ? "The offsets for this connector have been reset successfully"
-                       : "The Connect framework-managed offsets for this connector have been reset successfully. "
-                         "However, if this connector manages offsets externally, they will need to be manually "
-                         "reset in the system that the connector uses.";
+  *message =
+      plugin_ok
+          ? "The offsets for this connector have been reset successfully"
+          : "The Connect framework-managed offsets for this connector have been reset "
+            "successfully. "
+            "However, if this connector manages offsets externally, they will need to be manually "
+            "reset in the system that the connector uses.";
   log::info("connector {}: offsets reset", name);
   return {};
 }
@@ -711,7 +743,8 @@ Outcome Herder::active_topics(const std::string& name, std::vector<std::string>*
 
 Outcome Herder::reset_active_topics(const std::string& name) {
   if (!settings_.topic_tracking_enable) return Outcome::Error(403, "Topic tracking is disabled.");
-  if (!settings_.topic_tracking_allow_reset) return Outcome::Error(403, "Topic tracking reset is disabled.");
+  if (!settings_.topic_tracking_allow_reset)
+    return Outcome::Error(403, "Topic tracking reset is disabled.");
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -738,7 +771,8 @@ void Herder::tick(MonoClock::time_point now) {
         for (int k = 0; k < t.auto_restarts && backoff < 60000; ++k) backoff *= 2;
         backoff = std::min<int64_t>(backoff, 60000);
         t.restart_due = now + std::chrono::milliseconds(backoff);
-        log::info("connector {} task {} failed; restarting in {} ms (attempt {})", name, i, backoff, t.auto_restarts + 1);
+        log::info("connector {} task {} failed; restarting in {} ms (attempt {})", name, i, backoff,
+                  t.auto_restarts + 1);
         continue;
       }
       if (now < *t.restart_due) continue;
@@ -817,7 +851,8 @@ std::string Herder::metrics_text() {
   const Counter counters[] = {
       {"sentinel_connect_records_consumed_total", "counter", "Records consumed from Kafka.",
        [](const TaskMetrics& m) { return static_cast<int64_t>(m.records_consumed.load()); }},
-      {"sentinel_connect_records_written_total", "counter", "Records handed to the sink task's put().",
+      {"sentinel_connect_records_written_total", "counter",
+       "Records handed to the sink task's put().",
        [](const TaskMetrics& m) { return static_cast<int64_t>(m.records_written.load()); }},
       {"sentinel_connect_record_errors_total", "counter", "Records that failed conversion.",
        [](const TaskMetrics& m) { return static_cast<int64_t>(m.record_errors.load()); }},
@@ -827,7 +862,8 @@ std::string Herder::metrics_text() {
        [](const TaskMetrics& m) { return static_cast<int64_t>(m.offset_commits.load()); }},
       {"sentinel_connect_task_restarts_total", "counter", "Automatic task restarts.",
        [](const TaskMetrics& m) { return static_cast<int64_t>(m.restarts.load()); }},
-      {"sentinel_connect_consumer_lag", "gauge", "Records behind the end of the assigned partitions.",
+      {"sentinel_connect_consumer_lag", "gauge",
+       "Records behind the end of the assigned partitions.",
        [](const TaskMetrics& m) { return m.consumer_lag.load(); }},
   };
   for (const Counter& k : counters) {
@@ -836,7 +872,8 @@ std::string Herder::metrics_text() {
       for (auto& [id, m] : c.metrics) {
         int64_t v = k.get(*m);
         if (v < 0) continue;
-        out += fmt::format("{}{{connector=\"{}\",task=\"{}\"}} {}\n", k.name, prom_escape(name), id, v);
+        out += fmt::format("{}{{connector=\"{}\",task=\"{}\"}} {}\n", k.name, prom_escape(name), id,
+                           v);
       }
     }
   }

@@ -92,8 +92,8 @@ class Herder {
   // POST /connectors (allow_replace=false) and PUT /connectors/{name}/config (true).
   // `initial_state` is RUNNING, PAUSED or STOPPED (any case) and applies only when creating.
   Outcome put_connector(const std::string& name, const RawConfig& config,
-                        const std::optional<std::string>& initial_state, bool allow_replace, bool* created,
-                        ConnectorInfoView* info);
+                        const std::optional<std::string>& initial_state, bool allow_replace,
+                        bool* created, ConnectorInfoView* info);
   // PATCH /connectors/{name}/config: nullopt values remove keys.
   Outcome patch_connector(const std::string& name, const RawConfig& patch, ConnectorInfoView* info);
 
@@ -105,7 +105,8 @@ class Herder {
   Outcome tasks(const std::string& name, std::vector<TaskInfoView>* out);
 
   // Restart per KIP-745; *plan gets the planned states when include_tasks or only_failed.
-  Outcome restart(const std::string& name, bool include_tasks, bool only_failed, ConnectorStatusView* plan);
+  Outcome restart(const std::string& name, bool include_tasks, bool only_failed,
+                  ConnectorStatusView* plan);
   Outcome restart_task(const std::string& name, int task);
   Outcome pause(const std::string& name);
   Outcome resume(const std::string& name);
@@ -113,7 +114,8 @@ class Herder {
   Outcome remove(const std::string& name);
 
   Outcome offsets(const std::string& name, std::vector<PartitionOffset>* out);
-  Outcome alter_offsets(const std::string& name, const std::map<TopicPartition, std::optional<int64_t>>& offsets,
+  Outcome alter_offsets(const std::string& name,
+                        const std::map<TopicPartition, std::optional<int64_t>>& offsets,
                         std::string* message);
   Outcome reset_offsets(const std::string& name, std::string* message);
 
@@ -168,8 +170,7 @@ class Herder {
   // Stops every task of `c`; the slots are cleared unless a task was abandoned.
   size_t stop_tasks(Lock& lock, Connector& c);
   void stop_connector(Lock& lock, Connector& c);
-  Outcome change_target(const std::string& name, TargetState target,
-                        const std::string& not_found);
+  Outcome change_target(const std::string& name, TargetState target, const std::string& not_found);
   void apply_target(Lock& lock, Connector& c, TargetState target);
   static Outcome busy_error(const Connector& c);
   StateView task_view(const Connector& c, int id) const;

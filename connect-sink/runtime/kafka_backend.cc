@@ -57,8 +57,9 @@ bool KafkaBackend::dev_broker() {
   std::lock_guard lock(mu_);
   if (dev && !dev_broker_noted_) {
     dev_broker_noted_ = true;
-    log::info("dev broker (librdkafka's mock cluster): sink tasks join their groups as dynamic "
-              "members (it does not support static membership)");
+    log::info(
+        "dev broker (librdkafka's mock cluster): sink tasks join their groups as dynamic "
+        "members (it does not support static membership)");
   }
   return dev;
 }

@@ -22,15 +22,15 @@
 #include "common/identity_lock.h"
 #include "common/log.h"
 #include "common/static_membership.h"
-#include "rest-api/basic_auth.h"
 #include "connect-sink/runtime/connector_files.h"
 #include "connect-sink/runtime/herder.h"
-#include "rest-api/http_server.h"
 #include "connect-sink/runtime/kafka_backend.h"
 #include "connect-sink/runtime/plugins.h"
-#include "rest-api/rest_api.h"
 #include "connect-sink/runtime/worker_config.h"
 #include "connect-sink/runtime/worker_preflight.h"
+#include "rest-api/basic_auth.h"
+#include "rest-api/http_server.h"
+#include "rest-api/rest_api.h"
 
 namespace fs = std::filesystem;
 using namespace sentinel;
@@ -55,7 +55,8 @@ std::string default_state_dir() {
 std::vector<std::string> default_plugin_path() {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const std::string& dir : {exe_dir() + "/../plugins", std::string("/usr/lib/sentinel/plugins")}) {
+  for (const std::string& dir :
+       {exe_dir() + "/../plugins", std::string("/usr/lib/sentinel/plugins")}) {
     if (fs::is_directory(dir, ec)) out.push_back(fs::weakly_canonical(dir, ec).string());
   }
   return out;
@@ -74,7 +75,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors.\n"
-      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083), loads sink plugins\n"
+      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083), loads sink "
+      "plugins\n"
       "from plugin.path, restores connectors kept in sentinel.state.dir and applies the connector\n"
       "files given after the worker properties.\n"
       "Signals: SIGHUP applies the connector files again; SIGTERM stops the tasks (their durable\n"
@@ -87,7 +89,8 @@ int main(int argc, char** argv) {
   std::string bootstrap_override;
   std::string state_dir_override;
   bool check_config = false;
-  app.add_option("worker-properties", worker_file, "worker config (connect-standalone.properties)")->required();
+  app.add_option("worker-properties", worker_file, "worker config (connect-standalone.properties)")
+      ->required();
   app.add_option("connector-files", connector_files, "connector configs (.properties or .json)");
   app.add_option("--bootstrap-servers", bootstrap_override, "override bootstrap.servers");
   app.add_option("--state-dir", state_dir_override, "override sentinel.state.dir");
@@ -113,9 +116,9 @@ int main(int argc, char** argv) {
   // Kafka's worker (plugin.path pointing at jars, or unset) still find the built-in plugins.
   for (const auto& dir : default_plugin_path()) {
     std::error_code ec;
-    bool listed = std::any_of(config.plugin_path.begin(), config.plugin_path.end(), [&](const std::string& p) {
-      return fs::weakly_canonical(p, ec) == fs::path(dir);
-    });
+    bool listed = std::any_of(
+        config.plugin_path.begin(), config.plugin_path.end(),
+        [&](const std::string& p) { return fs::weakly_canonical(p, ec) == fs::path(dir); });
     if (!listed) config.plugin_path.push_back(dir);
   }
 
@@ -123,9 +126,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> plugin_errors;
   plugins.load(config.plugin_path, &plugin_errors);
   for (const auto& e : plugin_errors) log::error("{}", e);
-  for (const auto& p : plugins.plugins()) log::info("plugin {} {} from {}", p.class_name, p.version, p.path);
+  for (const auto& p : plugins.plugins())
+    log::info("plugin {} {} from {}", p.class_name, p.version, p.path);
   if (plugins.plugins().empty()) {
-    log::warning("no connector plugins found in plugin.path ({})", fmt::join(config.plugin_path, ", "));
+    log::warning("no connector plugins found in plugin.path ({})",
+                 fmt::join(config.plugin_path, ", "));
   }
 
   ValidationContext validation;
@@ -145,8 +150,8 @@ int main(int argc, char** argv) {
   }
   const std::vector<ConnectorFile>& files = pre.files;
   if (check_config) {
-    std::printf("%s: ok (%zu connector file(s), %zu plugin(s))\n", worker_file.c_str(), files.size(),
-                plugins.plugins().size());
+    std::printf("%s: ok (%zu connector file(s), %zu plugin(s))\n", worker_file.c_str(),
+                files.size(), plugins.plugins().size());
     return 0;
   }
   std::unique_ptr<BasicAuth> auth = std::move(pre.auth);
@@ -164,7 +169,9 @@ int main(int argc, char** argv) {
     advertised_host = config.listeners[0].host;
     if (advertised_host.empty() || advertised_host == "0.0.0.0") advertised_host = hostname();
   }
-  settings.worker_id = fmt::format("{}:{}", advertised_host, config.advertised_port ? config.advertised_port : http.first_port());
+  settings.worker_id =
+      fmt::format("{}:{}", advertised_host,
+                  config.advertised_port ? config.advertised_port : http.first_port());
   settings.bootstrap_servers = config.bootstrap_servers;
   settings.consumer = config.consumer;
   settings.producer = config.producer;
@@ -179,7 +186,8 @@ int main(int argc, char** argv) {
 
   kafka::Properties base = {{"bootstrap.servers", config.bootstrap_servers}};
   for (const auto& [k, v] : config.consumer) {
-    if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0) base[k] = v;
+    if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0)
+      base[k] = v;
   }
   // The identity of this worker's consumers in their groups (static membership): stable across
   // restarts, and one process per identity on this host (IdentityLock); across hosts the broker
@@ -239,8 +247,8 @@ int main(int argc, char** argv) {
     return 3;
   }
   ready = true;
-  log::info("worker {} started: state in {}, {} connector(s), consumer identity {}", settings.worker_id,
-            config.state_dir, herder.names().size(), identity);
+  log::info("worker {} started: state in {}, {} connector(s), consumer identity {}",
+            settings.worker_id, config.state_dir, herder.names().size(), identity);
 
   DaemonLoop loop;
   loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(500); };

@@ -17,7 +17,9 @@ std::string name(const TopicPartition& tp) { return fmt::format("{}-{}", tp.topi
 
 }  // namespace
 
-bool is_dev_broker(const std::string& cluster_id) { return kafka::is_dev_broker_cluster(cluster_id); }
+bool is_dev_broker(const std::string& cluster_id) {
+  return kafka::is_dev_broker_cluster(cluster_id);
+}
 
 std::string dev_broker_cannot(const std::string& what) {
   return fmt::format(
@@ -57,7 +59,8 @@ GroupAnswer answer_of(const rd_kafka_group_result_t* const* groups, size_t count
   }
   if (const rd_kafka_error_t* e = rd_kafka_group_result_error(groups[0])) {
     a.code = rd_kafka_error_code(e);
-    a.text = fmt::format("group {}: {}", rd_kafka_group_result_name(groups[0]), rd_kafka_error_string(e));
+    a.text = fmt::format("group {}: {}", rd_kafka_group_result_name(groups[0]),
+                         rd_kafka_error_string(e));
     return a;
   }
   a.partitions = rd_kafka_group_result_partitions(groups[0]);
@@ -72,7 +75,8 @@ GroupAnswer answer_of(const rd_kafka_group_result_t* const* groups, size_t count
 }
 
 bool group_active(rd_kafka_resp_err_t code) {
-  return code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || code == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+  return code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+         code == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
          code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
          code == RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC ||
          code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP;
@@ -139,12 +143,15 @@ OffsetsResult alter_group_offsets(const kafka::Properties& consumer,
     return OffsetsResult::Fail(
         OffsetsError::kUnsupported,
         dev_broker_cannot("delete a committed offset (it has no OffsetDelete, KIP-496), so an "
-                          "\"offset\": null cannot reset " + name(remove.front())));
+                          "\"offset\": null cannot reset " +
+                          name(remove.front())));
   }
   std::string error;
   if (!remove.empty()) {
-    kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(remove.size())));
-    for (const auto& tp : remove) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    kafka::TopicPartitionList list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(remove.size())));
+    for (const auto& tp : remove)
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
     Event ev = client.call(
         [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
           rd_kafka_DeleteConsumerGroupOffsets_t* request =
@@ -159,8 +166,10 @@ OffsetsResult alter_group_offsets(const kafka::Properties& consumer,
         rd_kafka_event_DeleteConsumerGroupOffsets_result(ev.get()), &count);
     GroupAnswer answer = answer_of(groups, count);
     // A group that never committed has nothing to delete.
-    if (answer.code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) answer.code = RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+    if (answer.code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+      answer.code = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (group_active(answer.code))
+      return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
     if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
   }
   if (!commit.empty()) {
@@ -186,7 +195,8 @@ OffsetsResult alter_group_offsets(const kafka::Properties& consumer,
                                         "had members (its answer: {})",
                                         client.group(), answer.text)));
     }
-    if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+    if (group_active(answer.code))
+      return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
     if (answer.code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
       return OffsetsResult::Fail(OffsetsError::kInvalid, answer.text);
     }
@@ -218,7 +228,8 @@ OffsetsResult delete_group(const kafka::Properties& consumer, std::chrono::secon
   GroupAnswer answer = answer_of(groups, count);
   // Deleting twice does no harm, as in Connect.
   if (answer.code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) return OffsetsResult::Ok();
-  if (group_active(answer.code)) return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
+  if (group_active(answer.code))
+    return OffsetsResult::Fail(OffsetsError::kGroupActive, answer.text);
   if (answer.code) return OffsetsResult::Fail(OffsetsError::kFailed, answer.text);
   return OffsetsResult::Ok();
 }

@@ -73,7 +73,8 @@ class OffsetsClient {
     rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_.get());
     rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_ANY);
     char errstr[256];
-    rd_kafka_AdminOptions_set_request_timeout(options, remaining_ms(deadline_), errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_request_timeout(options, remaining_ms(deadline_), errstr,
+                                              sizeof errstr);
     issue(options, queue);
     Event ev(rd_kafka_queue_poll(queue, remaining_ms(deadline_) + 1000));
     rd_kafka_AdminOptions_destroy(options);

@@ -58,8 +58,9 @@ std::optional<std::string> confine_path(const std::string& root, const std::stri
     *reason = "archive.root " + root + " cannot be resolved: " + ec.message();
     return std::nullopt;
   }
-  fs::path candidate = requested.is_absolute() ? requested.lexically_normal()
-                                               : (fs::absolute(root) / requested).lexically_normal();
+  fs::path candidate = requested.is_absolute()
+                           ? requested.lexically_normal()
+                           : (fs::absolute(root) / requested).lexically_normal();
   fs::path lexical_root = fs::absolute(root).lexically_normal();
   fs::path relative;
   if (is_within(lexical_root, candidate)) {

@@ -64,7 +64,8 @@ bool PluginRegistry::load_file(const std::string& path, std::string* error) {
     *error = fmt::format("plugin {}: cannot load shared object: {}", path, dlerror());
     return false;
   }
-  auto entry = reinterpret_cast<SentinelConnectPluginEntry>(dlsym(handle, SENTINEL_CONNECT_PLUGIN_SYMBOL));
+  auto entry =
+      reinterpret_cast<SentinelConnectPluginEntry>(dlsym(handle, SENTINEL_CONNECT_PLUGIN_SYMBOL));
   if (!entry) {
     *error = fmt::format(
         "plugin {}: no exported symbol {}: not a Sentinel connector plugin (see "
@@ -75,7 +76,8 @@ bool PluginRegistry::load_file(const std::string& path, std::string* error) {
   }
   const SentinelConnectPlugin* plugin = entry();
   if (!plugin) {
-    *error = fmt::format("plugin {}: {}() returned no plugin", path, SENTINEL_CONNECT_PLUGIN_SYMBOL);
+    *error =
+        fmt::format("plugin {}: {}() returned no plugin", path, SENTINEL_CONNECT_PLUGIN_SYMBOL);
     return false;
   }
   if (plugin->api_version != kApiVersion) {
@@ -89,7 +91,8 @@ bool PluginRegistry::load_file(const std::string& path, std::string* error) {
   for (const SentinelConnectPlugin* p = plugin; p; p = p->next) {
     if (p->struct_size != sizeof(SentinelConnectPlugin)) {
       *error = fmt::format(
-          "plugin {}: plugin descriptor is {} bytes, this worker expects {}: rebuild it against this "
+          "plugin {}: plugin descriptor is {} bytes, this worker expects {}: rebuild it against "
+          "this "
           "worker's sentinel/connect/sink.h",
           path, p->struct_size, sizeof(SentinelConnectPlugin));
       return false;
@@ -105,8 +108,9 @@ bool PluginRegistry::load_file(const std::string& path, std::string* error) {
     info.path = path;
     info.create = p->create;
     if (find(info.class_name)) {
-      *error = fmt::format("plugin {}: connector {} is already loaded from {}; this copy is ignored",
-                           path, info.class_name, find(info.class_name)->path);
+      *error =
+          fmt::format("plugin {}: connector {} is already loaded from {}; this copy is ignored",
+                      path, info.class_name, find(info.class_name)->path);
       return false;
     }
     found.push_back(std::move(info));

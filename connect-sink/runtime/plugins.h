@@ -19,7 +19,9 @@ struct PluginInfo {
   std::string path;  // the shared object it came from
   SinkConnector* (*create)() = nullptr;
 
-  std::unique_ptr<SinkConnector> instantiate() const { return std::unique_ptr<SinkConnector>(create()); }
+  std::unique_ptr<SinkConnector> instantiate() const {
+    return std::unique_ptr<SinkConnector>(create());
+  }
 };
 
 class PluginRegistry {

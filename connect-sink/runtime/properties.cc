@@ -125,10 +125,18 @@ std::string unescape(std::string_view s, const std::string& name, int line) {
     }
     char e = s[++i];
     switch (e) {
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 'f': out += '\f'; break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'f':
+        out += '\f';
+        break;
       case 'u': {
         if (s.size() < i + 5) {
           throw std::runtime_error(name + ":" + std::to_string(line) +

@@ -61,7 +61,8 @@ class TaskThread {
     status_ = {spec_.start_paused ? TaskState::kPaused : TaskState::kRunning, ""};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
-    unowned_ = kafka::UnownedPartitionsWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
+    unowned_ = kafka::UnownedPartitionsWatch(
+        fmt::format("connector {} task {}", spec_.connector, spec_.id));
   }
 
   TaskStatus status() const {
@@ -215,7 +216,8 @@ class TaskThread {
   // the id from this one. Restarting would take it back and fence the other in turn, so the
   // task stays FAILED until someone restarts it.
   void fenced() {
-    std::string id = spec_.consumer.count("group.instance.id") ? spec_.consumer.at("group.instance.id") : "";
+    std::string id =
+        spec_.consumer.count("group.instance.id") ? spec_.consumer.at("group.instance.id") : "";
     std::string m = fmt::format(
         "fenced: another consumer joined group {} with this task's group.instance.id {} (a second "
         "worker with the same sentinel.worker.id, on another host?). This task stopped consuming "
@@ -229,8 +231,8 @@ class TaskThread {
     status_.auto_restart = false;
   }
 
-  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                           void* opaque) {
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
     static_cast<TaskThread*>(opaque)->rebalance(rk, err, parts);
   }
 
@@ -277,10 +279,12 @@ class TaskThread {
       }
       jumps_.expect_committed(rk, parts, 5s);  // then the positions the task asked for
       jumps_.expect(parts);
-      if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
-      else rd_kafka_assign(rk, parts);
-      log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task", spec_.connector,
-                spec_.id, tps.size(), seeks);
+      if (cooperative)
+        rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+      else
+        rd_kafka_assign(rk, parts);
+      log::info("connector {} task {}: assigned {} partition(s), {} positioned by the task",
+                spec_.connector, spec_.id, tps.size(), seeks);
       unowned_.assigned(rk, static_cast<int>(assigned_.size()));
       if (applied_paused_) rd_kafka_pause_partitions(rk, parts);
       return;
@@ -300,14 +304,16 @@ class TaskThread {
       committed_.erase(tp);
       pending_seeks_.erase(tp);
     }
-    if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
-    else rd_kafka_assign(rk, nullptr);
+    if (cooperative)
+      rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+    else
+      rd_kafka_assign(rk, nullptr);
   }
 
   // Result of an asynchronous commit (served by rd_kafka_consumer_poll on the task thread): a
   // failed partition is forgotten as committed, so the next commit sends it again.
-  static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                        void* opaque) {
+  static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t* offsets, void* opaque) {
     auto* self = static_cast<TaskThread*>(opaque);
     bool any_failed = false;
     for (int i = 0; offsets && i < offsets->cnt; ++i) {
@@ -318,7 +324,8 @@ class TaskThread {
     }
     if (any_failed && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
       log::warning("connector {} task {}: offset commit failed: {} (will retry at the next flush)",
-                   self->spec_.connector, self->spec_.id, rd_kafka_err2str(err ? err : offsets->elems[0].err));
+                   self->spec_.connector, self->spec_.id,
+                   rd_kafka_err2str(err ? err : offsets->elems[0].err));
     }
   }
 
@@ -342,9 +349,10 @@ class TaskThread {
       Activity a(this, "the dead letter queue producer's flush");
       rd_kafka_flush(dlq_.get(), 30000);
       if (rd_kafka_outq_len(dlq_.get()) > 0 || dlq_failures_ > 0) {
-        std::string m = fmt::format("could not write {} record(s) to the dead letter queue topic {}: {}",
-                                    dlq_failures_.load(), spec_.dlq_topic,
-                                    dlq_failures_ ? dlq_last_error_ : "flush timed out");
+        std::string m =
+            fmt::format("could not write {} record(s) to the dead letter queue topic {}: {}",
+                        dlq_failures_.load(), spec_.dlq_topic,
+                        dlq_failures_ ? dlq_last_error_ : "flush timed out");
         fail(m, "ConnectException: " + m);
         return false;
       }
@@ -353,8 +361,10 @@ class TaskThread {
     Status s = call("pre_commit", "SinkTask.pre_commit()",
                     [&] { return spec_.task->pre_commit(current, &committable); });
     if (!s.ok) {
-      fail(s.message, "ConnectException: Offset commit failed: the task could not flush its records\n"
-                      "Caused by: " + (s.trace.empty() ? s.message : s.trace));
+      fail(s.message,
+           "ConnectException: Offset commit failed: the task could not flush its records\n"
+           "Caused by: " +
+               (s.trace.empty() ? s.message : s.trace));
       return false;
     }
     OffsetMap to_commit;
@@ -384,9 +394,12 @@ class TaskThread {
     bool want = paused_;
     if (want == applied_paused_) return;
     rd_kafka_topic_partition_list_t* assignment = nullptr;
-    if (rd_kafka_assignment(consumer_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment) {
-      if (want) rd_kafka_pause_partitions(consumer_.get(), assignment);
-      else rd_kafka_resume_partitions(consumer_.get(), assignment);
+    if (rd_kafka_assignment(consumer_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        assignment) {
+      if (want)
+        rd_kafka_pause_partitions(consumer_.get(), assignment);
+      else
+        rd_kafka_resume_partitions(consumer_.get(), assignment);
       rd_kafka_topic_partition_list_destroy(assignment);
     }
     applied_paused_ = want;
@@ -397,7 +410,8 @@ class TaskThread {
     int64_t lag = 0;
     for (const auto& tp : assigned_) {
       int64_t lo = -1, hi = -1;
-      if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.topic.c_str(), tp.partition, &lo, &hi) ||
+      if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.topic.c_str(), tp.partition, &lo,
+                                         &hi) ||
           hi < 0) {
         continue;
       }
@@ -431,13 +445,14 @@ class TaskThread {
       add("__connect.errors.exception.message", error);
     }
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        dlq_.get(), RD_KAFKA_V_TOPIC(spec_.dlq_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
-        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        dlq_.get(), RD_KAFKA_V_TOPIC(spec_.dlq_topic.c_str()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(m->key, m->key_len),
+        RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err) {
       rd_kafka_headers_destroy(headers);
-      std::string msg = fmt::format("could not write a record to the dead letter queue topic {}: {}",
-                                    spec_.dlq_topic, rd_kafka_err2str(err));
+      std::string msg =
+          fmt::format("could not write a record to the dead letter queue topic {}: {}",
+                      spec_.dlq_topic, rd_kafka_err2str(err));
       fail(msg, "ConnectException: " + msg);
       return false;
     }
@@ -466,15 +481,16 @@ class TaskThread {
     }
     if (!ok) {
       spec_.metrics->record_errors++;
-      std::string where = fmt::format("{} converter, topic {} partition {} offset {}", stage, r.topic,
-                                      r.partition, r.offset);
+      std::string where = fmt::format("{} converter, topic {} partition {} offset {}", stage,
+                                      r.topic, r.partition, r.offset);
       if (!spec_.tolerate_all) {
         fail("Tolerance exceeded in error handler: " + error,
-             "ConnectException: Tolerance exceeded in error handler\nCaused by: DataException: " + error +
-                 "\n\tat " + where);
+             "ConnectException: Tolerance exceeded in error handler\nCaused by: DataException: " +
+                 error + "\n\tat " + where);
         return false;
       }
-      log::warning("connector {} task {}: skipping record ({}): {}", spec_.connector, spec_.id, where, error);
+      log::warning("connector {} task {}: skipping record ({}): {}", spec_.connector, spec_.id,
+                   where, error);
       return send_to_dlq(m, error);
     }
     rd_kafka_headers_t* hdrs = nullptr;
@@ -482,7 +498,9 @@ class TaskThread {
       const char* name;
       const void* value;
       size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      for (size_t i = 0;
+           rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
         Header h{name, std::nullopt};
         if (value) h.value = std::string(static_cast<const char*>(value), size);
         r.headers.push_back(std::move(h));
@@ -502,7 +520,8 @@ class TaskThread {
     if (seeks.empty()) return;
     kafka::TopicPartitionList list = to_list(seeks);
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(consumer_.get(), list.get(), 10000)) {
-      std::string m = fmt::format("seek requested by the task failed: {}", rd_kafka_error_string(e));
+      std::string m =
+          fmt::format("seek requested by the task failed: {}", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
       fail(m, "ConnectException: " + m);
       return;
@@ -510,8 +529,8 @@ class TaskThread {
     for (int i = 0; i < list->cnt; ++i) {
       if (list->elems[i].err) {
         std::string m = fmt::format("seek of {}-{} to offset {} requested by the task failed: {}",
-                                    list->elems[i].topic, list->elems[i].partition, list->elems[i].offset,
-                                    rd_kafka_err2str(list->elems[i].err));
+                                    list->elems[i].topic, list->elems[i].partition,
+                                    list->elems[i].offset, rd_kafka_err2str(list->elems[i].err));
         fail(m, "ConnectException: " + m);
         return;
       }
@@ -527,9 +546,10 @@ class TaskThread {
     if (fenced_ || !kafka::is_static_member(consumer_.get())) return;
     if (rd_kafka_fatal_error(consumer_.get(), nullptr, 0)) return;
     if (!kafka::leave_group(consumer_.get(), std::chrono::seconds(10))) {
-      log::warning("connector {} task {}: could not leave group {} within 10 s; its partitions "
-                   "wait for session.timeout.ms",
-                   spec_.connector, spec_.id, spec_.consumer.at("group.id"));
+      log::warning(
+          "connector {} task {}: could not leave group {} within 10 s; its partitions "
+          "wait for session.timeout.ms",
+          spec_.connector, spec_.id, spec_.consumer.at("group.id"));
     }
   }
 
@@ -577,15 +597,16 @@ class TaskThread {
     subscription_.reset(rd_kafka_topic_partition_list_new(1));
     kafka::TopicPartitionList& subscription = subscription_;
     if (!spec_.topics_regex.empty()) {
-      rd_kafka_topic_partition_list_add(subscription.get(), ("^(" + spec_.topics_regex + ")$").c_str(),
-                                        RD_KAFKA_PARTITION_UA);
+      rd_kafka_topic_partition_list_add(
+          subscription.get(), ("^(" + spec_.topics_regex + ")$").c_str(), RD_KAFKA_PARTITION_UA);
     }
     for (const auto& t : spec_.topics) {
       rd_kafka_topic_partition_list_add(subscription.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
     rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_.get(), subscription.get());
     if (e) {
-      fail(rd_kafka_err2str(e), std::string("ConnectException: subscribe failed: ") + rd_kafka_err2str(e));
+      fail(rd_kafka_err2str(e),
+           std::string("ConnectException: subscribe failed: ") + rd_kafka_err2str(e));
       return false;
     }
     return true;
@@ -599,7 +620,8 @@ class TaskThread {
     while (!stop_ && !failed_ && !abandoned_) {
       apply_pause();
       msgs.clear();
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), static_cast<int>(kPollTimeout.count()));
+      rd_kafka_message_t* m =
+          rd_kafka_consumer_poll(consumer_.get(), static_cast<int>(kPollTimeout.count()));
       while (m) {
         msgs.push_back(m);
         if (msgs.size() >= kMaxBatch) break;
@@ -638,7 +660,7 @@ class TaskThread {
           continue;
         }
         TopicPartition tp{rd_kafka_topic_name(msg->rkt), msg->partition};
-        if (!assigned_.count(tp)) continue;  // revoked while this batch was gathered
+        if (!assigned_.count(tp)) continue;      // revoked while this batch was gathered
         if (pending_seeks_.count(tp)) continue;  // the task moved this partition: a seek follows
         spec_.metrics->records_consumed++;
         if (!convert_message(msg, &batch)) break;
@@ -653,8 +675,10 @@ class TaskThread {
         Status s = call("put", "SinkTask.put()", [&] { return spec_.task->put(batch); });
         if (abandoned_) break;
         if (!s.ok) {
-          fail(s.message, "ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\nCaused by: " +
-                              (s.trace.empty() ? s.message : s.trace));
+          fail(s.message,
+               "ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\nCaused "
+               "by: " +
+                   (s.trace.empty() ? s.message : s.trace));
           break;
         }
         spec_.metrics->records_written += batch.size();
@@ -732,13 +756,14 @@ class TaskThread {
   std::set<TopicPartition> assigned_;
   OffsetMap current_;
   OffsetMap committed_;
-  OffsetMap pending_seeks_;  // asked for through the context, not applied yet
+  OffsetMap pending_seeks_;           // asked for through the context, not applied yet
   kafka::OffsetJumpWatch jumps_{""};  // records deleted before they were read
   bool commit_requested_ = false;
   Context context_;
 };
 
-SinkTaskRunner::SinkTaskRunner(TaskSpec spec) : task_(std::make_shared<TaskThread>(std::move(spec))) {
+SinkTaskRunner::SinkTaskRunner(TaskSpec spec)
+    : task_(std::make_shared<TaskThread>(std::move(spec))) {
   thread_ = std::thread([task = task_] { task->run(); });
 }
 

@@ -7,7 +7,6 @@
 
 #include "common/atomic_file.h"
 #include "common/whole_file.h"
-
 #include "connect-sink/runtime/connector_name.h"
 #include "connect-sink/runtime/utf8.h"
 
@@ -28,8 +27,10 @@ bool StateStore::load(std::map<std::string, StoredConnector>* out, std::string* 
     return false;
   }
   json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("connectors") || !doc["connectors"].is_object()) {
-    *error = path() + ": not a sentinel-connect state file (expected {\"version\":1,\"connectors\":{…}}); "
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("connectors") ||
+      !doc["connectors"].is_object()) {
+    *error = path() +
+             ": not a sentinel-connect state file (expected {\"version\":1,\"connectors\":{…}}); "
              "move it aside to start with no connectors";
     return false;
   }
@@ -66,7 +67,8 @@ bool StateStore::load(std::map<std::string, StoredConnector>* out, std::string* 
   return true;
 }
 
-bool StateStore::save(const std::map<std::string, StoredConnector>& state, std::string* error) const {
+bool StateStore::save(const std::map<std::string, StoredConnector>& state,
+                      std::string* error) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) {

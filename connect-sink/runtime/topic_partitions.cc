@@ -8,7 +8,8 @@
 namespace sentinel::connect {
 namespace {
 
-bool matches(const std::string& topic, const std::vector<std::string>& topics, const std::string& regex) {
+bool matches(const std::string& topic, const std::vector<std::string>& topics,
+             const std::string& regex) {
   if (!regex.empty()) {
     regex_t re;
     if (regcomp(&re, ("^(" + regex + ")$").c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
@@ -22,7 +23,8 @@ bool matches(const std::string& topic, const std::vector<std::string>& topics, c
 }  // namespace
 
 kafka::TopicPartitionList to_list(const OffsetMap& offsets) {
-  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  kafka::TopicPartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [tp, off] : offsets) {
     rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = off;
   }
@@ -31,15 +33,18 @@ kafka::TopicPartitionList to_list(const OffsetMap& offsets) {
 
 std::vector<TopicPartition> from_list(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
-  for (int i = 0; i < list->cnt; ++i) out.push_back({list->elems[i].topic, list->elems[i].partition});
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
   return out;
 }
 
-Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, const std::string& regex,
-                     MonoClock::time_point deadline, std::vector<TopicPartition>* out) {
+Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics,
+                     const std::string& regex, MonoClock::time_point deadline,
+                     std::vector<TopicPartition>* out) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, remaining_ms(deadline));
-  if (err) return Status::Error(std::string("cannot read topic metadata: ") + rd_kafka_err2str(err));
+  if (err)
+    return Status::Error(std::string("cannot read topic metadata: ") + rd_kafka_err2str(err));
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
     if (t.err || !matches(t.topic, topics, regex)) continue;

@@ -18,8 +18,9 @@ kafka::TopicPartitionList to_list(const OffsetMap& offsets);
 std::vector<TopicPartition> from_list(const rd_kafka_topic_partition_list_t* list);
 
 // Every partition of `topics` or of the topics `regex` matches, from metadata.
-Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics, const std::string& regex,
-                     MonoClock::time_point deadline, std::vector<TopicPartition>* out);
+Status partitions_of(rd_kafka_t* rk, const std::vector<std::string>& topics,
+                     const std::string& regex, MonoClock::time_point deadline,
+                     std::vector<TopicPartition>* out);
 
 // Milliseconds left until `deadline`, at least 1 (a librdkafka timeout of 0 means "do not wait").
 int remaining_ms(MonoClock::time_point deadline);

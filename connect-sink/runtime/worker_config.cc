@@ -12,16 +12,35 @@ namespace sentinel::connect {
 namespace {
 
 // Connect worker keys that a sink-only standalone worker accepts and does not need.
-const std::set<std::string> kIgnored = {
-    "offset.storage.file.filename", "offset.flush.timeout.ms", "header.converter",
-    "access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
-    "rest.extension.classes", "client.dns.lookup", "config.providers", "metric.reporters",
-    "metrics.num.samples", "metrics.recording.level", "metrics.sample.window.ms",
-    "response.http.headers.config", "scheduled.rebalance.max.delay.ms", "client.id",
-    "worker.sync.timeout.ms", "worker.unsync.backoff.ms", "exactly.once.source.support",
-    "connections.max.idle.ms", "receive.buffer.bytes", "send.buffer.bytes", "request.timeout.ms",
-    "reconnect.backoff.ms", "reconnect.backoff.max.ms", "retry.backoff.ms",
-    "auto.include.jmx.reporter", "internal.key.converter", "internal.value.converter"};
+const std::set<std::string> kIgnored = {"offset.storage.file.filename",
+                                        "offset.flush.timeout.ms",
+                                        "header.converter",
+                                        "access.control.allow.origin",
+                                        "access.control.allow.methods",
+                                        "admin.listeners",
+                                        "rest.extension.classes",
+                                        "client.dns.lookup",
+                                        "config.providers",
+                                        "metric.reporters",
+                                        "metrics.num.samples",
+                                        "metrics.recording.level",
+                                        "metrics.sample.window.ms",
+                                        "response.http.headers.config",
+                                        "scheduled.rebalance.max.delay.ms",
+                                        "client.id",
+                                        "worker.sync.timeout.ms",
+                                        "worker.unsync.backoff.ms",
+                                        "exactly.once.source.support",
+                                        "connections.max.idle.ms",
+                                        "receive.buffer.bytes",
+                                        "send.buffer.bytes",
+                                        "request.timeout.ms",
+                                        "reconnect.backoff.ms",
+                                        "reconnect.backoff.max.ms",
+                                        "retry.backoff.ms",
+                                        "auto.include.jmx.reporter",
+                                        "internal.key.converter",
+                                        "internal.value.converter"};
 
 int64_t to_int(const PropertiesFile& file, const std::string& key, const std::string& value,
                int64_t min) {
@@ -31,15 +50,16 @@ int64_t to_int(const PropertiesFile& file, const std::string& key, const std::st
     if (used == value.size() && v >= min) return v;
   } catch (...) {
   }
-  throw WorkerConfigError(fmt::format("config error: {}: {} \"{}\": expected a whole number of at least {}",
-                                      file.where(key), key, value, min));
+  throw WorkerConfigError(
+      fmt::format("config error: {}: {} \"{}\": expected a whole number of at least {}",
+                  file.where(key), key, value, min));
 }
 
 bool to_bool(const PropertiesFile& file, const std::string& key, const std::string& value) {
   if (value == "true") return true;
   if (value == "false") return false;
-  throw WorkerConfigError(
-      fmt::format("config error: {}: {} \"{}\": expected true or false", file.where(key), key, value));
+  throw WorkerConfigError(fmt::format("config error: {}: {} \"{}\": expected true or false",
+                                      file.where(key), key, value));
 }
 
 ConverterSpec converter(const PropertiesFile& file, const std::map<std::string, std::string>& map,
@@ -47,14 +67,16 @@ ConverterSpec converter(const PropertiesFile& file, const std::map<std::string, 
   ConverterSpec spec;
   auto it = map.find(key);
   if (it == map.end()) {
-    warnings->push_back(fmt::format("{}: {} is not set; using org.apache.kafka.connect.storage.StringConverter "
-                                    "(Kafka Connect requires this key)",
-                                    file.name, key));
+    warnings->push_back(
+        fmt::format("{}: {} is not set; using org.apache.kafka.connect.storage.StringConverter "
+                    "(Kafka Connect requires this key)",
+                    file.name, key));
   } else {
     auto kind = converter_kind(it->second);
     if (!kind) {
-      throw WorkerConfigError(fmt::format("config error: {}: {} \"{}\": expected one of {}", file.where(key), key,
-                                          it->second, converter_class_names()));
+      throw WorkerConfigError(fmt::format("config error: {}: {} \"{}\": expected one of {}",
+                                          file.where(key), key, it->second,
+                                          converter_class_names()));
     }
     spec.kind = *kind;
   }
@@ -210,7 +232,8 @@ std::optional<Listener> parse_listener(const std::string& text, std::string* err
     return std::nullopt;
   }
   l.host = rest.substr(0, colon);
-  if (l.host.size() >= 2 && l.host.front() == '[' && l.host.back() == ']') l.host = l.host.substr(1, l.host.size() - 2);
+  if (l.host.size() >= 2 && l.host.front() == '[' && l.host.back() == ']')
+    l.host = l.host.substr(1, l.host.size() - 2);
   try {
     size_t used = 0;
     l.port = std::stoi(rest.substr(colon + 1), &used);
@@ -246,10 +269,12 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
       if (!l) fail("listeners", item, error);
       c.listeners.push_back(*l);
     }
-    if (c.listeners.empty()) fail("listeners", *v, "expected at least one listener such as http://127.0.0.1:8083");
+    if (c.listeners.empty())
+      fail("listeners", *v, "expected at least one listener such as http://127.0.0.1:8083");
   }
   if (auto v = get("plugin.path")) c.plugin_path = parse_list(*v);
-  if (auto v = get("offset.flush.interval.ms")) c.offset_flush_interval_ms = to_int(file, "offset.flush.interval.ms", *v, 1);
+  if (auto v = get("offset.flush.interval.ms"))
+    c.offset_flush_interval_ms = to_int(file, "offset.flush.interval.ms", *v, 1);
   if (auto v = get("task.shutdown.graceful.timeout.ms")) {
     c.task_shutdown_graceful_timeout_ms = to_int(file, "task.shutdown.graceful.timeout.ms", *v, 0);
   }
@@ -272,30 +297,37 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
     c.advertised_port = static_cast<int>(port);
   }
   if (auto v = get("connector.client.config.override.policy")) {
-    if (*v != "All" && *v != "None" && *v != "Principal") fail("connector.client.config.override.policy", *v, "expected All, None or Principal");
+    if (*v != "All" && *v != "None" && *v != "Principal")
+      fail("connector.client.config.override.policy", *v, "expected All, None or Principal");
     c.override_policy = *v;
   }
-  if (auto v = get("topic.tracking.enable")) c.topic_tracking_enable = to_bool(file, "topic.tracking.enable", *v);
-  if (auto v = get("topic.tracking.allow.reset")) c.topic_tracking_allow_reset = to_bool(file, "topic.tracking.allow.reset", *v);
+  if (auto v = get("topic.tracking.enable"))
+    c.topic_tracking_enable = to_bool(file, "topic.tracking.enable", *v);
+  if (auto v = get("topic.tracking.allow.reset"))
+    c.topic_tracking_allow_reset = to_bool(file, "topic.tracking.allow.reset", *v);
   if (auto v = get("sentinel.worker.id")) {
-    if (v->empty()) fail("sentinel.worker.id", *v, "expected a name for this worker, such as web-1-archive");
+    if (v->empty())
+      fail("sentinel.worker.id", *v, "expected a name for this worker, such as web-1-archive");
     c.worker_id = *v;
   }
   if (auto v = get("sentinel.state.dir")) c.state_dir = *v;
   if (auto v = get("archive.root")) c.archive_root = *v;
-  if (auto v = get("sentinel.allow.jaas.config.override")) c.allow_jaas_override = to_bool(file, "sentinel.allow.jaas.config.override", *v);
+  if (auto v = get("sentinel.allow.jaas.config.override"))
+    c.allow_jaas_override = to_bool(file, "sentinel.allow.jaas.config.override", *v);
   if (auto v = get("sentinel.rest.basic.auth.credentials.file")) c.rest_credentials_file = *v;
   if (auto v = get("listeners.https.ssl.certificate.location")) c.tls_certificate = *v;
   if (auto v = get("listeners.https.ssl.key.location")) c.tls_private_key = *v;
   parse_rest_limits(file, get, &c.rest_limits);
   c.distributed = parse_distributed(file, get, c, &c.notes);
 
-  bool https = std::any_of(c.listeners.begin(), c.listeners.end(), [](const Listener& l) { return l.scheme == "https"; });
+  bool https = std::any_of(c.listeners.begin(), c.listeners.end(),
+                           [](const Listener& l) { return l.scheme == "https"; });
   if (https && (c.tls_certificate.empty() || c.tls_private_key.empty())) {
-    throw WorkerConfigError(fmt::format(
-        "config error: {}: listeners has an https listener but listeners.https.ssl.certificate.location "
-        "and listeners.https.ssl.key.location (PEM files) are not both set",
-        file.where("listeners")));
+    throw WorkerConfigError(
+        fmt::format("config error: {}: listeners has an https listener but "
+                    "listeners.https.ssl.certificate.location "
+                    "and listeners.https.ssl.key.location (PEM files) are not both set",
+                    file.where("listeners")));
   }
 
   for (const PropertyEntry& e : file.entries) {
@@ -307,14 +339,17 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
     } else if (k.rfind("producer.", 0) == 0) {
       c.producer[k.substr(9)] = e.value;
     } else if (k == "rest.port" || k == "rest.host.name") {
-      c.warnings.push_back(fmt::format(
-          "{}: {} was removed in Kafka Connect 3.0 and is ignored: use listeners=http://<host>:<port> "
-          "(the default here is http://127.0.0.1:8083)",
-          where, k));
-    } else if (k.rfind("admin.", 0) == 0 || k.rfind("listeners.https.", 0) == 0 || kIgnored.count(k) ||
-               k.rfind("key.converter.", 0) == 0 || k.rfind("value.converter.", 0) == 0 ||
-               k.rfind("header.converter.", 0) == 0 || k.rfind("config.providers.", 0) == 0) {
-      c.notes.push_back(fmt::format("{}: {} is not used by this sink-only standalone worker (ignored)", where, k));
+      c.warnings.push_back(
+          fmt::format("{}: {} was removed in Kafka Connect 3.0 and is ignored: use "
+                      "listeners=http://<host>:<port> "
+                      "(the default here is http://127.0.0.1:8083)",
+                      where, k));
+    } else if (k.rfind("admin.", 0) == 0 || k.rfind("listeners.https.", 0) == 0 ||
+               kIgnored.count(k) || k.rfind("key.converter.", 0) == 0 ||
+               k.rfind("value.converter.", 0) == 0 || k.rfind("header.converter.", 0) == 0 ||
+               k.rfind("config.providers.", 0) == 0) {
+      c.notes.push_back(fmt::format(
+          "{}: {} is not used by this sink-only standalone worker (ignored)", where, k));
     } else {
       c.warnings.push_back(fmt::format("{}: unknown key {} (ignored)", where, k));
     }

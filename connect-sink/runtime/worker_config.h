@@ -69,9 +69,9 @@ struct WorkerConfig {
   // sentinel.worker.id: this worker's identity in its consumers' static group membership
   // (group.instance.id = <id>-<connector>-<task>); empty: <host name>:<REST port>.
   std::string worker_id;
-  std::string state_dir;  // sentinel.state.dir; empty: chosen by the program
-  std::string archive_root;  // archive.root; empty: paths are not confined
-  bool allow_jaas_override = false;  // sentinel.allow.jaas.config.override
+  std::string state_dir;              // sentinel.state.dir; empty: chosen by the program
+  std::string archive_root;           // archive.root; empty: paths are not confined
+  bool allow_jaas_override = false;   // sentinel.allow.jaas.config.override
   std::string rest_credentials_file;  // sentinel.rest.basic.auth.credentials.file
   std::string tls_certificate;        // listeners.https.ssl.certificate.location (PEM)
   std::string tls_private_key;        // listeners.https.ssl.key.location (PEM)

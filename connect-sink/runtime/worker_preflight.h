@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "rest-api/basic_auth.h"
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/connector_files.h"
 #include "connect-sink/runtime/worker_config.h"
+#include "rest-api/basic_auth.h"
 
 namespace sentinel::connect {
 

@@ -21,14 +21,16 @@ HttpResponse list_plugins(const RouteCall& c) {
   bool connectors_only = it == c.request.query.end() || it->second != "false";
   json list = json::array();
   std::vector<PluginInfo> plugins = c.herder.plugins().plugins();
-  std::sort(plugins.begin(), plugins.end(), [](const auto& a, const auto& b) { return a.class_name < b.class_name; });
+  std::sort(plugins.begin(), plugins.end(),
+            [](const auto& a, const auto& b) { return a.class_name < b.class_name; });
   for (const auto& p : plugins) {
     json e = {{"class", p.class_name}, {"type", "sink"}};
     if (p.version != "undefined") e["version"] = p.version;
     list.push_back(e);
   }
   if (!connectors_only) {
-    for (const char* k : kConverterClasses) list.push_back(json{{"class", k}, {"type", "converter"}});
+    for (const char* k : kConverterClasses)
+      list.push_back(json{{"class", k}, {"type", "converter"}});
   }
   return ok_json(200, list);
 }
@@ -37,7 +39,8 @@ HttpResponse get_plugin_config(const RouteCall& c) {
   const std::string& plugin = c.params[0];
   if (const PluginInfo* p = c.herder.plugins().find(plugin)) {
     json list = json::array();
-    for (const ConfigKey& k : merged_config_def(p->instantiate()->config_def())) list.push_back(config_key_json(k));
+    for (const ConfigKey& k : merged_config_def(p->instantiate()->config_def()))
+      list.push_back(config_key_json(k));
     return ok_json(200, list);
   }
   if (converter_kind(plugin)) {
@@ -70,7 +73,8 @@ HttpResponse validate_config(const RouteCall& c) {
   auto cls = config.find("connector.class");
   if (cls != config.end() && cls->second &&
       !normalized_plugin_name(*cls->second).ends_with(normalized_plugin_name(plugin))) {
-    return error_response(400, "Included connector type " + *cls->second + " does not match request type " + plugin);
+    return error_response(
+        400, "Included connector type " + *cls->second + " does not match request type " + plugin);
   }
   ValidationResult result;
   Outcome o = c.herder.validate(config, &result);

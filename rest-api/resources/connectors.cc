@@ -21,15 +21,18 @@ std::string trim(const std::string& s) {
 std::string url_encode(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
   }
   return out;
 }
 
 std::string worker_id(const RouteCall& c) { return c.herder.settings().worker_id; }
 
-json state_json(const StateView& s, const std::string& worker_id, std::optional<int> id = std::nullopt) {
+json state_json(const StateView& s, const std::string& worker_id,
+                std::optional<int> id = std::nullopt) {
   json j = json::object();
   if (id) j["id"] = *id;
   j["state"] = to_string(s.state);
@@ -41,7 +44,10 @@ json state_json(const StateView& s, const std::string& worker_id, std::optional<
 json status_json(const ConnectorStatusView& v, const std::string& worker_id) {
   json tasks = json::array();
   for (const auto& [id, s] : v.tasks) tasks.push_back(state_json(s, worker_id, id));
-  return json{{"name", v.name}, {"connector", state_json(v.connector, worker_id)}, {"tasks", tasks}, {"type", "sink"}};
+  return json{{"name", v.name},
+              {"connector", state_json(v.connector, worker_id)},
+              {"tasks", tasks},
+              {"type", "sink"}};
 }
 
 json info_json(const ConnectorInfoView& v) {
@@ -87,10 +93,14 @@ HttpResponse create_connector(const RouteCall& c) {
   json body;
   HttpResponse error;
   if (!parse_body(c.request, &body, &error)) return error;
-  if (!body.is_object()) return error_response(400, "The request body must be a JSON object {\"name\":…,\"config\":{…}}");
+  if (!body.is_object())
+    return error_response(400,
+                          "The request body must be a JSON object {\"name\":…,\"config\":{…}}");
   for (const auto& [k, v] : body.items()) {
     if (k != "name" && k != "config" && k != "initial_state") {
-      return error_response(400, "Unrecognized field \"" + k + "\" in the request body: expected name, config, initial_state");
+      return error_response(400,
+                            "Unrecognized field \"" + k +
+                                "\" in the request body: expected name, config, initial_state");
     }
   }
   std::string name;
@@ -99,16 +109,19 @@ HttpResponse create_connector(const RouteCall& c) {
     name = trim(body["name"].get<std::string>());
   }
   if (!body.contains("config") || body["config"].is_null()) {
-    return error_response(400, "Request body is missing the connector config: expected {\"name\":…,\"config\":{…}}");
+    return error_response(
+        400, "Request body is missing the connector config: expected {\"name\":…,\"config\":{…}}");
   }
   RawConfig config;
   if (!to_config(body["config"], "config", &config, &error)) return error;
   std::optional<std::string> initial_state;
   if (body.contains("initial_state") && !body["initial_state"].is_null()) {
-    if (!body["initial_state"].is_string()) return error_response(400, "\"initial_state\" must be RUNNING, PAUSED or STOPPED");
+    if (!body["initial_state"].is_string())
+      return error_response(400, "\"initial_state\" must be RUNNING, PAUSED or STOPPED");
     initial_state = body["initial_state"].get<std::string>();
   }
-  if (name.find('/') != std::string::npos) return error_response(400, "connector name should not contain '/'");
+  if (name.find('/') != std::string::npos)
+    return error_response(400, "connector name should not contain '/'");
   if (auto mismatch = name_mismatch(config, name)) return *mismatch;
   config["name"] = name;
   bool created = false;
@@ -203,7 +216,8 @@ HttpResponse get_tasks(const RouteCall& c) {
   Outcome o = c.herder.tasks(name, &tasks);
   if (!o.ok()) return error_from(o);
   json out = json::array();
-  for (const auto& t : tasks) out.push_back(json{{"id", {{"connector", name}, {"task", t.id}}}, {"config", t.config}});
+  for (const auto& t : tasks)
+    out.push_back(json{{"id", {{"connector", name}, {"task", t.id}}}, {"config", t.config}});
   return ok_json(200, out);
 }
 

@@ -19,7 +19,8 @@ constexpr size_t kMaxLoggerNameLength = 255;
 
 struct LoggerRegistry {
   std::mutex mu;
-  std::map<std::string, std::pair<std::string, std::optional<int64_t>>> levels = {{"root", {"INFO", std::nullopt}}};
+  std::map<std::string, std::pair<std::string, std::optional<int64_t>>> levels = {
+      {"root", {"INFO", std::nullopt}}};
 };
 
 LoggerRegistry& loggers() {
@@ -32,7 +33,8 @@ HttpResponse list_loggers(const RouteCall&) {
   std::lock_guard lock(reg.mu);
   json out = json::object();
   for (const auto& [name, l] : reg.levels) {
-    out[name] = json{{"level", l.first}, {"last_modified", l.second ? json(*l.second) : json(nullptr)}};
+    out[name] =
+        json{{"level", l.first}, {"last_modified", l.second ? json(*l.second) : json(nullptr)}};
   }
   return ok_json(200, out);
 }
@@ -43,15 +45,17 @@ HttpResponse get_logger(const RouteCall& c) {
   std::lock_guard lock(reg.mu);
   auto it = reg.levels.find(name);
   if (it == reg.levels.end()) return error_response(404, "Logger " + name + " not found.");
-  return ok_json(200, json{{"level", it->second.first},
-                           {"last_modified", it->second.second ? json(*it->second.second) : json(nullptr)}});
+  return ok_json(
+      200, json{{"level", it->second.first},
+                {"last_modified", it->second.second ? json(*it->second.second) : json(nullptr)}});
 }
 
 HttpResponse set_logger(const RouteCall& c) {
   const std::string& name = c.params[0];
   LoggerRegistry& reg = loggers();
   if (name.size() > kMaxLoggerNameLength) {
-    return error_response(400, "Logger name is " + std::to_string(name.size()) + " characters long; at most " +
+    return error_response(400, "Logger name is " + std::to_string(name.size()) +
+                                   " characters long; at most " +
                                    std::to_string(kMaxLoggerNameLength) + " are allowed.");
   }
   json body;
@@ -60,20 +64,22 @@ HttpResponse set_logger(const RouteCall& c) {
   if (!body.is_object() || !body.contains("level") || body["level"].is_null()) {
     return error_response(400, "Desired 'level' parameter was not specified in request.");
   }
-  std::string level = body["level"].is_string() ? body["level"].get<std::string>() : dump(body["level"]);
+  std::string level =
+      body["level"].is_string() ? body["level"].get<std::string>() : dump(body["level"]);
   std::string upper = level;
   std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
   static const std::map<std::string, log::Level> kLevels = {
-      {"OFF", log::Level::kError},   {"FATAL", log::Level::kError}, {"ERROR", log::Level::kError},
+      {"OFF", log::Level::kError},    {"FATAL", log::Level::kError}, {"ERROR", log::Level::kError},
       {"WARN", log::Level::kWarning}, {"INFO", log::Level::kInfo},   {"DEBUG", log::Level::kDebug},
-      {"TRACE", log::Level::kDebug}, {"ALL", log::Level::kDebug}};
+      {"TRACE", log::Level::kDebug},  {"ALL", log::Level::kDebug}};
   auto lv = kLevels.find(upper);
   if (lv == kLevels.end()) return error_response(404, "invalid log level '" + level + "'.");
   std::vector<std::string> changed;
   {
     std::lock_guard lock(reg.mu);
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
     for (auto& [n, l] : reg.levels) {
       if (name == "root" || n == name || n.rfind(name + ".", 0) == 0) {
         l = {upper, now};
@@ -82,7 +88,8 @@ HttpResponse set_logger(const RouteCall& c) {
     }
     if (!reg.levels.count(name)) {
       if (reg.levels.size() >= kMaxLoggers) {
-        return error_response(400, "Logger " + name + " cannot be added: this worker remembers at most " +
+        return error_response(400, "Logger " + name +
+                                       " cannot be added: this worker remembers at most " +
                                        std::to_string(kMaxLoggers) + " logger names.");
       }
       reg.levels[name] = {upper, now};

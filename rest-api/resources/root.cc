@@ -14,11 +14,13 @@ HttpResponse get_root(const RouteCall& c) {
 HttpResponse get_health(const RouteCall& c) {
   if (c.info.ready && !c.info.ready()) {
     return ok_json(503, json{{"status", "starting"},
-                             {"message", "Worker is still starting up: connectors from the state directory "
-                                         "and the command line are being started."}});
+                             {"message",
+                              "Worker is still starting up: connectors from the state directory "
+                              "and the command line are being started."}});
   }
-  return ok_json(200, json{{"status", "healthy"},
-                           {"message", "Worker has completed startup and is ready to handle requests."}});
+  return ok_json(
+      200, json{{"status", "healthy"},
+                {"message", "Worker has completed startup and is ready to handle requests."}});
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ namespace sentinel::connect::testing {
 class MemoryTask : public SinkTask {
  public:
   std::string version() const override { return "1"; }
-  Status start(const Config& c) override { return c.count("fail.start") ? Status::Error("boom", "Boom: trace") : Status::Ok(); }
+  Status start(const Config& c) override {
+    return c.count("fail.start") ? Status::Error("boom", "Boom: trace") : Status::Ok();
+  }
   Status put(const std::vector<SinkRecord>&) override { return Status::Ok(); }
   void stop() override {}
 };
@@ -54,10 +56,15 @@ class MemorySink : public SinkConnector {
     config_ = c;
     return Status::Ok();
   }
-  std::vector<Config> task_configs(int max) const override { return std::vector<Config>(static_cast<size_t>(max), config_); }
+  std::vector<Config> task_configs(int max) const override {
+    return std::vector<Config>(static_cast<size_t>(max), config_);
+  }
   void stop() override {}
   std::unique_ptr<SinkTask> create_task() const override { return std::make_unique<MemoryTask>(); }
-  bool alter_offsets(const Config&, const std::map<TopicPartition, std::optional<int64_t>>&) override { return true; }
+  bool alter_offsets(const Config&,
+                     const std::map<TopicPartition, std::optional<int64_t>>&) override {
+    return true;
+  }
 
  private:
   Config config_;
@@ -136,16 +143,20 @@ class FakeBackend : public WorkerBackend {
                              const std::string&, std::vector<PartitionOffset>* out) override {
     std::lock_guard l(mu);
     if (!offsets_answer.ok()) return offsets_answer;
-    for (const auto& [tp, off] : offsets[consumer.at("group.id")]) out->push_back({tp.topic, tp.partition, off});
+    for (const auto& [tp, off] : offsets[consumer.at("group.id")])
+      out->push_back({tp.topic, tp.partition, off});
     return OffsetsResult::Ok();
   }
-  OffsetsResult alter_offsets(const kafka::Properties& consumer,
-                              const std::map<TopicPartition, std::optional<int64_t>>& changes) override {
+  OffsetsResult alter_offsets(
+      const kafka::Properties& consumer,
+      const std::map<TopicPartition, std::optional<int64_t>>& changes) override {
     std::lock_guard l(mu);
     if (!offsets_answer.ok()) return offsets_answer;
     for (const auto& [tp, off] : changes) {
-      if (off) offsets[consumer.at("group.id")][tp] = *off;
-      else offsets[consumer.at("group.id")].erase(tp);
+      if (off)
+        offsets[consumer.at("group.id")][tp] = *off;
+      else
+        offsets[consumer.at("group.id")].erase(tp);
     }
     return OffsetsResult::Ok();
   }

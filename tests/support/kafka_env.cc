@@ -2,10 +2,10 @@
 #include "tests/support/kafka_env.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -51,8 +51,9 @@ DevKafka::~DevKafka() {
 
 bool DevKafka::control(const std::string& command) {
   process_->write_stdin(command + "\n");
-  return wait_until([&] { return process_->out().find("ok " + command + "\n") != std::string::npos; },
-                    std::chrono::seconds(10));
+  return wait_until(
+      [&] { return process_->out().find("ok " + command + "\n") != std::string::npos; },
+      std::chrono::seconds(10));
 }
 
 std::vector<KafkaRecord> kcat_consume(const std::string& bootstrap, const std::string& topic) {
@@ -85,7 +86,8 @@ bool kcat_produce(const std::string& bootstrap, const std::string& topic,
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   write_file(dir.file("input"), text);
-  std::vector<std::string> argv = {"kcat", "-P", "-b", bootstrap, "-t", topic, "-l", dir.file("input")};
+  std::vector<std::string> argv = {"kcat", "-P",  "-b", bootstrap,
+                                   "-t",   topic, "-l", dir.file("input")};
   if (keyed) {
     argv.push_back("-K");
     argv.push_back("\t");

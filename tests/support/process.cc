@@ -38,7 +38,9 @@ std::string built(const std::string& path) {
   return other + path.substr(tree.size());
 }
 
-std::string bin(const std::string& program) { return built(std::string(SENTINEL_BIN_DIR) + "/" + program); }
+std::string bin(const std::string& program) {
+  return built(std::string(SENTINEL_BIN_DIR) + "/" + program);
+}
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

@@ -105,8 +105,8 @@ class Broker {
       }
       if (create_topic(t)) std::cout << "ok " << line << std::endl;
     } else if (!verb.empty()) {
-      sentinel::log::error("control: unknown command \"{}\": expected down N, up N, topic NAME:PARTS",
-                           line);
+      sentinel::log::error(
+          "control: unknown command \"{}\": expected down N, up N, topic NAME:PARTS", line);
     }
   }
 
@@ -149,8 +149,10 @@ int main(int argc, char** argv) {
   }
 
   std::string error;
-  sentinel::kafka::Conf conf = sentinel::kafka::make_conf({{"client.id", "sentinel-devkafka"}, {"log_level", "4"}}, &error);
-  sentinel::kafka::Handle rk = sentinel::kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error);
+  sentinel::kafka::Conf conf =
+      sentinel::kafka::make_conf({{"client.id", "sentinel-devkafka"}, {"log_level", "4"}}, &error);
+  sentinel::kafka::Handle rk =
+      sentinel::kafka::make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error);
   if (!rk) {
     sentinel::log::error("{}", error);
     return 1;

@@ -87,7 +87,8 @@ class FileStreamSinkTask : public sentinel::connect::SinkTask {
  private:
   Status failure(const char* call, int err) const {
     std::string target = filename_.empty() ? std::string("standard output") : "'" + filename_ + "'";
-    std::string message = "FileStreamSinkTask could not write to " + target + ": " + errno_text(err);
+    std::string message =
+        "FileStreamSinkTask could not write to " + target + ": " + errno_text(err);
     return Status::Error(message, "ConnectException: " + message + "\nCaused by: " + call + "(" +
                                       target + "): " + errno_text(err));
   }
@@ -140,7 +141,8 @@ class FileStreamSinkConnector : public sentinel::connect::SinkConnector {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const SentinelConnectPlugin* sentinel_connect_plugin() {
+extern "C" __attribute__((visibility("default"))) const SentinelConnectPlugin*
+sentinel_connect_plugin() {
   static const char* const aliases[] = {"FileStreamSinkConnector", "FileStreamSink", nullptr};
   static const SentinelConnectPlugin plugin = {
       SENTINEL_CONNECT_API_VERSION,

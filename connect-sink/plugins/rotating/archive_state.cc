@@ -31,8 +31,9 @@ std::string serialize(const StreamState& s) {
   out += "first_record_ms " + std::to_string(s.first_record_ms) + "\n";
   if (!s.rotating.empty()) out += "rotating " + s.rotating + "\n";
   for (const auto& [key, p] : s.partitions) {
-    out += "partition " + key.first + " " + std::to_string(key.second) + " " + std::to_string(p.first) + " " +
-           std::to_string(p.last) + " " + std::to_string(p.next) + "\n";
+    out += "partition " + key.first + " " + std::to_string(key.second) + " " +
+           std::to_string(p.first) + " " + std::to_string(p.last) + " " + std::to_string(p.next) +
+           "\n";
   }
   return out;
 }

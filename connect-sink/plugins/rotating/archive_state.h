@@ -23,7 +23,7 @@ namespace sentinel::archive {
 struct PartitionState {
   int64_t first = -1;  // first offset in the active file, -1 when it holds none of this partition
   int64_t last = -1;
-  int64_t next = -1;   // next offset to archive (last archived + 1), -1 when unknown
+  int64_t next = -1;  // next offset to archive (last archived + 1), -1 when unknown
   bool operator==(const PartitionState&) const = default;
 };
 

@@ -30,8 +30,9 @@ std::string sanitize(const std::string& key) {
 
 }  // namespace
 
-std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl, const std::string& topic,
-                                                   int32_t partition, StreamOptions options, std::string* error) {
+std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl,
+                                                   const std::string& topic, int32_t partition,
+                                                   StreamOptions options, std::string* error) {
   std::unique_ptr<ArchiveStream> s(new ArchiveStream);
   s->tmpl_ = tmpl;
   s->topic_ = topic;
@@ -57,16 +58,18 @@ std::unique_ptr<ArchiveStream> ArchiveStream::open(const PathTemplate& tmpl, con
   s->lock_fd_ = confined::open_regular_at(s->state_dir_fd_, sanitize(rel) + ".lock",
                                           O_RDWR | O_CREAT, 0644, error, s->lock_path_);
   if (s->lock_fd_ < 0) return nullptr;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s->options_.lock_wait_ms);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(s->options_.lock_wait_ms);
   while (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       *error = "flock(\"" + s->lock_path_ + "\"): " + errno_text(errno);
       return nullptr;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      *error = "another writer holds the archive stream " + s->key_ + " (lock " + s->lock_path_ + " busy for " +
-               std::to_string(s->options_.lock_wait_ms) +
-               " ms): two tasks or workers write the same files; give each partition its own file with {topic} "
+      *error = "another writer holds the archive stream " + s->key_ + " (lock " + s->lock_path_ +
+               " busy for " + std::to_string(s->options_.lock_wait_ms) +
+               " ms): two tasks or workers write the same files; give each partition its own file "
+               "with {topic} "
                "and {partition} in `path`";
       return nullptr;
     }
@@ -175,8 +178,9 @@ bool ArchiveStream::recover(std::string* error) {
       changed = true;
     } else if (as.st_size < st.length) {
       if (options_.warn) {
-        options_.warn("archive file " + st.active_path + " is shorter (" + std::to_string(as.st_size) +
-                      " bytes) than its state records (" + std::to_string(st.length) +
+        options_.warn("archive file " + st.active_path + " is shorter (" +
+                      std::to_string(as.st_size) + " bytes) than its state records (" +
+                      std::to_string(st.length) +
                       "): it was changed outside the sink; appending after what is left");
       }
       st.length = as.st_size;
@@ -186,7 +190,8 @@ bool ArchiveStream::recover(std::string* error) {
     return fail(why, error);  // a link out of archive.root, a path outside it, …
   } else if (st.length > 0) {
     if (options_.warn) {
-      options_.warn("archive file " + st.active_path + " is gone (its state records " + std::to_string(st.length) +
+      options_.warn("archive file " + st.active_path + " is gone (its state records " +
+                    std::to_string(st.length) +
                     " bytes): it was removed outside the sink; starting a new one");
     }
     st.length = 0;
@@ -195,7 +200,8 @@ bool ArchiveStream::recover(std::string* error) {
     changed = true;
   }
   if (!open_active(st.active_path, false, error)) return false;
-  if (::fdatasync(fd_) != 0) return fail("fdatasync(\"" + st.active_path + "\"): " + errno_text(errno), error);
+  if (::fdatasync(fd_) != 0)
+    return fail("fdatasync(\"" + st.active_path + "\"): " + errno_text(errno), error);
   if (!root.fsync_dir(dir_of(st.active_path), error)) return fail(*error, error);
   if (changed && !save_state(state_dir_fd_, state_path_, st, error)) return fail(*error, error);
   mem_ = durable_ = submitted_ = st;
@@ -212,11 +218,13 @@ int64_t ArchiveStream::durable_next_offset(const PartitionKey& tp) const {
   return it == durable_.partitions.end() ? -1 : it->second.next;
 }
 
-bool ArchiveStream::append(const PartitionKey& tp, int64_t offset, const std::string& line, std::string* error) {
+bool ArchiveStream::append(const PartitionKey& tp, int64_t offset, const std::string& line,
+                           std::string* error) {
   if (broken_) return fail("archive stream " + key_ + " failed earlier", error);
   int64_t now = options_.now_ms();
   ActiveFile file{mem_.length + static_cast<int64_t>(buffer_.size()), mem_.first_record_ms};
-  if (should_rotate(options_.rotation, file, now, static_cast<int64_t>(line.size()), &local_day_number)) {
+  if (should_rotate(options_.rotation, file, now, static_cast<int64_t>(line.size()),
+                    &local_day_number)) {
     std::string next;
     if (!desired_path(&next, error)) return fail(*error, error);
     if (!rotate(next, error)) return false;
@@ -328,7 +336,8 @@ bool ArchiveStream::tick(std::string* error) {
   if (!desired_path(&desired, error)) return fail(*error, error);
   if (desired != mem_.active_path) return rotate(desired, error);
   ActiveFile file{mem_.length + static_cast<int64_t>(buffer_.size()), mem_.first_record_ms};
-  if (should_rotate(options_.rotation, file, options_.now_ms(), 0, &local_day_number)) return rotate(desired, error);
+  if (should_rotate(options_.rotation, file, options_.now_ms(), 0, &local_day_number))
+    return rotate(desired, error);
   return true;
 }
 

@@ -46,8 +46,9 @@ class ArchiveStream {
  public:
   // Opens (and repairs) the stream of `key` (PathTemplate::stream_key) rendered with
   // topic/partition. nullptr with *error naming the file and call.
-  static std::unique_ptr<ArchiveStream> open(const PathTemplate& tmpl, const std::string& topic, int32_t partition,
-                                             StreamOptions options, std::string* error);
+  static std::unique_ptr<ArchiveStream> open(const PathTemplate& tmpl, const std::string& topic,
+                                             int32_t partition, StreamOptions options,
+                                             std::string* error);
   ~ArchiveStream();
 
   const std::string& key() const { return key_; }
@@ -58,7 +59,10 @@ class ArchiveStream {
   int64_t next_offset(const PartitionKey& tp) const;
   // Same, counting only what is durable and recorded.
   int64_t durable_next_offset(const PartitionKey& tp) const;
-  bool dirty() const { return mem_.length + static_cast<int64_t>(buffer_.size()) != durable_.length || mem_.partitions != durable_.partitions; }
+  bool dirty() const {
+    return mem_.length + static_cast<int64_t>(buffer_.size()) != durable_.length ||
+           mem_.partitions != durable_.partitions;
+  }
 
   // Rotates first when the policy says so, then buffers `line` (which ends with '\n').
   bool append(const PartitionKey& tp, int64_t offset, const std::string& line, std::string* error);

@@ -84,7 +84,8 @@ class ZstdEncoder : public Encoder {
     std::vector<char> buf(ZSTD_CStreamOutSize());
     for (;;) {
       ZSTD_outBuffer output{buf.data(), buf.size(), 0};
-      size_t remaining = ZSTD_compressStream2(cctx_, &output, &input, end ? ZSTD_e_end : ZSTD_e_continue);
+      size_t remaining =
+          ZSTD_compressStream2(cctx_, &output, &input, end ? ZSTD_e_end : ZSTD_e_continue);
       if (ZSTD_isError(remaining)) return false;
       out->insert(out->end(), buf.data(), buf.data() + output.pos);
       if (end ? remaining == 0 : input.pos == input.size) return true;
@@ -117,7 +118,8 @@ CompressResult compress_file(const confined::Root& root, const std::string& plai
   std::string final_path = plain_path + "." + ext;
   std::string ignored;
   auto fail = [&](const std::string& call, const std::string& file, int err) {
-    *error = "compression of \"" + plain_path + "\": " + call + "(\"" + file + "\"): " + errno_text(err);
+    *error =
+        "compression of \"" + plain_path + "\": " + call + "(\"" + file + "\"): " + errno_text(err);
     root.unlink(partial, &ignored);
     return CompressResult::kFailed;
   };

@@ -49,8 +49,8 @@ std::string parent_of(const std::string& path) {
 
 }  // namespace
 
-bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<bool>& stop, MaintenanceResult* result,
-              std::string* error) {
+bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<bool>& stop,
+              MaintenanceResult* result, std::string* error) {
   const confined::Root& root = spec.root ? *spec.root : *confined::Root::unconfined();
   std::regex rotated("^" + spec.path_regex + "\\.(.+)$");
   std::regex active("^" + spec.path_regex + "$");
@@ -67,7 +67,8 @@ bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<boo
         if (inner.ends_with(ext)) inner.resize(inner.size() - std::string(ext).size());
       }
       std::smatch m;
-      if (std::regex_match(inner, m, rotated) && parse_rotated_suffix(m[1].str())) stale_partials.push_back(path);
+      if (std::regex_match(inner, m, rotated) && parse_rotated_suffix(m[1].str()))
+        stale_partials.push_back(path);
       continue;
     }
     std::smatch m;
@@ -91,8 +92,10 @@ bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<boo
     bool has_plain = false;
     const RotatedFile* packed = nullptr;
     for (const auto& f : files) {
-      if (f.codec.empty()) has_plain = true;
-      else packed = &f;
+      if (f.codec.empty())
+        has_plain = true;
+      else
+        packed = &f;
     }
     if (packed) {
       // The compressed copy was renamed into place only once durable: the plain one can go.
@@ -151,7 +154,9 @@ Janitor::~Janitor() {
 void Janitor::schedule(const MaintenanceSpec& spec) {
   {
     std::lock_guard lock(mu_);
-    if (std::any_of(queue_.begin(), queue_.end(), [&](const MaintenanceSpec& s) { return s.key == spec.key; })) return;
+    if (std::any_of(queue_.begin(), queue_.end(),
+                    [&](const MaintenanceSpec& s) { return s.key == spec.key; }))
+      return;
     queue_.push_back(spec);
   }
   cv_.notify_all();
@@ -159,7 +164,8 @@ void Janitor::schedule(const MaintenanceSpec& spec) {
 
 void Janitor::forget(const std::string& key) {
   std::unique_lock lock(mu_);
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const MaintenanceSpec& s) { return s.key == key; }),
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                              [&](const MaintenanceSpec& s) { return s.key == key; }),
                queue_.end());
   if (running_ == key) abort_ = true;
   cv_.wait(lock, [&] { return running_ != key; });

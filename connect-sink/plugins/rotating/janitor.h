@@ -36,8 +36,8 @@ struct MaintenanceResult {
 };
 
 // One pass over a stream's files. False with *error (the plain files stay) when a step failed.
-bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<bool>& stop, MaintenanceResult* result,
-              std::string* error);
+bool maintain(const MaintenanceSpec& spec, int64_t now_ms, const std::atomic<bool>& stop,
+              MaintenanceResult* result, std::string* error);
 
 class Janitor {
  public:

@@ -9,11 +9,21 @@ namespace {
 // Date parts whose output is digits (and '-' for %F) only, so a rendered name is predictable.
 const char* digit_pattern(char spec) {
   switch (spec) {
-    case 'Y': return "[0-9]{4}";
-    case 'm': case 'd': case 'H': case 'M': case 'S': case 'y': return "[0-9]{2}";
-    case 'j': return "[0-9]{3}";
-    case 'F': return "[0-9]{4}-[0-9]{2}-[0-9]{2}";
-    default: return nullptr;
+    case 'Y':
+      return "[0-9]{4}";
+    case 'm':
+    case 'd':
+    case 'H':
+    case 'M':
+    case 'S':
+    case 'y':
+      return "[0-9]{2}";
+    case 'j':
+      return "[0-9]{3}";
+    case 'F':
+      return "[0-9]{4}-[0-9]{2}-[0-9]{2}";
+    default:
+      return nullptr;
   }
 }
 
@@ -77,7 +87,8 @@ std::optional<PathTemplate> PathTemplate::parse(const std::string& text, std::st
       }
       if (!digit_pattern(spec)) {
         *error = "unsupported date part %" + std::string(spec ? 1 : 0, spec) + " at character " +
-                 std::to_string(i + 1) + ": expected one of %Y %m %d %H %M %S %j %y %F (or %% for '%')";
+                 std::to_string(i + 1) +
+                 ": expected one of %Y %m %d %H %M %S %j %y %F (or %% for '%')";
         return std::nullopt;
       }
       flush();
@@ -201,10 +212,18 @@ std::string PathTemplate::path_regex(const std::string& topic, int partition) co
   std::string out;
   for (const Part& p : parts_) {
     switch (p.kind) {
-      case Part::kLiteral: out += regex_escape(p.text); break;
-      case Part::kTopic: out += regex_escape(topic); break;
-      case Part::kPartition: out += std::to_string(partition); break;
-      case Part::kDate: out += digit_pattern(p.text[1]); break;
+      case Part::kLiteral:
+        out += regex_escape(p.text);
+        break;
+      case Part::kTopic:
+        out += regex_escape(topic);
+        break;
+      case Part::kPartition:
+        out += std::to_string(partition);
+        break;
+      case Part::kDate:
+        out += digit_pattern(p.text[1]);
+        break;
     }
   }
   return out;

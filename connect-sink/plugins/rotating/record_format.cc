@@ -19,9 +19,12 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
       out->append(v);
     } else {
       for (char c : v) {
-        if (c == '\n') out->append("\\n");
-        else if (c == '\r') out->append("\\r");
-        else out->push_back(c);
+        if (c == '\n')
+          out->append("\\n");
+        else if (c == '\r')
+          out->append("\\r");
+        else
+          out->push_back(c);
       }
     }
     out->push_back('\n');
@@ -36,11 +39,15 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
   out->append(",\"timestamp\":");
   out->append(r.timestamp >= 0 ? std::to_string(r.timestamp) : "null");
   out->append(",\"key\":");
-  if (r.key) append_json_string_repairing_utf8(out, *r.key);
-  else out->append("null");
+  if (r.key)
+    append_json_string_repairing_utf8(out, *r.key);
+  else
+    out->append("null");
   out->append(",\"value\":");
-  if (r.value) append_json_string_repairing_utf8(out, *r.value);
-  else out->append("null");
+  if (r.value)
+    append_json_string_repairing_utf8(out, *r.value);
+  else
+    out->append("null");
   out->append(",\"headers\":[");
   bool first = true;
   for (const auto& h : r.headers) {
@@ -49,8 +56,10 @@ void format_record(RecordFormat format, const connect::SinkRecord& r, std::strin
     out->append("{\"key\":");
     append_json_string_repairing_utf8(out, h.key);
     out->append(",\"value\":");
-    if (h.value) append_json_string_repairing_utf8(out, *h.value);
-    else out->append("null");
+    if (h.value)
+      append_json_string_repairing_utf8(out, *h.value);
+    else
+      out->append("null");
     out->push_back('}');
   }
   out->append("]}\n");

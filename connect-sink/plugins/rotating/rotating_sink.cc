@@ -34,7 +34,8 @@ class RotatingFileSinkConnector : public sentinel::connect::SinkConnector {
   Status start(const Config& config) override {
     std::string error;
     if (!sentinel::archive::parse_sink_settings(config, &error)) {
-      return Status::Error("RotatingFileSink configuration: " + error, "ConnectException: " + error);
+      return Status::Error("RotatingFileSink configuration: " + error,
+                           "ConnectException: " + error);
     }
     config_ = config;
     return Status::Ok();
@@ -58,7 +59,8 @@ class RotatingFileSinkConnector : public sentinel::connect::SinkConnector {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const SentinelConnectPlugin* sentinel_connect_plugin() {
+extern "C" __attribute__((visibility("default"))) const SentinelConnectPlugin*
+sentinel_connect_plugin() {
   static const char* const aliases[] = {"RotatingFileSink", nullptr};
   static const SentinelConnectPlugin plugin = {
       SENTINEL_CONNECT_API_VERSION,

@@ -20,11 +20,14 @@ constexpr const char* kVersion = "1.0.0";
 constexpr int64_t kRetentionRecheckMs = 60000;
 
 int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-void warn(const std::string& text) { std::fprintf(stderr, "RotatingFileSink: warning: %s\n", text.c_str()); }
+void warn(const std::string& text) {
+  std::fprintf(stderr, "RotatingFileSink: warning: %s\n", text.c_str());
+}
 }  // namespace
 
 RotatingFileSinkTask::RotatingFileSinkTask(std::function<int64_t()> now_ms)
@@ -36,16 +39,18 @@ std::string RotatingFileSinkTask::version() const { return kVersion; }
 
 Status RotatingFileSinkTask::fail(const std::string& what, const std::string& cause) {
   std::string message = "RotatingFileSink " + what + ": " + cause;
-  failed_ = Status::Error(message, "ConnectException: " + message +
-                                       "\nNothing past the last durable, recorded line is committed; after the cause "
-                                       "is fixed a restart of the task resumes from the archive.");
+  failed_ = Status::Error(
+      message, "ConnectException: " + message +
+                   "\nNothing past the last durable, recorded line is committed; after the cause "
+                   "is fixed a restart of the task resumes from the archive.");
   return *failed_;
 }
 
 Status RotatingFileSinkTask::start(const Config& config) {
   std::string error;
   auto s = parse_sink_settings(config, &error);
-  if (!s) return Status::Error("RotatingFileSink configuration: " + error, "ConnectException: " + error);
+  if (!s)
+    return Status::Error("RotatingFileSink configuration: " + error, "ConnectException: " + error);
   settings_ = std::move(*s);
   auto root = config.find(connect::kArchiveRootKey);
   if (root == config.end()) {
@@ -69,7 +74,8 @@ MaintenanceSpec RotatingFileSinkTask::maintenance(const Stream& s) const {
   return m;
 }
 
-RotatingFileSinkTask::Stream* RotatingFileSinkTask::stream_for(const PartitionKey& tp, Status* status) {
+RotatingFileSinkTask::Stream* RotatingFileSinkTask::stream_for(const PartitionKey& tp,
+                                                               Status* status) {
   auto r = route_.find(tp);
   if (r != route_.end()) return &streams_.at(r->second);
   std::string error;
@@ -89,7 +95,8 @@ RotatingFileSinkTask::Stream* RotatingFileSinkTask::stream_for(const PartitionKe
     options.root = root_;
     auto files = ArchiveStream::open(settings_.path, tp.first, tp.second, options, &error);
     if (!files) {
-      *status = fail("could not open the archive for " + tp.first + "-" + std::to_string(tp.second), error);
+      *status = fail("could not open the archive for " + tp.first + "-" + std::to_string(tp.second),
+                     error);
       return nullptr;
     }
     Stream s;
@@ -160,7 +167,8 @@ Status RotatingFileSinkTask::flush_all_async(bool* deferred_out) {
   bool deferred = false;
   for (auto& [key, s] : streams_) {
     std::string error;
-    if (!s.files->flush_async(syncer_, &deferred, &error)) return fail("could not make the archive durable", error);
+    if (!s.files->flush_async(syncer_, &deferred, &error))
+      return fail("could not make the archive durable", error);
   }
   if (!deferred) {  // else a stream was still syncing: the next put() asks again
     pending_records_ = 0;
@@ -184,7 +192,8 @@ Status RotatingFileSinkTask::put(const std::vector<SinkRecord>& records) {
   PartitionKey tp;
   Stream* s = nullptr;
   for (const SinkRecord& r : records) {
-    if (!s || r.partition != tp.second || r.topic != tp.first) {  // batches come in runs per partition
+    if (!s || r.partition != tp.second ||
+        r.topic != tp.first) {  // batches come in runs per partition
       tp = {r.topic, r.partition};
       Status st;
       s = stream_for(tp, &st);
@@ -204,7 +213,8 @@ Status RotatingFileSinkTask::put(const std::vector<SinkRecord>& records) {
     ++appended;
   }
   for (Stream* s : touched) {
-    if (!s->files->write_pending(&error)) return fail("could not write to " + s->files->active_path(), error);
+    if (!s->files->write_pending(&error))
+      return fail("could not write to " + s->files->active_path(), error);
     collect_rotated(*s);
   }
   if (appended > 0) {

@@ -11,9 +11,9 @@
 
 #include "archive_stream.h"
 #include "janitor.h"
+#include "sentinel/connect/sink.h"
 #include "sink_config.h"
 #include "syncer.h"
-#include "sentinel/connect/sink.h"
 
 namespace sentinel::archive {
 
@@ -29,7 +29,8 @@ class RotatingFileSinkTask : public connect::SinkTask {
   connect::Status open(const std::vector<connect::TopicPartition>& partitions) override;
   connect::Status close(const std::vector<connect::TopicPartition>& partitions) override;
   connect::Status put(const std::vector<connect::SinkRecord>& records) override;
-  connect::Status pre_commit(const connect::OffsetMap& current, connect::OffsetMap* committable) override;
+  connect::Status pre_commit(const connect::OffsetMap& current,
+                             connect::OffsetMap* committable) override;
   void stop() override;
 
   // For tests: waits for background syncs, and for compression and retention queued so far.

@@ -17,7 +17,9 @@ int64_t local_day_number(int64_t ms) {
 bool should_rotate(const RotationPolicy& policy, const ActiveFile& file, int64_t now_ms,
                    int64_t next_line_bytes, int64_t (*local_day)(int64_t ms)) {
   if (file.length <= 0) return false;
-  if (policy.max_bytes > 0 && next_line_bytes > 0 && file.length + next_line_bytes > policy.max_bytes) return true;
+  if (policy.max_bytes > 0 && next_line_bytes > 0 &&
+      file.length + next_line_bytes > policy.max_bytes)
+    return true;
   if (file.first_record_ms < 0) return false;
   if (policy.interval_ms > 0 && now_ms - file.first_record_ms >= policy.interval_ms) return true;
   if (policy.at_midnight && local_day(now_ms) != local_day(file.first_record_ms)) return true;
@@ -34,8 +36,8 @@ std::string rotated_name(const std::string& active_path, int64_t rotated_at_ms,
   std::string list;
   size_t shown = 0;
   for (const OffsetRange& r : ranges) {
-    std::string one = r.topic + "+" + std::to_string(r.partition) + "+" + std::to_string(r.first) + "+" +
-                      std::to_string(r.last);
+    std::string one = r.topic + "+" + std::to_string(r.partition) + "+" + std::to_string(r.first) +
+                      "+" + std::to_string(r.last);
     if (shown > 0 && list.size() + one.size() > 160) break;
     if (shown > 0) list += ',';
     list += one;
@@ -70,14 +72,15 @@ std::optional<RotatedFile> parse_rotated_suffix(const std::string& suffix) {
   return f;
 }
 
-std::vector<RotatedFile> select_for_removal(std::vector<RotatedFile> files, const RetentionPolicy& policy,
-                                            int64_t now_ms) {
+std::vector<RotatedFile> select_for_removal(std::vector<RotatedFile> files,
+                                            const RetentionPolicy& policy, int64_t now_ms) {
   std::sort(files.begin(), files.end(), [](const RotatedFile& a, const RotatedFile& b) {
     return a.rotated_at_ms != b.rotated_at_ms ? a.rotated_at_ms < b.rotated_at_ms : a.path < b.path;
   });
   size_t remove = 0;  // files[0, remove) go
   if (policy.max_age_ms >= 0) {
-    while (remove < files.size() && now_ms - files[remove].rotated_at_ms > policy.max_age_ms) ++remove;
+    while (remove < files.size() && now_ms - files[remove].rotated_at_ms > policy.max_age_ms)
+      ++remove;
   }
   if (policy.max_files >= 0 && files.size() - remove > static_cast<size_t>(policy.max_files)) {
     remove = files.size() - static_cast<size_t>(policy.max_files);

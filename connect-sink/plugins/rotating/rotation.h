@@ -48,7 +48,7 @@ struct RotatedFile {
   std::string path;
   int64_t rotated_at_ms = 0;  // from the name
   int64_t bytes = 0;
-  std::string codec;          // "", "gz" or "zst"
+  std::string codec;  // "", "gz" or "zst"
 };
 
 // Parses the part after "<active>." of a rotated file name: the time and the codec suffix.
@@ -62,7 +62,7 @@ struct RetentionPolicy {
 
 // The rotated files retention removes, oldest first: older than max_age, beyond the newest
 // max_files, and oldest until the rest fit in max_bytes. The active file is never among `files`.
-std::vector<RotatedFile> select_for_removal(std::vector<RotatedFile> files, const RetentionPolicy& policy,
-                                            int64_t now_ms);
+std::vector<RotatedFile> select_for_removal(std::vector<RotatedFile> files,
+                                            const RetentionPolicy& policy, int64_t now_ms);
 
 }  // namespace sentinel::archive

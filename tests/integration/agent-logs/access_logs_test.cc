@@ -24,8 +24,9 @@ namespace fs = std::filesystem;
 
 std::string line_for(int seq) {
   return "10.0." + std::to_string(seq / 256 % 256) + "." + std::to_string(seq % 256) +
-         " - - [22/Nov/2026:10:15:32 +0000] \"GET /item/" + std::to_string(seq) + "?q=1 HTTP/1.1\" " +
-         (seq % 10 == 0 ? "503" : "200") + " " + std::to_string(seq) + " \"-\" \"loadgen \\\"v2\\\"\"\n";
+         " - - [22/Nov/2026:10:15:32 +0000] \"GET /item/" + std::to_string(seq) +
+         "?q=1 HTTP/1.1\" " + (seq % 10 == 0 ? "503" : "200") + " " + std::to_string(seq) +
+         " \"-\" \"loadgen \\\"v2\\\"\"\n";
 }
 
 void append_lines(const std::string& path, int from, int to) {
@@ -39,11 +40,15 @@ struct LogsAgent {
     write_file(dir.file("agent.yaml"),
                "host: web-test\ninterval: 10s\nkafka:\n  bootstrap.servers: set-by-flag:9092\n"
                "collectors:\n  disk: {enabled: false}\n"
-               "logs:\n  read_from: beginning\n  state_dir: " + dir.file("state") + "\n"
-               "  poll_interval: 50ms\n  rotate_wait: 1s\n  checkpoint_interval: 100ms\n" + extra +
-               "  files:\n    web:\n      paths: [" + dir.file("logs") + "/access.log]\n      format: combined\n");
-    process = std::make_unique<Process>(
-        std::vector<std::string>{bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers", bootstrap});
+               "logs:\n  read_from: beginning\n  state_dir: " +
+                   dir.file("state") +
+                   "\n"
+                   "  poll_interval: 50ms\n  rotate_wait: 1s\n  checkpoint_interval: 100ms\n" +
+                   extra + "  files:\n    web:\n      paths: [" + dir.file("logs") +
+                   "/access.log]\n      format: combined\n");
+    process = std::make_unique<Process>(std::vector<std::string>{bin("sentinel-agent"), "--config",
+                                                                 dir.file("agent.yaml"),
+                                                                 "--bootstrap-servers", bootstrap});
   }
   std::unique_ptr<Process> process;
 };
@@ -64,9 +69,10 @@ std::map<int, int> arrivals(const std::string& bootstrap, std::vector<std::strin
     }
     int seq = std::stoi(path.substr(6));
     seen[seq]++;
-    if (r.key != j["client_ip"] || j["host"] != "web-test" || j["method"] != "GET" || j["protocol"] != "HTTP/1.1" ||
-        j["status"] != (seq % 10 == 0 ? 503 : 200) || j["bytes"] != seq || j["user_agent"] != "loadgen \"v2\"" ||
-        j["ts"] != 1795342532000LL || r.timestamp != 1795342532000LL || j["v"] != 1) {
+    if (r.key != j["client_ip"] || j["host"] != "web-test" || j["method"] != "GET" ||
+        j["protocol"] != "HTTP/1.1" || j["status"] != (seq % 10 == 0 ? 503 : 200) ||
+        j["bytes"] != seq || j["user_agent"] != "loadgen \"v2\"" || j["ts"] != 1795342532000LL ||
+        r.timestamp != 1795342532000LL || j["v"] != 1) {
       problems->push_back("fields differ: key " + r.key + " " + r.value);
     }
   }
@@ -139,7 +145,8 @@ TEST(AccessLogs, RotationByRenameAndByCopytruncateLosesAndDuplicatesNothing) {
   append_lines(log, 2100, 3000);
   ASSERT_TRUE(arrived(kafka.bootstrap(), 3000)) << agent.process->err();
   EXPECT_NE(agent.process->err().find("was truncated in place (copytruncate)"), std::string::npos);
-  EXPECT_NE(agent.process->err().find("was rotated; reading the old file to its end"), std::string::npos);
+  EXPECT_NE(agent.process->err().find("was rotated; reading the old file to its end"),
+            std::string::npos);
   std::this_thread::sleep_for(1s);  // time for a duplicate to show, if there were one
   expect_exactly_once(kafka.bootstrap(), 3000);
 }
@@ -167,7 +174,8 @@ TEST(AccessLogs, RestartResumesFromTheCheckpointAcrossARotationWhileStopped) {
   append_lines(log, 800, 1000);
   LogsAgent agent(dir, kafka.bootstrap());
   ASSERT_TRUE(arrived(kafka.bootstrap(), 1000)) << agent.process->err();
-  EXPECT_NE(agent.process->err().find("old-access.log from offset"), std::string::npos) << agent.process->err();
+  EXPECT_NE(agent.process->err().find("old-access.log from offset"), std::string::npos)
+      << agent.process->err();
   std::this_thread::sleep_for(1s);
   expect_exactly_once(kafka.bootstrap(), 1000);
 }
@@ -182,8 +190,11 @@ TEST(AccessLogs, BrokerOutagePausesReadingAndLosesNothing) {
   ASSERT_TRUE(arrived(kafka.bootstrap(), 200)) << agent.process->err();
   ASSERT_TRUE(kafka.control("down all"));
   append_lines(log, 200, 5000);  // ~450 KB: far more than may be in flight
-  ASSERT_TRUE(wait_until([&] { return agent.process->err().find("reading paused until it catches up") != std::string::npos; },
-                         10s))
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return agent.process->err().find("reading paused until it catches up") != std::string::npos;
+      },
+      10s))
       << agent.process->err();
   std::this_thread::sleep_for(2s);  // an outage of some length, not a wait for a condition
   ASSERT_TRUE(kafka.control("up all"));
@@ -230,17 +241,21 @@ TEST(AccessLogs, ReloadSwitchesAccessLogsOnAndCheckConfigNamesThem) {
   fs::create_directories(dir.file("state"));
   std::string log = dir.file("logs") + "/access.log";
   append_lines(log, 0, 100);
-  std::string base = "host: web-test\ninterval: 10s\nkafka:\n  bootstrap.servers: set-by-flag:9092\n"
-                     "collectors:\n  disk: {enabled: false}\n";
+  std::string base =
+      "host: web-test\ninterval: 10s\nkafka:\n  bootstrap.servers: set-by-flag:9092\n"
+      "collectors:\n  disk: {enabled: false}\n";
   write_file(dir.file("agent.yaml"), base);
-  Process agent({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers", kafka.bootstrap()});
-  ASSERT_TRUE(wait_until([&] { return agent.err().find("sentinel-agent ") != std::string::npos; }, 10s));
-  std::string with_logs = base + "logs:\n  read_from: beginning\n  state_dir: " + dir.file("state") +
-                          "\n  files:\n    web:\n      paths: [" + log + "]\n      format: combined\n";
+  Process agent({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers",
+                 kafka.bootstrap()});
+  ASSERT_TRUE(
+      wait_until([&] { return agent.err().find("sentinel-agent ") != std::string::npos; }, 10s));
+  std::string with_logs =
+      base + "logs:\n  read_from: beginning\n  state_dir: " + dir.file("state") +
+      "\n  files:\n    web:\n      paths: [" + log + "]\n      format: combined\n";
   write_file(dir.file("agent.yaml"), with_logs);
   std::string out;
-  ASSERT_EQ(run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers", "x:1",
-                 "--check-config"},
+  ASSERT_EQ(run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers",
+                 "x:1", "--check-config"},
                 &out),
             0);
   EXPECT_NE(out.find("access logs: 1 source(s) to http_logs"), std::string::npos) << out;
@@ -270,16 +285,19 @@ TEST(AccessLogs, InvalidLinesArePublishedRawAndCountedAndNeverStopTheAgent) {
     out << "10.0.0.9 - - [22/Nov/2026:10:15:32 +0000] \"-\" 400 0 \"-\" \"-\"\n";
   }
   LogsAgent agent(dir, kafka.bootstrap());
-  ASSERT_TRUE(wait_until([&] { return kcat_consume(kafka.bootstrap(), "http_logs_invalid").size() >= 3; }, 30s))
+  ASSERT_TRUE(wait_until(
+      [&] { return kcat_consume(kafka.bootstrap(), "http_logs_invalid").size() >= 3; }, 30s))
       << agent.process->err();
-  ASSERT_TRUE(wait_until([&] { return kcat_consume(kafka.bootstrap(), "http_logs").size() >= 21; }, 30s))
+  ASSERT_TRUE(
+      wait_until([&] { return kcat_consume(kafka.bootstrap(), "http_logs").size() >= 21; }, 30s))
       << agent.process->err();
   auto invalid = kcat_consume(kafka.bootstrap(), "http_logs_invalid");
   ASSERT_EQ(invalid.size(), 3u);
   EXPECT_EQ(invalid[0].value, "this is not an access log line");
   EXPECT_EQ(invalid[0].key, log);
   EXPECT_EQ(invalid[2].value.size(), 65536u) << "an over-long line is cut at 64 KiB";
-  EXPECT_NE(agent.process->err().find("line does not parse (at column"), std::string::npos) << agent.process->err();
+  EXPECT_NE(agent.process->err().find("line does not parse (at column"), std::string::npos)
+      << agent.process->err();
   bool dash_seen = false;
   for (const auto& r : kcat_consume(kafka.bootstrap(), "http_logs")) {
     json j = json::parse(r.value);

@@ -3,18 +3,18 @@
 // (buffered records arrive after recovery; drops only beyond the bound); SIGTERM, SIGHUP, the
 // systemd notify protocol; --check-config, --once, unreadable /proc files.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <ctime>
 
 #include "tests/support/kafka_env.h"
 #include "tests/support/notify_listener.h"
@@ -29,9 +29,11 @@ using namespace std::chrono_literals;
 std::string agent_config(const std::string& extra, const std::string& interval = "1s",
                          const std::string& collectors = "") {
   return "host: test-host\n"
-         "interval: " + interval + "\n"
-         "kafka:\n  bootstrap.servers: set-by-flag:9092\n" + extra +
-         (collectors.empty() ? "" : "collectors:\n" + collectors);
+         "interval: " +
+         interval +
+         "\n"
+         "kafka:\n  bootstrap.servers: set-by-flag:9092\n" +
+         extra + (collectors.empty() ? "" : "collectors:\n" + collectors);
 }
 
 struct Agent {
@@ -59,7 +61,8 @@ std::set<std::string> expected_resources() {
   std::ifstream net("/proc/net/dev");
   std::string line;
   while (std::getline(net, line)) {
-    if (line.find(':') != std::string::npos && line.find("lo:") == std::string::npos) r.insert("network");
+    if (line.find(':') != std::string::npos && line.find("lo:") == std::string::npos)
+      r.insert("network");
   }
   std::ifstream disks("/proc/diskstats");
   if (std::regex_search(std::string(std::istreambuf_iterator<char>(disks), {}),
@@ -118,13 +121,17 @@ TEST(Agent, HostResourceKeyModeIsSelectable) {
   DevKafka kafka({"system_metrics:3"});
   TempDir dir;
   write_file(dir.file("agent.yaml"),
-             agent_config("key: host_resource\n", "1s", "  cpu: {enabled: false}\n  disk: {enabled: false}\n"));
+             agent_config("key: host_resource\n", "1s",
+                          "  cpu: {enabled: false}\n  disk: {enabled: false}\n"));
   Agent agent(dir.file("agent.yaml"), kafka.bootstrap());
   std::vector<KafkaRecord> raw;
-  ASSERT_TRUE(wait_until([&] {
-    raw = kcat_consume(kafka.bootstrap(), "system_metrics");
-    return !raw.empty();
-  }, 30s, 300ms)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        raw = kcat_consume(kafka.bootstrap(), "system_metrics");
+        return !raw.empty();
+      },
+      30s, 300ms))
+      << agent.process->err();
   for (const auto& r : raw) {
     json j = json::parse(r.value);
     EXPECT_EQ(r.key, "test-host/" + j["resource"].get<std::string>());
@@ -151,23 +158,27 @@ TEST(Agent, BrokerOutageBuffersRecordsAndDeliversThemAfterRecovery) {
   TempDir dir;
   write_file(dir.file("agent.yaml"), agent_config("", "200ms", kLoadOnly));
   Agent agent(dir.file("agent.yaml"), kafka.bootstrap());
-  ASSERT_TRUE(wait_until([&] { return load_timestamps(kafka.bootstrap()).size() >= 3; }, 30s, 200ms))
+  ASSERT_TRUE(
+      wait_until([&] { return load_timestamps(kafka.bootstrap()).size() >= 3; }, 30s, 200ms))
       << agent.process->err();
 
   ASSERT_TRUE(kafka.control("down all"));
   auto down_at = std::chrono::system_clock::now();
   std::this_thread::sleep_for(3s);  // the outage itself: ~15 ticks the agent must hold
   ASSERT_TRUE(kafka.control("up all"));
-  long long outage_start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               down_at.time_since_epoch()).count();
+  long long outage_start =
+      std::chrono::duration_cast<std::chrono::milliseconds>(down_at.time_since_epoch()).count();
   long long outage_end = outage_start + 3000;
 
   // Every tick of the outage arrives after recovery: no gap longer than a few intervals.
   std::vector<long long> ts;
-  ASSERT_TRUE(wait_until([&] {
-    ts = load_timestamps(kafka.bootstrap());
-    return !ts.empty() && ts.back() > outage_end + 1000;
-  }, 60s, 500ms)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        ts = load_timestamps(kafka.bootstrap());
+        return !ts.empty() && ts.back() > outage_end + 1000;
+      },
+      60s, 500ms))
+      << agent.process->err();
   int during = 0;
   for (size_t i = 1; i < ts.size(); ++i) {
     EXPECT_LT(ts[i] - ts[i - 1], 2500) << "gap in delivered records at " << ts[i - 1];
@@ -178,7 +189,8 @@ TEST(Agent, BrokerOutageBuffersRecordsAndDeliversThemAfterRecovery) {
   agent.process->signal(SIGTERM);
   ASSERT_EQ(agent.process->wait(20s), 0);
   EXPECT_NE(agent.process->err().find(", 0 dropped"), std::string::npos)
-      << "nothing may be dropped below the bound:\n" << agent.process->err();
+      << "nothing may be dropped below the bound:\n"
+      << agent.process->err();
 }
 
 TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
@@ -187,28 +199,36 @@ TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
   // 64 KB bound; each tick adds a few hundred bytes per collector — padded host name makes
   // every record ~1.1 KB so the bound is passed within a few seconds.
   std::string host(900, 'h');
-  write_file(dir.file("agent.yaml"),
-             "host: " + host + "\ninterval: 100ms\nbuffer: {max_bytes: 64KB}\n"
-             "kafka:\n  bootstrap.servers: x:1\ncollectors:\n" + kLoadOnly);
+  write_file(dir.file("agent.yaml"), "host: " + host +
+                                         "\ninterval: 100ms\nbuffer: {max_bytes: 64KB}\n"
+                                         "kafka:\n  bootstrap.servers: x:1\ncollectors:\n" +
+                                         kLoadOnly);
   Agent agent(dir.file("agent.yaml"), kafka.bootstrap());
-  ASSERT_TRUE(wait_until([&] { return load_timestamps(kafka.bootstrap()).size() >= 2; }, 30s, 200ms))
+  ASSERT_TRUE(
+      wait_until([&] { return load_timestamps(kafka.bootstrap()).size() >= 2; }, 30s, 200ms))
       << agent.process->err();
   ASSERT_TRUE(kafka.control("down all"));
   auto down_at = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
   // 64 KB / ~1.1 KB per tick ≈ 58 ticks ≈ 6 s; wait until the agent says it is dropping.
-  ASSERT_TRUE(wait_until([&] {
-    return agent.process->err().find("dropping the oldest records") != std::string::npos;
-  }, 60s, 200ms)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] { return agent.process->err().find("dropping the oldest records") != std::string::npos; },
+      60s, 200ms))
+      << agent.process->err();
   std::this_thread::sleep_for(2s);
   ASSERT_TRUE(kafka.control("up all"));
   auto up_at = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   std::vector<long long> ts;
-  ASSERT_TRUE(wait_until([&] {
-    ts = load_timestamps(kafka.bootstrap());
-    return !ts.empty() && ts.back() > up_at + 500;
-  }, 60s, 500ms)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        ts = load_timestamps(kafka.bootstrap());
+        return !ts.empty() && ts.back() > up_at + 500;
+      },
+      60s, 500ms))
+      << agent.process->err();
   agent.process->signal(SIGTERM);
   ASSERT_EQ(agent.process->wait(20s), 0);
   ts = load_timestamps(kafka.bootstrap());  // with what the shutdown flush delivered
@@ -220,7 +240,8 @@ TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
   std::string log = agent.process->err();
   ASSERT_TRUE(std::regex_search(
       log, resumed,
-      std::regex(R"((\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})Z notice: kafka: delivering again)")))
+      std::regex(
+          R"((\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})Z notice: kafka: delivering again)")))
       << log;
   std::tm tm{};
   tm.tm_year = std::stoi(resumed[1]) - 1900;
@@ -238,7 +259,9 @@ TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
     if (t > down_at - 1000) around += std::to_string(t - resumed_at) + " ";
   }
   EXPECT_GE(last_second, 6) << "the newest buffered records must survive; load ts relative to "
-                               "the resumed delivery (ms): " << around << "\nagent:\n" << log;
+                               "the resumed delivery (ms): "
+                            << around << "\nagent:\n"
+                            << log;
   // Some outage records were dropped: a gap after the outage started.
   long long biggest_gap = 0;
   for (size_t i = 1; i < ts.size(); ++i) {
@@ -247,7 +270,8 @@ TEST(Agent, BeyondTheBoundTheOldestRecordsAreDroppedAndCounted) {
   EXPECT_GT(biggest_gap, 1000) << "the oldest outage records should have been dropped";
   std::smatch m;
   std::string err = agent.process->err();
-  ASSERT_TRUE(std::regex_search(err, m, std::regex(R"(stopped: (\d+) delivered, (\d+) dropped)"))) << err;
+  ASSERT_TRUE(std::regex_search(err, m, std::regex(R"(stopped: (\d+) delivered, (\d+) dropped)")))
+      << err;
   EXPECT_GT(std::stoll(m[2]), 0);
 }
 
@@ -281,18 +305,25 @@ TEST(Agent, SpeaksSystemdNotifyAndReloadsOnSighupKeepingOldConfigWhenNewIsBad) {
   Agent agent(dir.file("agent.yaml"), kafka.bootstrap(), options);
   ASSERT_TRUE(wait_until([&] { return notify.saw("READY=1"); }, 20s)) << agent.process->err();
   ASSERT_TRUE(wait_until([&] { return notify.saw("STATUS=publishing to system_metrics"); }, 20s));
-  ASSERT_TRUE(wait_until([&] {
-    int pings = 0;
-    for (const auto& m : notify.poll()) pings += m == "WATCHDOG=1";
-    return pings >= 3;
-  }, 20s)) << "WATCHDOG=1 at half of WATCHDOG_USEC";
+  ASSERT_TRUE(wait_until(
+      [&] {
+        int pings = 0;
+        for (const auto& m : notify.poll()) pings += m == "WATCHDOG=1";
+        return pings >= 3;
+      },
+      20s))
+      << "WATCHDOG=1 at half of WATCHDOG_USEC";
 
   // A bad config: reported, and the old one keeps running.
   write_file(dir.file("agent.yaml"), agent_config("", "soon", kLoadOnly));
   agent.process->signal(SIGHUP);
-  ASSERT_TRUE(wait_until([&] {
-    return agent.process->err().find("reload failed, keeping the running configuration") != std::string::npos;
-  }, 20s)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return agent.process->err().find("reload failed, keeping the running configuration") !=
+               std::string::npos;
+      },
+      20s))
+      << agent.process->err();
   EXPECT_NE(agent.process->err().find("interval: \"soon\""), std::string::npos);
   // The listener reads the socket on its own thread: the datagram may be seconds behind the log.
   EXPECT_TRUE(wait_until([&] { return notify.saw("RELOADING=1"); }, 10s));
@@ -303,12 +334,15 @@ TEST(Agent, SpeaksSystemdNotifyAndReloadsOnSighupKeepingOldConfigWhenNewIsBad) {
   good.replace(good.find("test-host"), 9, "renamed-host");
   write_file(dir.file("agent.yaml"), good);
   agent.process->signal(SIGHUP);
-  ASSERT_TRUE(wait_until([&] {
-    for (const auto& j : records_of(kcat_consume(kafka.bootstrap(), "system_metrics"))) {
-      if (j["host"] == "renamed-host") return true;
-    }
-    return false;
-  }, 30s, 300ms)) << agent.process->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& j : records_of(kcat_consume(kafka.bootstrap(), "system_metrics"))) {
+          if (j["host"] == "renamed-host") return true;
+        }
+        return false;
+      },
+      30s, 300ms))
+      << agent.process->err();
 
   agent.process->signal(SIGTERM);
   EXPECT_EQ(agent.process->wait(20s), 0) << agent.process->err();
@@ -332,23 +366,30 @@ TEST(Agent, UnreachableBrokerAtStartKeepsTheAgentRunningAndSaysSoInStatus) {
 
 TEST(Agent, CheckConfigPrintsTheErrorWithLocationAndExitsNonZero) {
   TempDir dir;
-  write_file(dir.file("agent.yaml"), "interval: 10s\nkey: hostname\nkafka: {bootstrap.servers: h:1}\n");
+  write_file(dir.file("agent.yaml"),
+             "interval: 10s\nkey: hostname\nkafka: {bootstrap.servers: h:1}\n");
   std::string out, err;
   int rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, &out,
                20s, &err);
   EXPECT_NE(rc, 0);
   EXPECT_NE(err.find(":2: key: \"hostname\": expected one of resource, host, host_resource"),
-            std::string::npos) << err;
+            std::string::npos)
+      << err;
 
-  write_file(dir.file("agent.yaml"), "interval: 10s\nintervall: 5s\nkafka: {bootstrap.servers: h:1, bogus.prop: 1}\n");
-  rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, &out, 20s, &err);
+  write_file(dir.file("agent.yaml"),
+             "interval: 10s\nintervall: 5s\nkafka: {bootstrap.servers: h:1, bogus.prop: 1}\n");
+  rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, &out, 20s,
+           &err);
   EXPECT_NE(rc, 0);
   EXPECT_NE(err.find("kafka property bogus.prop"), std::string::npos) << err;
 
-  write_file(dir.file("agent.yaml"), "interval: 10s\nintervall: 5s\nkafka: {bootstrap.servers: h:1}\n");
-  rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, &out, 20s, &err);
+  write_file(dir.file("agent.yaml"),
+             "interval: 10s\nintervall: 5s\nkafka: {bootstrap.servers: h:1}\n");
+  rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, &out, 20s,
+           &err);
   EXPECT_EQ(rc, 0) << err;
-  EXPECT_NE(err.find(":2: unknown key intervall"), std::string::npos) << "unknown keys are warned: " << err;
+  EXPECT_NE(err.find(":2: unknown key intervall"), std::string::npos)
+      << "unknown keys are warned: " << err;
 }
 
 TEST(Agent, CreateTopicsAgainstTheMockClusterFailsWithAClearExplanation) {
@@ -357,7 +398,8 @@ TEST(Agent, CreateTopicsAgainstTheMockClusterFailsWithAClearExplanation) {
   write_file(dir.file("agent.yaml"), agent_config(""));
   std::string out, err;
   int rc = run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--bootstrap-servers",
-                kafka.bootstrap(), "--create-topics"}, &out, 60s, &err);
+                kafka.bootstrap(), "--create-topics"},
+               &out, 60s, &err);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(err.find("create topics system_metrics"), std::string::npos) << err;
   EXPECT_NE(err.find("pre-create them with sentinel-devkafka --topic"), std::string::npos) << err;
@@ -365,7 +407,8 @@ TEST(Agent, CreateTopicsAgainstTheMockClusterFailsWithAClearExplanation) {
 
 TEST(Agent, UnderJournaldLogLinesCarrySyslogPriorityPrefixes) {
   TempDir dir;
-  write_file(dir.file("agent.yaml"), "interval: 1s\nintervall: 2s\nkafka: {bootstrap.servers: h:1}\n");
+  write_file(dir.file("agent.yaml"),
+             "interval: 1s\nintervall: 2s\nkafka: {bootstrap.servers: h:1}\n");
   Process::Options options;
   options.env = {{"JOURNAL_STREAM", "8:12345"}};
   Process p({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--check-config"}, options);
@@ -379,13 +422,16 @@ TEST(Agent, OncePrintsOneSampleAsJsonLinesWithoutKafka) {
   TempDir dir;
   write_file(dir.file("agent.yaml"), "interval: 1s\n");  // no kafka section at all
   std::string out, err;
-  ASSERT_EQ(run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--once"}, &out, 30s, &err), 0)
+  ASSERT_EQ(
+      run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--once"}, &out, 30s, &err),
+      0)
       << err;
   std::set<std::string> seen;
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) seen.insert(json::parse(line)["resource"].get<std::string>());
-  for (const auto& r : expected_resources()) EXPECT_TRUE(seen.count(r)) << r << " missing in:\n" << out;
+  for (const auto& r : expected_resources())
+    EXPECT_TRUE(seen.count(r)) << r << " missing in:\n" << out;
 }
 
 TEST(Agent, UnreadableProcFileMakesThatCollectorReportOnceWhileOthersGoOn) {
@@ -393,12 +439,16 @@ TEST(Agent, UnreadableProcFileMakesThatCollectorReportOnceWhileOthersGoOn) {
   // A procfs tree with loadavg and stat but no meminfo.
   write_file(dir.file("proc/loadavg"), "0.50 0.40 0.30 2/300 12345\n");
   write_file(dir.file("proc/stat"), read_file("/proc/stat"));
-  write_file(dir.file("agent.yaml"),
-             "interval: 1s\npaths: {proc: " + dir.file("proc") + "}\ncollectors:\n"
-             "  disk: {enabled: false}\n  diskio: {enabled: false}\n  network: {enabled: false}\n"
-             "  pressure: {enabled: false}\n");
+  write_file(
+      dir.file("agent.yaml"),
+      "interval: 1s\npaths: {proc: " + dir.file("proc") +
+          "}\ncollectors:\n"
+          "  disk: {enabled: false}\n  diskio: {enabled: false}\n  network: {enabled: false}\n"
+          "  pressure: {enabled: false}\n");
   std::string out, err;
-  ASSERT_EQ(run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--once"}, &out, 30s, &err), 0);
+  ASSERT_EQ(
+      run({bin("sentinel-agent"), "--config", dir.file("agent.yaml"), "--once"}, &out, 30s, &err),
+      0);
   EXPECT_NE(out.find("\"resource\":\"load\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"load1\":0.5"), std::string::npos) << out;
   EXPECT_EQ(out.find("\"resource\":\"memory\""), std::string::npos);
@@ -406,7 +456,8 @@ TEST(Agent, UnreadableProcFileMakesThatCollectorReportOnceWhileOthersGoOn) {
   ASSERT_NE(first, std::string::npos) << err;
   EXPECT_NE(err.find("meminfo", first), std::string::npos) << "the error names the file: " << err;
   EXPECT_EQ(err.find("collector memory:", first + 1), std::string::npos)
-      << "reported once, not every round:\n" << err;
+      << "reported once, not every round:\n"
+      << err;
 }
 
 }  // namespace

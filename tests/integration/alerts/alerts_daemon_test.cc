@@ -28,7 +28,9 @@ std::string config_text(const std::string& bootstrap, const std::string& commit_
          "\", session.timeout.ms: 3000, heartbeat.interval.ms: 300}\n" +
          (instance.empty() ? "" : "input: {instance_id: " + instance + "}\n") +
          "time: {allowed_lateness: 1s, idle_timeout: 1s}\n"
-         "commit_interval: " + commit_interval + "\n"
+         "commit_interval: " +
+         commit_interval +
+         "\n"
          "rules:\n"
          "  cpu_high:\n"
          "    resource: cpu\n"
@@ -37,7 +39,9 @@ std::string config_text(const std::string& bootstrap, const std::string& commit_
          "    group_by: [host]\n"
          "    window: 5s\n"
          "    agg: avg\n"
-         "    above: " + std::to_string(threshold) + "\n"
+         "    above: " +
+         std::to_string(threshold) +
+         "\n"
          "    resolve: 80\n"
          "    for: 2\n"
          "    severity: critical\n"
@@ -51,7 +55,10 @@ std::vector<std::string> cpu_records(const std::string& host, int64_t from_ms,
   int64_t ts = from_ms;
   for (auto [seconds, usage] : runs) {
     for (int i = 0; i < seconds; ++i, ts += 1000) {
-      nlohmann::json j = {{"v", 1},          {"host", host}, {"resource", "cpu"}, {"ts", ts},
+      nlohmann::json j = {{"v", 1},
+                          {"host", host},
+                          {"resource", "cpu"},
+                          {"ts", ts},
                           {"tags", {{"cpu", "total"}}},
                           {"metrics", {{"usage_pct", usage}, {"user_pct", usage / 2}}}};
       lines.push_back("cpu\t" + j.dump());
@@ -112,7 +119,8 @@ TEST_F(AlertsDaemon, CpuSpikeGivesExactlyOneFiringThenOneResolved) {
   EXPECT_EQ(firing["labels"]["resource"], "cpu");
   EXPECT_DOUBLE_EQ(firing["value"].get<double>(), 99);
   EXPECT_EQ(firing["window"]["agg"], "avg");
-  EXPECT_EQ(firing["window"]["end"].get<int64_t>() - firing["window"]["start"].get<int64_t>(), 5000);
+  EXPECT_EQ(firing["window"]["end"].get<int64_t>() - firing["window"]["start"].get<int64_t>(),
+            5000);
   EXPECT_EQ(alerts.at(0).timestamp, firing["ts"].get<int64_t>()) << "Kafka timestamp = ts";
 
   daemon->signal(SIGTERM);
@@ -170,7 +178,7 @@ TEST_F(AlertsDaemon, SigkillAfterCommitsThenRestartStillResolvesOnce) {
 TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicates) {
   // Keyed by host (the default rules are partition-local with that key, docs/alerts.md); these
   // six keys land on all three partitions with librdkafka's default (crc32) partitioner.
-  const std::vector<std::string> hosts = {"synthetic-1", "synthetic-2", "synthetic-4",
+  const std::vector<std::string> hosts = {"synthetic-1", "synthetic-2",  "synthetic-4",
                                           "synthetic-9", "synthetic-10", "synthetic-12"};
   auto produce = [&](int64_t from_ms, std::vector<std::pair<int, double>> runs) {
     // In time order across hosts, as live agents send: the watermark is per partition.
@@ -193,7 +201,8 @@ TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicate
   };
   auto count = [](const std::string& text, const std::string& needle) {
     size_t n = 0;
-    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+      ++n;
     return n;
   };
   int64_t t0 = past();
@@ -204,17 +213,23 @@ TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicate
 
   auto second = start("200ms", "second");
   // The group settles: the newcomer gets partitions, the first one is reassigned a share.
-  ASSERT_TRUE(wait_until([&] {
-    return second->err().find("assigned system_metrics") != std::string::npos &&
-           count(first->err(), "assigned system_metrics") >= 2;
-  }, 40s)) << first->err() << "\n---\n" << second->err();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return second->err().find("assigned system_metrics") != std::string::npos &&
+               count(first->err(), "assigned system_metrics") >= 2;
+      },
+      40s))
+      << first->err() << "\n---\n"
+      << second->err();
   ASSERT_TRUE(produce(t0 + 40000, {{20, 10}}));
-  ASSERT_TRUE(wait_until([&] { return all_have(2); }, 40s))
-      << first->err() << "\n---\n" << second->err();
+  ASSERT_TRUE(wait_until([&] { return all_have(2); }, 40s)) << first->err() << "\n---\n"
+                                                            << second->err();
   EXPECT_GE(count(second->err(), " resolved: "), 1u)
-      << "the newcomer must resolve alerts the first instance fired:\n" << second->err();
+      << "the newcomer must resolve alerts the first instance fired:\n"
+      << second->err();
   EXPECT_GE(count(first->err(), " resolved: "), 1u)
-      << "the first instance keeps a share of the partitions:\n" << first->err();
+      << "the first instance keeps a share of the partitions:\n"
+      << first->err();
 
   first->signal(SIGKILL);
   first->wait(10s);
@@ -223,10 +238,12 @@ TEST_F(AlertsDaemon, InstancesShareTheGroupAndHandOverOpenAlertsWithoutDuplicate
   for (const auto& h : hosts) {
     EXPECT_EQ(states_of(kafka_.bootstrap(), "cpu_high/host=" + h),
               (States{"firing", "resolved", "firing", "resolved"}))
-        << h << "\n" << second->err();
+        << h << "\n"
+        << second->err();
   }
   EXPECT_EQ(count(second->err(), " firing: "), hosts.size())
-      << "after the SIGKILL the survivor evaluates every host:\n" << second->err();
+      << "after the SIGKILL the survivor evaluates every host:\n"
+      << second->err();
   second->signal(SIGTERM);
   EXPECT_EQ(second->wait(20s), 0) << second->err();
 }
@@ -238,7 +255,9 @@ TEST_F(AlertsDaemon, SighupWithBadRulesKeepsTheOldRules) {
   write_file(dir_.file("alerts.yaml"), "rules:\n  cpu_high: {resource: cpu, agg: median}\n");
   daemon->signal(SIGHUP);
   ASSERT_TRUE(wait_until(
-      [&] { return daemon->err().find("reload failed, keeping the old rules") != std::string::npos; },
+      [&] {
+        return daemon->err().find("reload failed, keeping the old rules") != std::string::npos;
+      },
       10s))
       << daemon->err();
   EXPECT_NE(daemon->err().find("alerts.yaml:"), std::string::npos) << "error names file:line";

@@ -163,9 +163,16 @@ class HttpAlerts : public ::testing::Test {
   // loggen can produce it, the windows close on event time and the last ones by idle close.
   static int64_t past() { return (wall_ms() - 900000) / 10000 * 10000; }
   int loggen(int64_t start_ms, const std::string& extra_duration = "") {
-    std::vector<std::string> argv = {bin("sentinel-loggen"), "--scenario", kDemo, "--kafka",
-                                     "--bootstrap-servers", kafka_.bootstrap(), "--start-time",
-                                     std::to_string(start_ms), "--as-fast-as-possible", "--seed",
+    std::vector<std::string> argv = {bin("sentinel-loggen"),
+                                     "--scenario",
+                                     kDemo,
+                                     "--kafka",
+                                     "--bootstrap-servers",
+                                     kafka_.bootstrap(),
+                                     "--start-time",
+                                     std::to_string(start_ms),
+                                     "--as-fast-as-possible",
+                                     "--seed",
                                      "7"};
     if (!extra_duration.empty()) {
       argv.push_back("--duration");
@@ -180,8 +187,8 @@ class HttpAlerts : public ::testing::Test {
   // What `sentinel-loggen --expected-alerts` says the demo scenario starting at `start` causes.
   static std::vector<nlohmann::json> expected_alerts(int64_t start) {
     std::string text;
-    EXPECT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts",
-                   "--start-time", std::to_string(start)},
+    EXPECT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
+                   std::to_string(start)},
                   &text),
               0);
     std::vector<nlohmann::json> expected;
@@ -223,18 +230,33 @@ TEST_F(HttpAlerts, ThresholdsLearnedFromHistoryDetectTheScenario) {
   write_file(dir_.file("history.yaml"), demo.substr(0, demo.find("\nanomalies:")) + "\n");
   int64_t history = past() - 3600000;
   std::string err;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", dir_.file("history.yaml"), "--kafka",
-                 "--bootstrap-servers", kafka_.bootstrap(), "--topic", "http_history",
-                 "--start-time", std::to_string(history), "--duration", "10m",
-                 "--as-fast-as-possible", "--seed", "11"},
-                nullptr, 120s, &err),
-            0)
+  ASSERT_EQ(
+      run({bin("sentinel-loggen"), "--scenario", dir_.file("history.yaml"), "--kafka",
+           "--bootstrap-servers", kafka_.bootstrap(), "--topic", "http_history", "--start-time",
+           std::to_string(history), "--duration", "10m", "--as-fast-as-possible", "--seed", "11"},
+          nullptr, 120s, &err),
+      0)
       << err;
   std::string summary;
-  ASSERT_EQ(run({bin("sentinel-thresholds"), "--bootstrap-servers", kafka_.bootstrap(), "--topic",
-                 "http_history", "--from", std::to_string(history), "--to",
-                 std::to_string(history + 600000), "--window", "10s", "--min-requests-global",
-                 "50", "--min-requests-ip", "20", "--min-requests-url", "20", "--floor", "0.15",
+  ASSERT_EQ(run({bin("sentinel-thresholds"),
+                 "--bootstrap-servers",
+                 kafka_.bootstrap(),
+                 "--topic",
+                 "http_history",
+                 "--from",
+                 std::to_string(history),
+                 "--to",
+                 std::to_string(history + 600000),
+                 "--window",
+                 "10s",
+                 "--min-requests-global",
+                 "50",
+                 "--min-requests-ip",
+                 "20",
+                 "--min-requests-url",
+                 "20",
+                 "--floor",
+                 "0.15",
                  "--output",
                  dir_.file("thresholds.json")},
                 &summary, 120s, &err),
@@ -278,7 +300,8 @@ TEST_F(HttpAlerts, BaselineTrafficAloneGivesNoAlert) {
   // anomalies, at a higher rate.
   write_file(dir_.file("baseline.yaml"),
              "host: web-1\nrate: 200\nduration: 60s\nclients: {count: 300, skew: 1.1}\n"
-             "urls:\n  - {path: \"/\", weight: 10}\n  - {path: \"/products/{id}\", weight: 20, ids: 5000}\n"
+             "urls:\n  - {path: \"/\", weight: 10}\n  - {path: \"/products/{id}\", weight: 20, "
+             "ids: 5000}\n"
              "  - {path: \"/api/orders/{id}\", weight: 8, ids: 100000}\n"
              "errors: {4xx: 0.02, 5xx: 0.005}\n");
   auto daemon = start_alerts();
@@ -294,8 +317,9 @@ TEST_F(HttpAlerts, BaselineTrafficAloneGivesNoAlert) {
   std::vector<std::string> marker;
   int64_t at = past() + 80000;
   for (int i = 0; i < 30; ++i) {
-    marker.push_back("192.0.2.250\t{\"v\":1,\"host\":\"web-1\",\"ts\":" + std::to_string(at + i * 100) +
-                     ",\"client_ip\":\"192.0.2.250\",\"method\":\"GET\",\"path\":\"/x\",\"status\":404}");
+    marker.push_back(
+        "192.0.2.250\t{\"v\":1,\"host\":\"web-1\",\"ts\":" + std::to_string(at + i * 100) +
+        ",\"client_ip\":\"192.0.2.250\",\"method\":\"GET\",\"path\":\"/x\",\"status\":404}");
   }
   ASSERT_TRUE(kcat_produce(kafka_.bootstrap(), "http_logs", marker, true));
   const std::string kMarker = "http_4xx_ip/client_ip=192.0.2.250";
@@ -328,15 +352,16 @@ TEST_F(HttpAlerts, AChangedThresholdsFileIsPickedUpAndABrokenOneKeepsTheOldThres
 
   // A broken file: reported with its name, nothing changes.
   write_file(dir_.file("thresholds.json"), R"({"ip": "low"})");
-  ASSERT_TRUE(wait_until([&] { return daemon->err().find("keeping the thresholds in use") != std::string::npos; },
-                         10s))
+  ASSERT_TRUE(wait_until(
+      [&] { return daemon->err().find("keeping the thresholds in use") != std::string::npos; },
+      10s))
       << daemon->err();
   EXPECT_NE(daemon->err().find("thresholds.json"), std::string::npos);
 
   // The original form: the same client hammering again, later, is an alert now.
   write_file(dir_.file("thresholds.json"), R"({"global": 0.5, "ip": 0.3, "url": 0.9})");
-  ASSERT_TRUE(wait_until([&] { return daemon->err().find("thresholds reloaded") != std::string::npos; },
-                         10s))
+  ASSERT_TRUE(wait_until(
+      [&] { return daemon->err().find("thresholds reloaded") != std::string::npos; }, 10s))
       << daemon->err();
   ASSERT_EQ(loggen(start + 120000, "40s"), 0);
   ASSERT_TRUE(wait_until(

@@ -112,8 +112,12 @@ void ScaleScenario::prepare() {
     for (int h = 0; h < kHosts; ++h) {
       std::string host = "host-" + std::to_string(h);
       double cpu = (s >= 40 && s < 70) ? 85 + h : 20 + h;
-      nlohmann::json j = {{"v", 1},         {"host", host}, {"resource", "cpu"}, {"ts", ts},
-                          {"tags", {{"cpu", "total"}}}, {"metrics", {{"usage_pct", cpu}}}};
+      nlohmann::json j = {{"v", 1},
+                          {"host", host},
+                          {"resource", "cpu"},
+                          {"ts", ts},
+                          {"tags", {{"cpu", "total"}}},
+                          {"metrics", {{"usage_pct", cpu}}}};
       metrics_.push_back({host, j.dump(), ts, -1});
       if (s % 5 != 0) continue;
       for (const char* mount : {"/", "/var"}) {
@@ -129,8 +133,8 @@ void ScaleScenario::prepare() {
     }
   }
   std::string text;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts",
-                 "--start-time", std::to_string(t0_)},
+  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
+                 std::to_string(t0_)},
                 &text),
             0);
   std::istringstream in(text);

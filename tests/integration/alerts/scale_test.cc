@@ -19,13 +19,12 @@ class AlertsScale : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     kafka_ = new DevKafka({});
-    scenario_ = new ScaleScenario(kafka_->bootstrap(),
-                                  [](const std::string& name, int partitions, std::string* error) {
-                                    bool ok = kafka_->control(
-                                        "topic " + name + ":" + std::to_string(partitions));
-                                    if (!ok) *error = "devkafka could not create " + name;
-                                    return ok;
-                                  });
+    scenario_ = new ScaleScenario(
+        kafka_->bootstrap(), [](const std::string& name, int partitions, std::string* error) {
+          bool ok = kafka_->control("topic " + name + ":" + std::to_string(partitions));
+          if (!ok) *error = "devkafka could not create " + name;
+          return ok;
+        });
     scenario_->prepare();
     // The reference: one instance, every record in Kafka before it starts.
     auto run = scenario_->new_run("one");

@@ -94,19 +94,21 @@ std::vector<ArchiveFile> archive_files(const std::string& root) {
     if (!it->is_regular_file() || name[0] == '.') continue;
     out.push_back({it->path().string(), read_archive_file(it->path())});
   }
-  std::sort(out.begin(), out.end(), [](const ArchiveFile& a, const ArchiveFile& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const ArchiveFile& a, const ArchiveFile& b) { return a.path < b.path; });
   return out;
 }
 
 size_t count_lines(const std::string& root) {
   size_t n = 0;
-  for (const auto& f : archive_files(root)) n += static_cast<size_t>(std::count(f.text.begin(), f.text.end(), '\n'));
+  for (const auto& f : archive_files(root))
+    n += static_cast<size_t>(std::count(f.text.begin(), f.text.end(), '\n'));
   return n;
 }
 
 // What an envelope archive holds, checked line by line: whole JSON lines, one partition a file.
 struct Holdings {
-  std::map<std::pair<int, int64_t>, int> count;        // (partition, offset) → times archived
+  std::map<std::pair<int, int64_t>, int> count;  // (partition, offset) → times archived
   std::map<std::pair<int, int64_t>, std::string> value;
   std::vector<std::string> problems;
 };
@@ -114,7 +116,8 @@ struct Holdings {
 Holdings read_envelopes(const std::string& root) {
   Holdings h;
   for (const auto& f : archive_files(root)) {
-    if (!f.text.empty() && f.text.back() != '\n') h.problems.push_back(f.path + ": last line has no newline");
+    if (!f.text.empty() && f.text.back() != '\n')
+      h.problems.push_back(f.path + ": last line has no newline");
     std::istringstream in(f.text);
     std::string line;
     std::set<int> partitions;
@@ -128,12 +131,15 @@ Holdings read_envelopes(const std::string& root) {
       int p = j["partition"];
       int64_t o = j["offset"];
       partitions.insert(p);
-      if (o <= previous) h.problems.push_back(f.path + ": offset " + std::to_string(o) + " after " + std::to_string(previous));
+      if (o <= previous)
+        h.problems.push_back(f.path + ": offset " + std::to_string(o) + " after " +
+                             std::to_string(previous));
       previous = o;
       h.count[{p, o}]++;
       h.value[{p, o}] = j["value"].is_string() ? j["value"].get<std::string>() : "null";
     }
-    if (partitions.size() > 1) h.problems.push_back(f.path + ": holds several partitions (two writers?)");
+    if (partitions.size() > 1)
+      h.problems.push_back(f.path + ": holds several partitions (two writers?)");
   }
   return h;
 }
@@ -150,7 +156,8 @@ ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
                        "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
                        "offset.flush.interval.ms=500\n"
                        "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-                       "plugin.path=" + built(SENTINEL_PLUGIN_DIR) +
+                       "plugin.path=" +
+                           built(SENTINEL_PLUGIN_DIR) +
                            "\n"
                            "archive.root=" +
                            archive_root + "\n",
@@ -166,14 +173,16 @@ std::string connector(const std::string& name, json config) {
 std::vector<std::string> alerts(int from, int to) {
   std::vector<std::string> v;
   for (int i = from; i < to; ++i) {
-    v.push_back("web-" + std::to_string(i % 64) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i % 64) +
-                "\",\"state\":\"firing\",\"seq\":" + std::to_string(i) + "}");
+    v.push_back("web-" + std::to_string(i % 64) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" +
+                std::to_string(i % 64) + "\",\"state\":\"firing\",\"seq\":" + std::to_string(i) +
+                "}");
   }
   return v;
 }
 
 // The archive against the topic as kcat reads it: every record exactly once, with its value.
-void expect_exactly_once(const std::string& bootstrap, const std::string& topic, const std::string& root) {
+void expect_exactly_once(const std::string& bootstrap, const std::string& topic,
+                         const std::string& root) {
   std::vector<KafkaRecord> in_kafka = kcat_consume(bootstrap, topic);
   Holdings h = read_envelopes(root);
   for (size_t i = 0; i < h.problems.size() && i < 10; ++i) ADD_FAILURE() << h.problems[i];
@@ -182,11 +191,15 @@ void expect_exactly_once(const std::string& bootstrap, const std::string& topic,
     auto key = std::make_pair(r.partition, static_cast<int64_t>(r.offset));
     auto it = h.count.find(key);
     if (it == h.count.end()) {
-      if (++missing <= 5) ADD_FAILURE() << "missing partition " << r.partition << " offset " << r.offset;
+      if (++missing <= 5)
+        ADD_FAILURE() << "missing partition " << r.partition << " offset " << r.offset;
       continue;
     }
-    if (it->second != 1) ADD_FAILURE() << "partition " << r.partition << " offset " << r.offset << " archived " << it->second << " times";
-    if (h.value[key] != r.value && ++wrong <= 5) ADD_FAILURE() << "value differs at " << r.partition << "/" << r.offset;
+    if (it->second != 1)
+      ADD_FAILURE() << "partition " << r.partition << " offset " << r.offset << " archived "
+                    << it->second << " times";
+    if (h.value[key] != r.value && ++wrong <= 5)
+      ADD_FAILURE() << "value differs at " << r.partition << "/" << r.offset;
   }
   EXPECT_EQ(missing, 0u);
   EXPECT_EQ(h.count.size(), in_kafka.size()) << "the archive holds records the topic does not";
@@ -236,7 +249,9 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
       // About 30 chunks per kill cycle, always keeping some back until the last kill.
       int left = kCrashRecords - produced;
       int chunks_left = std::max(0, kCrashKills - kills) * 30;
-      int to = chunks_left == 0 ? kCrashRecords : produced + std::min(left - 1, std::max(20, left / (chunks_left + 30)));
+      int to = chunks_left == 0
+                   ? kCrashRecords
+                   : produced + std::min(left - 1, std::max(20, left / (chunks_left + 30)));
       if (to <= produced) {
         std::this_thread::sleep_for(100ms);
         continue;
@@ -272,17 +287,20 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
     };
     int64_t before = archived();
     if (!wait_until([&] { return archived() > before; }, 60s, 20ms)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng)));
     w.process().signal(SIGKILL);
     w.process().wait(10s);
     size_t lines = count_lines(root);
     if (lines < static_cast<size_t>(kCrashRecords)) ++mid_archive_kills;
-    std::cout << "kill " << kills.load() + 1 << ": " << lines << " lines on disk, " << produced << " produced" << std::endl;
+    std::cout << "kill " << kills.load() + 1 << ": " << lines << " lines on disk, " << produced
+              << " produced" << std::endl;
   }
   stop_producing = kills < kCrashKills;  // a failed assertion above: do not wait for the rest
   producer.join();
   ASSERT_EQ(produced, kCrashRecords);
-  EXPECT_GE(mid_archive_kills, kCrashKills - 1) << "the archive finished before the worker could be killed often";
+  EXPECT_GE(mid_archive_kills, kCrashKills - 1)
+      << "the archive finished before the worker could be killed often";
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_TRUE(wait_until([&] { return count_lines(root) >= static_cast<size_t>(kCrashRecords); },
                          180s, 200ms))
@@ -294,7 +312,9 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
         for (const auto& e : fs::recursive_directory_iterator(root)) {
           std::string n = e.path().filename().string();
           if (n.ends_with(".partial")) return false;
-          if (std::regex_match(n, std::regex(R"(alerts\.log\.\d{8}-\d{6}\..*)")) && !n.ends_with(".gz")) return false;
+          if (std::regex_match(n, std::regex(R"(alerts\.log\.\d{8}-\d{6}\..*)")) &&
+              !n.ends_with(".gz"))
+            return false;
         }
         return true;
       },
@@ -307,13 +327,16 @@ TEST(ArchiveSink, CRASH_LOOP_TEST) {
 
 // Commits `offsets` (partition → offset) of `topic` for `group` as a member of it: joins,
 // waits for the assignment, commits, leaves.
-bool commit_as_member(const std::string& bootstrap, const std::string& group, const std::string& topic,
-                      const std::map<int, int64_t>& offsets) {
+bool commit_as_member(const std::string& bootstrap, const std::string& group,
+                      const std::string& topic, const std::map<int, int64_t>& offsets) {
   std::string error;
-  kafka::Conf conf = kafka::make_conf(
-      {{"bootstrap.servers", bootstrap}, {"group.id", group}, {"enable.auto.commit", "false"},
-       {"session.timeout.ms", "6000"}},  // as the worker's: the dev broker may hold a member that left
-      &error);
+  kafka::Conf conf =
+      kafka::make_conf({{"bootstrap.servers", bootstrap},
+                        {"group.id", group},
+                        {"enable.auto.commit", "false"},
+                        {"session.timeout.ms",
+                         "6000"}},  // as the worker's: the dev broker may hold a member that left
+                       &error);
   kafka::Handle c = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &error) : nullptr;
   if (!c) {
     ADD_FAILURE() << error;
@@ -325,7 +348,8 @@ bool commit_as_member(const std::string& bootstrap, const std::string& group, co
   rd_kafka_subscribe(c.get(), subscription.get());
   bool assigned = wait_until(
       [&] {
-        if (rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100)) rd_kafka_message_destroy(m);
+        if (rd_kafka_message_t* m = rd_kafka_consumer_poll(c.get(), 100))
+          rd_kafka_message_destroy(m);
         rd_kafka_topic_partition_list_t* a = nullptr;
         bool all = rd_kafka_assignment(c.get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a &&
                    a->cnt == static_cast<int>(offsets.size());
@@ -333,9 +357,12 @@ bool commit_as_member(const std::string& bootstrap, const std::string& group, co
         return all;
       },
       30s, 1ms);
-  kafka::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-  for (const auto& [p, off] : offsets) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = off;
-  rd_kafka_resp_err_t err = assigned ? rd_kafka_commit(c.get(), list.get(), 0) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+  kafka::TopicPartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [p, off] : offsets)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = off;
+  rd_kafka_resp_err_t err =
+      assigned ? rd_kafka_commit(c.get(), list.get(), 0) : RD_KAFKA_RESP_ERR__TIMED_OUT;
   rd_kafka_consumer_close(c.get());
   EXPECT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
   return err == RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -357,13 +384,14 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
                                   {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
                                   {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 2000), true));
-  auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
-                                                                         {"path", "{topic}-{partition}.log"},
-                                                                         {"format", "envelope"},
-                                                                         {"flush.max.records", "100"},
-                                                                         {"compression", "none"},
-                                                                         {"sentinel.task.restart.max.attempts", "-1"},
-                                                                         {"sentinel.task.restart.backoff.ms", "1000"}}));
+  auto [s, body] = w.send("POST", "/connectors",
+                          connector("archive", {{"topics", "system_alerts"},
+                                                {"path", "{topic}-{partition}.log"},
+                                                {"format", "envelope"},
+                                                {"flush.max.records", "100"},
+                                                {"compression", "none"},
+                                                {"sentinel.task.restart.max.attempts", "-1"},
+                                                {"sentinel.task.restart.backoff.ms", "1000"}}));
   ASSERT_EQ(s, 201) << body;
   ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 2000; }, 30s));
   write_file(trigger, "");  // the disk fills up
@@ -380,8 +408,8 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   EXPECT_NE(trace.find("No space left on device"), std::string::npos) << trace;
   // The first write to meet the full disk is the archive file's or, when a flush had just
   // finished, the archive state's temporary file: either way the trace names it.
-  bool names_archive_file =
-      trace.find("write(\"" + fs::canonical(root).string() + "/system_alerts-") != std::string::npos;
+  bool names_archive_file = trace.find("write(\"" + fs::canonical(root).string() +
+                                       "/system_alerts-") != std::string::npos;
   bool names_state_file =
       std::regex_search(trace, std::regex(R"(write [^ ]*\.sentinel-archive/[^ ]*\.tmp: )"));
   EXPECT_TRUE(names_archive_file || names_state_file) << trace;
@@ -389,7 +417,8 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   std::map<int, int64_t> durable = recorded_next(root + "/.sentinel-archive");
   std::map<int, int64_t> committed = w.offsets("archive");
   EXPECT_FALSE(committed.empty());
-  for (const auto& [p, off] : committed) EXPECT_LE(off, durable[p]) << "partition " << p << " committed past the archive";
+  for (const auto& [p, off] : committed)
+    EXPECT_LE(off, durable[p]) << "partition " << p << " committed past the archive";
   // Space is freed: the next automatic restart resumes from the archive, repairing torn tails.
   fs::remove(trigger);
   ASSERT_TRUE(wait_until([&] { return count_lines(root) >= 4000; }, 60s)) << count_lines(root);
@@ -405,11 +434,12 @@ TEST(ArchiveSink, TailFollowSeesEveryLineAcrossRotations) {
   std::string active = root + "/alerts.log";
   Process tail({"tail", "-F", "-n", "+1", "-s", "0.1", active});
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
-  auto [s, body] = w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
-                                                                         {"file", "alerts.log"},
-                                                                         {"rotate.max.bytes", "4000"},
-                                                                         {"compression", "gzip"},
-                                                                         {"flush.interval.ms", "100"}}));
+  auto [s, body] = w.send("POST", "/connectors",
+                          connector("archive", {{"topics", "system_alerts"},
+                                                {"file", "alerts.log"},
+                                                {"rotate.max.bytes", "4000"},
+                                                {"compression", "gzip"},
+                                                {"flush.interval.ms", "100"}}));
   ASSERT_EQ(s, 201) << body;
   std::vector<std::string> expected;
   for (int round = 0; round < 8; ++round) {
@@ -422,14 +452,16 @@ TEST(ArchiveSink, TailFollowSeesEveryLineAcrossRotations) {
           return static_cast<size_t>(std::count(out.begin(), out.end(), '\n')) >= expected.size();
         },
         20s))
-        << "round " << round << ": tail saw\n" << tail.out();
+        << "round " << round << ": tail saw\n"
+        << tail.out();
   }
   std::vector<std::string> seen;
   std::istringstream in(tail.out());
   for (std::string line; std::getline(in, line);) seen.push_back(line);
   EXPECT_EQ(seen, expected);
   size_t rotated = 0;
-  for (const auto& e : fs::directory_iterator(root)) rotated += e.path().filename().string().rfind("alerts.log.", 0) == 0;
+  for (const auto& e : fs::directory_iterator(root))
+    rotated += e.path().filename().string().rfind("alerts.log.", 0) == 0;
   EXPECT_GE(rotated, 4u) << "the lines crossed fewer rotations than intended";
 }
 
@@ -440,9 +472,10 @@ TEST(ArchiveSink, TheArchivePositionWinsOverAGroupOffsetMovedBehindOrAhead) {
   fs::create_directories(root);
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 200), true));
-  ASSERT_EQ(w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
-                                                                 {"path", "{topic}-{partition}.log"},
-                                                                 {"format", "envelope"}}))
+  ASSERT_EQ(w.send("POST", "/connectors",
+                   connector("archive", {{"topics", "system_alerts"},
+                                         {"path", "{topic}-{partition}.log"},
+                                         {"format", "envelope"}}))
                 .first,
             201);
   std::map<int, int64_t> archived;
@@ -485,11 +518,12 @@ TEST(ArchiveSink, BrokerOutagesAndAKillDuringOneLoseAndDuplicateNothing) {
   {
     ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", alerts(0, 3000), true));
-    ASSERT_EQ(w.send("POST", "/connectors", connector("archive", {{"topics", "system_alerts"},
-                                                                   {"path", "{topic}-{partition}.log"},
-                                                                   {"format", "envelope"},
-                                                                   {"rotate.max.bytes", "20000"},
-                                                                   {"flush.max.records", "100"}}))
+    ASSERT_EQ(w.send("POST", "/connectors",
+                     connector("archive", {{"topics", "system_alerts"},
+                                           {"path", "{topic}-{partition}.log"},
+                                           {"format", "envelope"},
+                                           {"rotate.max.bytes", "20000"},
+                                           {"flush.max.records", "100"}}))
                   .first,
               201);
     ASSERT_TRUE(wait_until([&] { return archived() > 0; }, 20s));
@@ -517,9 +551,15 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
   std::string root = dir.file("archive");
   fs::create_directories(root);
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root);
-  json bad = {{"connector.class", "RotatingFileSink"}, {"name", "x"},          {"topics", "a,b"},
-              {"tasks.max", "2"},                    {"path", "../{topic}.log"}, {"format", "xml"},
-              {"compression", "lz4"},                {"rotate.max.bytes", "0"},  {"flush.interval.ms", "soon"}};
+  json bad = {{"connector.class", "RotatingFileSink"},
+              {"name", "x"},
+              {"topics", "a,b"},
+              {"tasks.max", "2"},
+              {"path", "../{topic}.log"},
+              {"format", "xml"},
+              {"compression", "lz4"},
+              {"rotate.max.bytes", "0"},
+              {"flush.interval.ms", "soon"}};
   auto [s, body] = w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", bad.dump());
   ASSERT_EQ(s, 200) << body;
   std::map<std::string, std::string> errors;
@@ -529,20 +569,24 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
     if (!all.empty()) errors[c["value"]["name"]] = all;
   }
   EXPECT_NE(errors["path"].find("'..'"), std::string::npos) << errors["path"];
-  EXPECT_NE(errors["path"].find("must contain {partition} and {topic}"), std::string::npos) << errors["path"];
+  EXPECT_NE(errors["path"].find("must contain {partition} and {topic}"), std::string::npos)
+      << errors["path"];
   EXPECT_NE(errors["format"].find("expected value or envelope"), std::string::npos);
   EXPECT_NE(errors["compression"].find("expected none, gzip or zstd"), std::string::npos);
-  EXPECT_NE(errors["rotate.max.bytes"].find("at least 1 (or -1 to disable)"), std::string::npos) << errors["rotate.max.bytes"];
+  EXPECT_NE(errors["rotate.max.bytes"].find("at least 1 (or -1 to disable)"), std::string::npos)
+      << errors["rotate.max.bytes"];
   EXPECT_FALSE(errors["flush.interval.ms"].empty());
   // The example shipped in config/connectors validates cleanly.
   json example = json::object();
-  std::istringstream props(read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-archive.properties"));
+  std::istringstream props(
+      read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-archive.properties"));
   for (std::string line; std::getline(props, line);) {
     if (line.empty() || line[0] == '#') continue;
     size_t eq = line.find('=');
     example[line.substr(0, eq)] = line.substr(eq + 1);
   }
-  auto [es, eb] = w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", example.dump());
+  auto [es, eb] =
+      w.send("PUT", "/connector-plugins/RotatingFileSink/config/validate", example.dump());
   EXPECT_EQ(es, 200);
   EXPECT_EQ(eb["error_count"], 0) << eb.dump(1);
   // Creating it is refused with 400 and the worker stays up.

@@ -48,9 +48,10 @@ const std::string kWorker =
 
 std::string sink_body(const std::string& name, const std::string& file, const std::string& topic,
                       const std::string& extra = "") {
-  return json{{"name", name},
-              {"config", json::parse(R"({"connector.class":"FileStreamSink","tasks.max":"1","topics":")" + topic +
-                                     R"(","file":")" + file + "\"" + extra + "}")}}
+  return json{
+      {"name", name},
+      {"config", json::parse(R"({"connector.class":"FileStreamSink","tasks.max":"1","topics":")" +
+                             topic + R"(","file":")" + file + "\"" + extra + "}")}}
       .dump();
 }
 
@@ -65,7 +66,8 @@ TEST(Connect, FileStreamSinkWritesExactlyTheRecordsProducedWithTheOriginalConfig
   TempDir dir;
   fs::create_directories(dir.file("archive/tmp"));
   // The project's files as they are, plus what a test must change (port, state, where tmp/ is).
-  std::string original = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties");
+  std::string original =
+      read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties");
   ConnectWorker w(dir, kafka.bootstrap(),
                   original + "\noffset.flush.interval.ms=300\narchive.root=" + dir.file("archive"),
                   {.connector_files = {std::string(SENTINEL_SOURCE_DIR) +
@@ -73,26 +75,30 @@ TEST(Connect, FileStreamSinkWritesExactlyTheRecordsProducedWithTheOriginalConfig
                    .wait_ready = true});
   std::vector<std::string> produced;
   for (int i = 0; i < 300; ++i) {
-    produced.push_back("alert-" + std::to_string(i) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i) +
-                       "\",\"state\":\"firing\"}");
+    produced.push_back("alert-" + std::to_string(i) + "\t{\"v\":1,\"id\":\"cpu_high/host=web-" +
+                       std::to_string(i) + "\",\"state\":\"firing\"}");
   }
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "system_alerts", produced, true));
   std::string file = dir.file("archive/tmp/alerts.log");
-  ASSERT_TRUE(wait_until([&] { return lines_of(file).size() >= 300; }, 20s)) << lines_of(file).size();
+  ASSERT_TRUE(wait_until([&] { return lines_of(file).size() >= 300; }, 20s))
+      << lines_of(file).size();
   std::vector<std::string> written = lines_of(file);
   std::vector<std::string> in_kafka;
-  for (const auto& r : kcat_consume(kafka.bootstrap(), "system_alerts")) in_kafka.push_back(r.value);
+  for (const auto& r : kcat_consume(kafka.bootstrap(), "system_alerts"))
+    in_kafka.push_back(r.value);
   std::sort(written.begin(), written.end());
   std::sort(in_kafka.begin(), in_kafka.end());
   EXPECT_EQ(written, in_kafka);
   ASSERT_TRUE(wait_until([&] { return w.committed_total("alerts-sink") == 300; }, 10s));
   auto [s, info] = w.get("/connectors/alerts-sink");
-  EXPECT_EQ(info["config"]["file"], "tmp/alerts.log");  // stored as given; written under archive.root
+  EXPECT_EQ(info["config"]["file"],
+            "tmp/alerts.log");  // stored as given; written under archive.root
   auto [m, metrics] = w.get("/metrics");
   (void)m;
 }
 
-TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefusedPromptlyByTheDevBroker) {
+TEST(Connect,
+     LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefusedPromptlyByTheDevBroker) {
   DevKafka kafka({"orders:2"});
   TempDir dir;
   ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
@@ -105,7 +111,8 @@ TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefus
   EXPECT_EQ(w.send("PUT", "/connectors/archive-1/pause").first, 202);
   ASSERT_TRUE(wait_until([&] { return w.task_state("archive-1") == "PAUSED"; }, 5s));
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "orders", numbered("o", 10, 15)));
-  EXPECT_FALSE(wait_until([&] { return lines_of(file).size() > 10; }, 1500ms)) << "paused task kept writing";
+  EXPECT_FALSE(wait_until([&] { return lines_of(file).size() > 10; }, 1500ms))
+      << "paused task kept writing";
   EXPECT_EQ(w.send("PUT", "/connectors/archive-1/resume").first, 202);
   ASSERT_TRUE(wait_until([&] { return lines_of(file).size() == 15; }, 10s));
 
@@ -123,20 +130,23 @@ TEST(Connect, LifecyclePauseResumeStopDeleteWithRealOffsetsAndOffsetChangesRefus
   w.client().set_read_timeout(5, 0);
   auto [altered, msg] = w.send("PATCH", "/connectors/archive-1/offsets", alter);
   EXPECT_EQ(altered, 501) << msg;
-  EXPECT_NE(msg.value("message", "").find("Cannot alter the offsets of connector archive-1: the dev broker "
-                                          "(sentinel-devkafka, librdkafka's mock cluster) cannot"),
+  EXPECT_NE(msg.value("message", "")
+                .find("Cannot alter the offsets of connector archive-1: the dev broker "
+                      "(sentinel-devkafka, librdkafka's mock cluster) cannot"),
             std::string::npos)
       << msg;
   auto [reset, rmsg] = w.send("DELETE", "/connectors/archive-1/offsets");
   EXPECT_EQ(reset, 501) << rmsg;
-  EXPECT_NE(rmsg.value("message", "").find("Cannot reset the offsets of connector archive-1: the dev broker"),
+  EXPECT_NE(rmsg.value("message", "")
+                .find("Cannot reset the offsets of connector archive-1: the dev broker"),
             std::string::npos)
       << rmsg;
   w.client().set_read_timeout(30, 0);
   EXPECT_EQ(w.committed_total("archive-1"), 15);
   EXPECT_EQ(w.send("PUT", "/connectors/archive-1/resume").first, 202);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "orders", numbered("o", 15, 20)));
-  ASSERT_TRUE(wait_until([&] { return lines_of(file).size() == 20; }, 15s)) << lines_of(file).size();
+  ASSERT_TRUE(wait_until([&] { return lines_of(file).size() == 20; }, 15s))
+      << lines_of(file).size();
   EXPECT_EQ(w.send("PUT", "/connectors/archive-1/stop").first, 204);
 
   auto [restart, plan] = w.send("POST", "/connectors/archive-1/restart?includeTasks=true");
@@ -153,12 +163,16 @@ TEST(Connect, StateSurvivesSigkillAndWritingContinues) {
   {
     ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
     ASSERT_EQ(w.send("POST", "/connectors", sink_body("running", file, "events")).first, 201);
-    ASSERT_EQ(w.send("POST", "/connectors", sink_body("paused", dir.file("p.log"), "events")).first, 201);
+    ASSERT_EQ(w.send("POST", "/connectors", sink_body("paused", dir.file("p.log"), "events")).first,
+              201);
     ASSERT_EQ(w.send("PUT", "/connectors/paused/pause").first, 202);
-    ASSERT_EQ(w.send("POST", "/connectors", sink_body("stopped", dir.file("s.log"), "events")).first, 201);
+    ASSERT_EQ(
+        w.send("POST", "/connectors", sink_body("stopped", dir.file("s.log"), "events")).first,
+        201);
     ASSERT_EQ(w.send("PUT", "/connectors/stopped/stop").first, 204);
     ASSERT_EQ(w.send("PUT", "/connectors/running/config",
-                     R"({"connector.class":"FileStreamSink","topics":"events","file":")" + file + R"(","tasks.max":"1"})")
+                     R"({"connector.class":"FileStreamSink","topics":"events","file":")" + file +
+                         R"(","tasks.max":"1"})")
                   .first,
               200);
     ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "events", numbered("e", 0, 5)));
@@ -174,7 +188,8 @@ TEST(Connect, StateSurvivesSigkillAndWritingContinues) {
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "events", numbered("e", 5, 8)));
   EXPECT_TRUE(wait_until([&] { return lines_of(file).size() >= 8; }, 15s));
   std::vector<std::string> got = lines_of(file);
-  for (const auto& want : numbered("e", 0, 8)) EXPECT_NE(std::find(got.begin(), got.end(), want), got.end()) << want;
+  for (const auto& want : numbered("e", 0, 8))
+    EXPECT_NE(std::find(got.begin(), got.end(), want), got.end()) << want;
   EXPECT_TRUE(lines_of(dir.file("p.log")).empty());
   if (HasFailure()) std::cerr << again.process().err();
 }
@@ -204,9 +219,10 @@ TEST(Connect, OutOfTreePluginBuiltAgainstTheHeaderAloneLoads) {
   TempDir dir;
   fs::create_directories(dir.file("plugins"));
   std::string err;
-  int rc = run({SENTINEL_CXX, "-std=c++20", "-shared", "-fPIC", "-O0",
-                "-I", std::string(SENTINEL_SOURCE_DIR) + "/connect-sink/api",
-                std::string(SENTINEL_SOURCE_DIR) + "/tests/integration/connect/outoftree_plugin/upper_sink.cc",
+  int rc = run({SENTINEL_CXX, "-std=c++20", "-shared", "-fPIC", "-O0", "-I",
+                std::string(SENTINEL_SOURCE_DIR) + "/connect-sink/api",
+                std::string(SENTINEL_SOURCE_DIR) +
+                    "/tests/integration/connect/outoftree_plugin/upper_sink.cc",
                 "-o", dir.file("plugins/libupper.so")},
                nullptr, 60s, &err);
   ASSERT_EQ(rc, 0) << err;
@@ -217,9 +233,11 @@ TEST(Connect, OutOfTreePluginBuiltAgainstTheHeaderAloneLoads) {
   for (const auto& p : plugins) found |= p["class"] == "com.example.UpperSinkConnector";
   EXPECT_TRUE(found) << plugins;
   std::string file = dir.file("upper.log");
-  auto [created, body] = w.send("POST", "/connectors",
-                                json{{"name", "up"}, {"config", {{"connector.class", "Upper"}, {"topics", "words"},
-                                                                 {"file", file}}}}.dump());
+  auto [created, body] =
+      w.send("POST", "/connectors",
+             json{{"name", "up"},
+                  {"config", {{"connector.class", "Upper"}, {"topics", "words"}, {"file", file}}}}
+                 .dump());
   ASSERT_EQ(created, 201) << body;
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "words", {"hello", "world"}));
   ASSERT_TRUE(wait_until([&] { return lines_of(file).size() == 2; }, 15s));
@@ -244,8 +262,11 @@ TEST(Connect, PathConfinementAttacksAreRejectedAtValidation) {
     auto [status, body] = w.send("POST", "/connectors", sink_body("evil", a.file, "a"));
     EXPECT_EQ(status, 400) << a.file;
     EXPECT_NE(body["message"].get<std::string>().find(a.message), std::string::npos) << body;
-    auto [vs, infos] = w.send("PUT", "/connector-plugins/FileStreamSink/config/validate",
-                              json{{"connector.class", "FileStreamSink"}, {"name", "v"}, {"topics", "a"}, {"file", a.file}}.dump());
+    auto [vs, infos] = w.send(
+        "PUT", "/connector-plugins/FileStreamSink/config/validate",
+        json{
+            {"connector.class", "FileStreamSink"}, {"name", "v"}, {"topics", "a"}, {"file", a.file}}
+            .dump());
     EXPECT_EQ(vs, 200);
     EXPECT_EQ(infos["error_count"], 1) << a.file;
   }
@@ -362,8 +383,9 @@ TEST(Connect, BasicAuthFromHashedCredentialsFile) {
 TEST(Connect, HttpsListenerServesTheApi) {
   DevKafka kafka({"a:1"});
   TempDir dir;
-  ASSERT_EQ(run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("key.pem"), "-out",
-                 dir.file("cert.pem"), "-days", "1", "-subj", "/CN=localhost"}),
+  ASSERT_EQ(run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                 dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "1", "-subj",
+                 "/CN=localhost"}),
             0);
   ConnectWorker w(dir, kafka.bootstrap(),
                   kWorker + "listeners.https.ssl.certificate.location=" + dir.file("cert.pem") +
@@ -379,25 +401,38 @@ TEST(Connect, ConverterErrorsFailTheTaskOrGoToTheDeadLetterQueue) {
   DevKafka kafka({"in:1"});
   TempDir dir;
   ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);
-  std::string json_conv = R"(,"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false")";
-  ASSERT_EQ(w.send("POST", "/connectors", sink_body("strict", dir.file("strict.log"), "in", json_conv)).first, 201);
-  ASSERT_EQ(w.send("POST", "/connectors",
-                   sink_body("tolerant", dir.file("tolerant.log"), "in",
-                             json_conv + R"(,"errors.tolerance":"all","errors.deadletterqueue.topic.name":"in-dlq",
+  std::string json_conv =
+      R"(,"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false")";
+  ASSERT_EQ(
+      w.send("POST", "/connectors", sink_body("strict", dir.file("strict.log"), "in", json_conv))
+          .first,
+      201);
+  ASSERT_EQ(
+      w.send(
+           "POST", "/connectors",
+           sink_body("tolerant", dir.file("tolerant.log"), "in",
+                     json_conv +
+                         R"(,"errors.tolerance":"all","errors.deadletterqueue.topic.name":"in-dlq",
                                  "errors.deadletterqueue.context.headers.enable":"true")"))
-                .first,
-            201);
+          .first,
+      201);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "in", {R"({"a":1})", "not json", R"({"b":2})"}));
   ASSERT_TRUE(wait_until([&] { return lines_of(dir.file("tolerant.log")).size() == 2; }, 15s));
-  EXPECT_EQ(lines_of(dir.file("tolerant.log")), (std::vector<std::string>{R"({"a":1})", R"({"b":2})"}));
+  EXPECT_EQ(lines_of(dir.file("tolerant.log")),
+            (std::vector<std::string>{R"({"a":1})", R"({"b":2})"}));
   ASSERT_TRUE(wait_until([&] { return w.task_state("strict") == "FAILED"; }, 10s));
   auto [s, status] = w.get("/connectors/strict/status");
-  EXPECT_NE(status["tasks"][0]["trace"].get<std::string>().find("Tolerance exceeded in error handler"), std::string::npos);
+  EXPECT_NE(
+      status["tasks"][0]["trace"].get<std::string>().find("Tolerance exceeded in error handler"),
+      std::string::npos);
   std::vector<KafkaRecord> dlq;
-  ASSERT_TRUE(wait_until([&] { return (dlq = kcat_consume(kafka.bootstrap(), "in-dlq")).size() == 1; }, 15s));
+  ASSERT_TRUE(wait_until(
+      [&] { return (dlq = kcat_consume(kafka.bootstrap(), "in-dlq")).size() == 1; }, 15s));
   EXPECT_EQ(dlq[0].value, "not json");
   auto metrics = w.client().Get("/metrics");
-  EXPECT_NE(metrics->body.find("sentinel_connect_dlq_records_total{connector=\"tolerant\",task=\"0\"} 1"), std::string::npos);
+  EXPECT_NE(
+      metrics->body.find("sentinel_connect_dlq_records_total{connector=\"tolerant\",task=\"0\"} 1"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // A bound on how much the worker's peak resident memory may grow while it is fed 200 MB: the body
-// limit is 1 MiB; the old server grew by 250–760 MB here. Growth, not the absolute peak, so that the
-// bound holds under AddressSanitizer too (its shadow memory adds tens of MB to the baseline).
+// limit is 1 MiB; the old server grew by 250–760 MB here. Growth, not the absolute peak, so that
+// the bound holds under AddressSanitizer too (its shadow memory adds tens of MB to the baseline).
 constexpr long kMaxPeakGrowthKb = 32 * 1024;
 
 DevKafka& kafka() {

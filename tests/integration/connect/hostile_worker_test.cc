@@ -31,7 +31,8 @@ const std::string kWorker =
     "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "offset.flush.interval.ms=300\n"
     "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=500\n"
-    "plugin.path=" + built(HANGING_PLUGIN_DIR) + "\n";
+    "plugin.path=" +
+    built(HANGING_PLUGIN_DIR) + "\n";
 
 size_t line_count(const std::string& path) {
   std::ifstream in(path);

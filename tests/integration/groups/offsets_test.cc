@@ -41,11 +41,11 @@ std::map<int, int64_t> described_by_kafka(const std::string& group, const std::s
     cp += ":" + j + jar + ".jar";
   }
   std::string out, err;
-  int rc = run({"java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
-                "kafka.admin.ConsumerGroupCommand", "--bootstrap-server",
-                RealKafka::instance().bootstrap(), "--describe", "--group", group, "--timeout",
-                "30000"},
-               &out, 90s, &err);
+  int rc =
+      run({"java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp,
+           "kafka.admin.ConsumerGroupCommand", "--bootstrap-server",
+           RealKafka::instance().bootstrap(), "--describe", "--group", group, "--timeout", "30000"},
+          &out, 90s, &err);
   EXPECT_EQ(rc, 0) << out << err;
   if ((out + err).find("does not exist") != std::string::npos) return {{-1, -1}};
   // The tool exits 0 when it fails (e.g. its default 5 s timeout, under load): say so, rather

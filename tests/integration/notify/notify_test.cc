@@ -66,17 +66,16 @@ class DaemonNotify : public ::testing::Test {
   }
 
   Daemon alerts() {
-    return {"sentinel-alerts",
-            [this](const Process::Options& o) {
-              return std::make_unique<Process>(
-                  std::vector<std::string>{bin("sentinel-alerts"), "--config",
-                                           std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml",
-                                           "--bootstrap-servers", kafka_.bootstrap()},
-                  o);
-            },
-            [](Process& p) {
-              return p.err().find("consuming system_metrics") != std::string::npos;
-            }};
+    return {
+        "sentinel-alerts",
+        [this](const Process::Options& o) {
+          return std::make_unique<Process>(
+              std::vector<std::string>{bin("sentinel-alerts"), "--config",
+                                       std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml",
+                                       "--bootstrap-servers", kafka_.bootstrap()},
+              o);
+        },
+        [](Process& p) { return p.err().find("consuming system_metrics") != std::string::npos; }};
   }
 
   Daemon connect() {

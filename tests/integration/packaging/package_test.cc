@@ -85,9 +85,9 @@ TEST_F(Package, ControlHasComputedDependsAndScripts) {
   std::set<std::string> conffiles;
   for (const auto& l : lines(deb_info({"-I", deb_, "conffiles"}))) conffiles.insert(l);
   EXPECT_EQ(conffiles, (std::set<std::string>{
-                            "/etc/sentinel/agent.yaml", "/etc/sentinel/alerts.yaml",
-                            "/etc/sentinel/thresholds.json", "/etc/sentinel/connect.properties",
-                            "/etc/sentinel/dashboard.yaml"}));
+                           "/etc/sentinel/agent.yaml", "/etc/sentinel/alerts.yaml",
+                           "/etc/sentinel/thresholds.json", "/etc/sentinel/connect.properties",
+                           "/etc/sentinel/dashboard.yaml"}));
 
   std::string postinst = deb_info({"-I", deb_, "postinst"});
   EXPECT_NE(postinst.find("systemd-sysusers"), std::string::npos);

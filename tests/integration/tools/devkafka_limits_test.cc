@@ -143,7 +143,8 @@ TEST(DevKafkaLimits, TheArchiveSaysWhenItsPositionWasTrimmedAway) {
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "offset.flush.interval.ms=200\n"
              "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-             "plugin.path=" + built(SENTINEL_PLUGIN_DIR) +
+             "plugin.path=" +
+                 built(SENTINEL_PLUGIN_DIR) +
                  "\n"
                  "archive.root=" +
                  dir.file("archive") +

@@ -15,12 +15,14 @@ using namespace std::chrono_literals;
 
 TEST(DevKafka, PrintsBootstrapAndWritesFileAndPreCreatesTopicsWithPartitions) {
   TempDir dir;
-  Process p({bin("sentinel-devkafka"), "--brokers", "2", "--topic", "metrics:4", "--topic", "alerts:1",
-             "--bootstrap-file", dir.file("bootstrap")});
-  ASSERT_TRUE(wait_until([&] { return !read_file(dir.file("bootstrap")).empty(); }, 20s)) << p.err();
+  Process p({bin("sentinel-devkafka"), "--brokers", "2", "--topic", "metrics:4", "--topic",
+             "alerts:1", "--bootstrap-file", dir.file("bootstrap")});
+  ASSERT_TRUE(wait_until([&] { return !read_file(dir.file("bootstrap")).empty(); }, 20s))
+      << p.err();
   std::string first_line = p.out().substr(0, p.out().find('\n'));
   EXPECT_EQ(read_file(dir.file("bootstrap")), first_line + "\n");
-  EXPECT_EQ(std::count(first_line.begin(), first_line.end(), ','), 1) << "two brokers: " << first_line;
+  EXPECT_EQ(std::count(first_line.begin(), first_line.end(), ','), 1)
+      << "two brokers: " << first_line;
 
   std::string metadata;
   ASSERT_EQ(run({"kcat", "-L", "-b", first_line, "-t", "metrics"}, &metadata), 0);
@@ -47,8 +49,11 @@ TEST(DevKafka, StdinCommandsSetBrokersDownAndUp) {
   ASSERT_EQ(run({"kcat", "-L", "-b", kafka.bootstrap(), "-t", "late"}, &out), 0);
   EXPECT_NE(out.find("topic \"late\" with 2 partitions"), std::string::npos) << out;
   kafka.process().write_stdin("explode now\n");
-  EXPECT_TRUE(wait_until([&] { return kafka.process().err().find("unknown command \"explode now\"") !=
-                                      std::string::npos; }, 10s));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return kafka.process().err().find("unknown command \"explode now\"") != std::string::npos;
+      },
+      10s));
   EXPECT_TRUE(kafka.process().running()) << "a bad command never stops the broker";
 }
 

@@ -40,14 +40,15 @@ TEST(AgentConfig, DefaultsMatchTheDocumentedOnes) {
 }
 
 TEST(AgentConfig, BootstrapFlagOverridesTheFileAndEnvironmentFillsValues) {
-  AgentConfig c = parse("host: ${H}\nkafka: {bootstrap.servers: 'file:9092'}\n", "flag:9092",
-                        {{"H", "web-7"}});
+  AgentConfig c =
+      parse("host: ${H}\nkafka: {bootstrap.servers: 'file:9092'}\n", "flag:9092", {{"H", "web-7"}});
   EXPECT_EQ(c.kafka.at("bootstrap.servers"), "flag:9092");
   EXPECT_EQ(c.host, "web-7");
 }
 
 TEST(AgentConfig, UserKafkaPropertiesWinOverSentinelDefaults) {
-  AgentConfig c = parse("kafka: {bootstrap.servers: 'k:1', linger.ms: '5', compression.type: zstd}\n");
+  AgentConfig c =
+      parse("kafka: {bootstrap.servers: 'k:1', linger.ms: '5', compression.type: zstd}\n");
   kafka::Properties p = producer_properties(c);
   EXPECT_EQ(p.at("linger.ms"), "5");
   EXPECT_EQ(p.at("enable.idempotence"), "true");
@@ -56,8 +57,9 @@ TEST(AgentConfig, UserKafkaPropertiesWinOverSentinelDefaults) {
 }
 
 TEST(AgentConfig, DisabledCollectorsAreNotBuilt) {
-  AgentConfig c = parse("kafka: {bootstrap.servers: 'k:1'}\ncollectors:\n  disk: {enabled: false}\n"
-                        "  pressure: {enabled: no}\n");
+  AgentConfig c = parse(
+      "kafka: {bootstrap.servers: 'k:1'}\ncollectors:\n  disk: {enabled: false}\n"
+      "  pressure: {enabled: no}\n");
   EXPECT_EQ(c.collectors.size(), 5u);
   for (const auto& col : c.collectors) {
     EXPECT_STRNE(col->name(), "disk");
@@ -73,15 +75,17 @@ TEST(AgentConfig, ErrorsNameFileLineAndKey) {
                 .find("agent.yaml:3: buffer.max_bytes: \"lots\": expected a size"),
             std::string::npos);
   EXPECT_NE(error_of("interval: 1s\n").find("bootstrap.servers is not set"), std::string::npos);
-  EXPECT_NE(error_of("kafka: {bootstrap.servers: 'k:1', acks: sometimes}\n").find("kafka property acks"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("kafka: {bootstrap.servers: 'k:1', acks: sometimes}\n").find("kafka property acks"),
+      std::string::npos);
   EXPECT_NE(error_of("kafka: {bootstrap.servers: 'k:1'}\ncollectors:\n  disk: {timeout: never}\n")
                 .find("agent.yaml:3: collectors.disk.timeout"),
             std::string::npos);
 }
 
 TEST(AgentConfig, UnknownKeysAreWarnedWithLines) {
-  AgentConfig c = parse("kafka: {bootstrap.servers: 'k:1'}\ncolectors: {}\ncollectors:\n  cpu: {per_cor: false}\n");
+  AgentConfig c = parse(
+      "kafka: {bootstrap.servers: 'k:1'}\ncolectors: {}\ncollectors:\n  cpu: {per_cor: false}\n");
   ASSERT_EQ(c.warnings.size(), 2u);
   EXPECT_EQ(c.warnings[0], "agent.yaml:2: unknown key colectors");
   EXPECT_EQ(c.warnings[1], "agent.yaml:4: unknown key collectors.cpu.per_cor");

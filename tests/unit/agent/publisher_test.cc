@@ -11,7 +11,8 @@ namespace {
 std::unique_ptr<Publisher> unreachable(uint64_t max_bytes) {
   std::string error;
   // Port 1 on loopback: nothing listens, so nothing is ever acknowledged.
-  auto p = Publisher::create({{"bootstrap.servers", "127.0.0.1:1"}, {"enable.idempotence", "true"},
+  auto p = Publisher::create({{"bootstrap.servers", "127.0.0.1:1"},
+                              {"enable.idempotence", "true"},
                               {"message.timeout.ms", "0"}},
                              "system_metrics", max_bytes, &error);
   EXPECT_TRUE(p) << error;

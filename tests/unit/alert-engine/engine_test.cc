@@ -1,8 +1,8 @@
 // The engine across restarts (recovered state, replay without duplicates), its commit offsets,
 // host_silent on a fake wall clock, and reloads.
-#include <gtest/gtest.h>
-
 #include "alert-engine/engine.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::alerts {
 namespace {
@@ -139,7 +139,7 @@ TEST(AlertEngine, CommitOffsetsKeepAPendingStreakReplayable) {
   std::vector<Alert> out;
   auto in = series(0, {{10, 10}, {20, 99}, {5, 99}});
   feed(e, in, 0, in.size(), &out);
-  EXPECT_TRUE(out.empty());  // two breaching windows: pending
+  EXPECT_TRUE(out.empty());                 // two breaching windows: pending
   EXPECT_EQ(e.commit_offsets().at(0), 10);  // the streak's first window starts at offset 10
 }
 

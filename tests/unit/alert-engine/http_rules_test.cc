@@ -2,8 +2,8 @@
 // records through HttpSampler and the engine: per IP, per URL (normalised), global across
 // partitions, the minimum request count, per-key overrides, thresholds changed mid-window, and
 // the commit offsets of partitions feeding cross-partition windows.
-#include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 
@@ -148,7 +148,8 @@ TEST(HttpRules, AnIpAboveItsShareWithEnoughRequestsFiresAndResolvesWhenItStops) 
   // quiet IP, a 500 (100 % errors but below min_requests); background traffic all 200.
   for (int i = 0; i < 20; ++i) f.add(record(i * 400, "203.0.113.66", "/login", i < 18 ? 404 : 200));
   f.add(record(500, "198.51.100.9", "/", 500));
-  for (int i = 0; i < 100; ++i) f.add(record(i * 100, "10.0.0." + std::to_string(i % 50), "/", 200));
+  for (int i = 0; i < 100; ++i)
+    f.add(record(i * 100, "10.0.0." + std::to_string(i % 50), "/", 200));
   f.add(record(10000, "10.0.0.1", "/", 200));  // closes [0, 10 s)
   EXPECT_EQ(f.fired(), std::vector<std::string>{"http_4xx_ip/client_ip=203.0.113.66"});
   ASSERT_EQ(f.out.size(), 1u);
@@ -156,7 +157,8 @@ TEST(HttpRules, AnIpAboveItsShareWithEnoughRequestsFiresAndResolvesWhenItStops) 
   EXPECT_DOUBLE_EQ(f.out[0].threshold, 0.3);
   EXPECT_NE(f.out[0].summary.find("of 20 requests"), std::string::npos) << f.out[0].summary;
   // The IP sends nothing more: the empty window after it resolves the alert.
-  for (int i = 0; i < 200; ++i) f.add(record(10000 + i * 100, "10.0.0." + std::to_string(i % 50), "/", 200));
+  for (int i = 0; i < 200; ++i)
+    f.add(record(10000 + i * 100, "10.0.0." + std::to_string(i % 50), "/", 200));
   f.add(record(30000, "10.0.0.1", "/", 200));
   EXPECT_EQ(f.resolved(), std::vector<std::string>{"http_4xx_ip/client_ip=203.0.113.66"});
   EXPECT_NE(f.out.back().summary.find("4xx share 0 <= 0.3 of 0 requests"), std::string::npos)
@@ -167,8 +169,8 @@ TEST(HttpRules, UrlsAreGroupedByTheirNormalisedPathPerSite) {
   TempDir dir;
   Feeder f(load(dir, kHttp));
   for (int i = 0; i < 30; ++i) {
-    f.add(record(i * 300, "10.0.0." + std::to_string(i), "/api/orders/" + std::to_string(1000 + i) + "?x=1",
-                 i % 3 == 0 ? 200 : 502));
+    f.add(record(i * 300, "10.0.0." + std::to_string(i),
+                 "/api/orders/" + std::to_string(1000 + i) + "?x=1", i % 3 == 0 ? 200 : 502));
   }
   for (int i = 0; i < 30; ++i) f.add(record(i * 300, "10.0.1." + std::to_string(i), "/", 200));
   f.add(record(10000, "10.0.0.1", "/", 200));
@@ -196,7 +198,7 @@ TEST(HttpRules, PerKeyOverridesRaiseOrLowerTheShareForThatKeyOnly) {
   auto fired = f.fired();
   std::sort(fired.begin(), fired.end());
   EXPECT_EQ(fired, (std::vector<std::string>{"http_4xx_ip/client_ip=192.0.2.2",
-                                              "http_5xx_ip/client_ip=192.0.2.3"}));
+                                             "http_5xx_ip/client_ip=192.0.2.3"}));
 }
 
 TEST(HttpRules, NewThresholdsApplyToTheOpenWindowWithoutLosingIt) {
@@ -275,10 +277,9 @@ TEST(HttpRules, AQuietPartitionIsNotWaitedForAfterTheIdleTimeout) {
 TEST(HttpRules, HttpRecordsAreNotMetricHostsForHostSilent) {
   TempDir dir;
   write_file(dir.path() + "/thresholds.json", R"({"global": 0.1, "ip": 0.3, "url": 0.5})");
-  write_file(dir.path() + "/alerts.yaml",
-             std::string("kafka: {bootstrap.servers: localhost:9092}\n"
-                         "host_silent: {after: 10s}\n") +
-                 kHttp);
+  write_file(dir.path() + "/alerts.yaml", std::string("kafka: {bootstrap.servers: localhost:9092}\n"
+                                                      "host_silent: {after: 10s}\n") +
+                                              kHttp);
   AlertsConfig c = load_alerts_config(dir.path() + "/alerts.yaml", "");
   Engine e(c);
   HttpSampler s(c.http.normalize);
@@ -313,7 +314,11 @@ TEST(HttpRules, AFiringIpAlertWhoseClientStoppedResolvesAfterARestart) {
   AlertsConfig c = load(dir, std::string(kHttp) + "  dimensions: [ip]\n");
   auto run = [&](bool resume) {
     Engine e(c);
-    RecoveredAlert firing{"http_5xx_ip/client_ip=10.0.0.9", true, 10000, 0, 10000,
+    RecoveredAlert firing{"http_5xx_ip/client_ip=10.0.0.9",
+                          true,
+                          10000,
+                          0,
+                          10000,
                           {{"client_ip", "10.0.0.9"}, {"resource", "http"}}};
     e.restore({firing}, 0);
     e.add_partitions({3}, SourceKind::kHttp, 0);
@@ -338,4 +343,3 @@ TEST(HttpRules, AFiringIpAlertWhoseClientStoppedResolvesAfterARestart) {
 
 }  // namespace
 }  // namespace sentinel::alerts
-

@@ -11,7 +11,9 @@ namespace {
 
 AlertsConfig parse(const std::string& text, const std::string& kafka_extra = "") {
   return parse_alerts_config(
-      ConfigFile::parse("kafka: {bootstrap.servers: k:9092" + kafka_extra + "}\n" + text, "alerts.yaml"), "");
+      ConfigFile::parse("kafka: {bootstrap.servers: k:9092" + kafka_extra + "}\n" + text,
+                        "alerts.yaml"),
+      "");
 }
 
 TEST(AlertsInstanceId, DefaultsToTheHostName) {
@@ -25,7 +27,8 @@ TEST(AlertsInstanceId, InputInstanceIdNamesIt) {
 }
 
 TEST(AlertsInstanceId, KafkaGroupInstanceIdWinsAndEmptyTurnsItOff) {
-  EXPECT_EQ(group_instance_id(parse("input: {instance_id: y}\n", ", group.instance.id: x"), false), "x");
+  EXPECT_EQ(group_instance_id(parse("input: {instance_id: y}\n", ", group.instance.id: x"), false),
+            "x");
   EXPECT_EQ(group_instance_id(parse("", ", group.instance.id: \"\""), false), "");
 }
 

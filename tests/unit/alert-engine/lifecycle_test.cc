@@ -1,7 +1,7 @@
 // The pending → firing → resolved state machine, window by window.
-#include <gtest/gtest.h>
-
 #include "alert-engine/lifecycle.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::alerts {
 namespace {

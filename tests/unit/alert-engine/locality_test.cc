@@ -1,8 +1,9 @@
 // Which rules are partition-local for which key of the input (docs/alerts.md, Several
 // instances): the rest are re-keyed, or evaluated per instance with re-keying off.
+#include "alert-engine/locality.h"
+
 #include <gtest/gtest.h>
 
-#include "alert-engine/locality.h"
 #include "common/config.h"
 #include "tests/support/process.h"
 
@@ -94,8 +95,7 @@ TEST(Locality, TheConfigPlacesRulesAndNamesBadSettings) {
     load_alerts_config(dir.file("alerts.yaml"), "");
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("repartition.partitions"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("repartition.partitions"), std::string::npos) << e.what();
   }
 }
 

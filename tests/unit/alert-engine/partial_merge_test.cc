@@ -11,8 +11,8 @@
 namespace sentinel::alerts {
 namespace {
 
-constexpr Agg kAllAggs[] = {Agg::kAvg, Agg::kMin,  Agg::kMax, Agg::kLast, Agg::kSum,
-                            Agg::kCount, Agg::kRate, Agg::kP50, Agg::kP95, Agg::kP99};
+constexpr Agg kAllAggs[] = {Agg::kAvg,   Agg::kMin,  Agg::kMax, Agg::kLast, Agg::kSum,
+                            Agg::kCount, Agg::kRate, Agg::kP50, Agg::kP95,  Agg::kP99};
 
 struct Sample {
   int source;

@@ -303,9 +303,8 @@ TEST(RekeyedRules, OneInstanceAndThreeGiveTheSameAlertsToTheLastBit) {
   }
   // The `for: 2` rule fired at the second hot window of the first spike: streaks span windows
   // whose partials reach stage 2 after the previous window was judged.
-  auto fired = std::find_if(one.begin(), one.end(), [](const Published& p) {
-    return p.id == "cpu_fleet/" && p.firing;
-  });
+  auto fired = std::find_if(one.begin(), one.end(),
+                            [](const Published& p) { return p.id == "cpu_fleet/" && p.firing; });
   ASSERT_NE(fired, one.end());
   EXPECT_EQ(fired->end, 1000000 + 50000);
 }
@@ -320,9 +319,8 @@ TEST(RekeyedRules, AStreakSpansWindowsWhosePartialsComeAfterThePreviousWasJudged
   }
   p.finish(3000000);
   auto out = p.published();
-  auto fired = std::find_if(out.begin(), out.end(), [](const Published& a) {
-    return a.id == "cpu_fleet/" && a.firing;
-  });
+  auto fired = std::find_if(out.begin(), out.end(),
+                            [](const Published& a) { return a.id == "cpu_fleet/" && a.firing; });
   ASSERT_NE(fired, out.end());
   EXPECT_EQ(fired->end, 1000000 + 50000);
 }

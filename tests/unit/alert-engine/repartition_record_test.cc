@@ -1,9 +1,9 @@
 // The repartition topic's records: partials, watermark records and checkpoints read back as they
 // were written (doubles to the last bit), bad ones are refused naming the field, and an alert
 // group's partition is the same on every instance.
-#include <gtest/gtest.h>
-
 #include "alert-engine/repartition_record.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::alerts {
 namespace {

@@ -1,7 +1,7 @@
 // alerts.yaml parsing: the shipped defaults load, and every mistake names file:line and key.
-#include <gtest/gtest.h>
-
 #include "alert-engine/rules.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::alerts {
 namespace {
@@ -60,11 +60,13 @@ TEST(AlertRules, UnknownAggregationNamesFileLineAndKey) {
                            "    resource: cpu\n    metric: usage_pct\n    window: 60s\n"
                            "    agg: median\n    above: 90\n");
   EXPECT_NE(e.find("alerts.yaml:7: rules.cpu_high.agg: \"median\": expected one of avg"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(AlertRules, MissingMetricIsAnError) {
-  std::string e = error_of(std::string(kHead) + "    resource: cpu\n    window: 60s\n    above: 90\n");
+  std::string e =
+      error_of(std::string(kHead) + "    resource: cpu\n    window: 60s\n    above: 90\n");
   EXPECT_NE(e.find("alerts.yaml:4: rules.cpu_high.metric: missing"), std::string::npos) << e;
 }
 
@@ -73,7 +75,8 @@ TEST(AlertRules, BothAboveAndBelowIsAnError) {
                            "    resource: cpu\n    metric: m\n    window: 60s\n    above: 90\n"
                            "    below: 10\n");
   EXPECT_NE(e.find("alerts.yaml:8: rules.cpu_high.below: expected exactly one of above"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(AlertRules, ResolveThresholdOnTheWrongSideIsAnError) {
@@ -81,7 +84,8 @@ TEST(AlertRules, ResolveThresholdOnTheWrongSideIsAnError) {
                            "    resource: cpu\n    metric: m\n    window: 60s\n    above: 90\n"
                            "    resolve: 95\n");
   EXPECT_NE(e.find("alerts.yaml:8: rules.cpu_high.resolve: 95 is above the threshold 90"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(AlertRules, AdvanceLongerThanWindowIsAnError) {
@@ -95,10 +99,12 @@ TEST(AlertRules, BadDurationAndNumberAreErrors) {
   std::string e = error_of(std::string(kHead) +
                            "    resource: cpu\n    metric: m\n    window: 60x\n    above: 90\n");
   EXPECT_NE(e.find("alerts.yaml:6: rules.cpu_high.window:"), std::string::npos) << e;
-  e = error_of(std::string(kHead) + "    resource: cpu\n    metric: m\n    window: 60s\n"
-                                    "    above: lots\n");
+  e = error_of(std::string(kHead) +
+               "    resource: cpu\n    metric: m\n    window: 60s\n"
+               "    above: lots\n");
   EXPECT_NE(e.find("alerts.yaml:7: rules.cpu_high.above: \"lots\": expected a number"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(AlertRules, MissingBootstrapServersIsAnError) {

@@ -1,9 +1,9 @@
 // Stage 2's bookkeeping of source partitions' watermarks: the lowest over all partitions of the
 // source topic closes windows; one that has not reported holds them; reports never go back;
 // the floor restored from a commit stands until every partition passes it.
-#include <gtest/gtest.h>
-
 #include "alert-engine/source_watermarks.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::alerts {
 namespace {

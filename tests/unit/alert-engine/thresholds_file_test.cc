@@ -1,10 +1,11 @@
 // The thresholds file: the original form, the richer form, look-up precedence, errors with JSON
 // paths, and the round trip through thresholds_to_json (the atomic write: tests/unit/common).
+#include "alert-engine/thresholds_file.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "alert-engine/thresholds_file.h"
 #include "common/config.h"
 #include "tests/support/process.h"
 

@@ -1,9 +1,10 @@
 // Window arithmetic and aggregation, and the engine's event-time windows with a fake clock:
 // tumbling and hopping assignment, close on the watermark, late records, idle close.
+#include "alert-engine/window.h"
+
 #include <gtest/gtest.h>
 
 #include "alert-engine/engine.h"
-#include "alert-engine/window.h"
 
 namespace sentinel::alerts {
 namespace {
@@ -173,8 +174,8 @@ TEST(AlertEngineWindows, IdleCloseLeavesWindowsThatEndInTheFutureOpen) {
 TEST(AlertEngineWindows, RecordsArrivingAfterAnIdleCloseStillOpenNewerWindows) {
   Harness h;
   int64_t wall = 1'000'000;
-  int64_t t = wall - 600'000;  // ten minutes behind the wall clock
-  h.record(t + 1000, 95, wall);  // window [t, t+10000)
+  int64_t t = wall - 600'000;              // ten minutes behind the wall clock
+  h.record(t + 1000, 95, wall);            // window [t, t+10000)
   h.engine->on_tick(wall + 5000, &h.out);  // idle close: that window fires
   ASSERT_EQ(h.out.size(), 1u);
   EXPECT_EQ(h.engine->watermark(0), t + 10000) << "only as far as the closed window's end";

@@ -29,9 +29,12 @@ std::string error_of(const std::string& text, const std::function<void(ConfigNod
 
 TEST(Config, ItemsOfAListNameTheirIndexInErrors) {
   std::string e = error_of("jobs:\n  - every: 5s\n  - every: later\n", [](ConfigNode r) {
-    for (const ConfigNode& job : r.items("jobs")) job.get_duration("every", std::chrono::seconds(1));
+    for (const ConfigNode& job : r.items("jobs"))
+      job.get_duration("every", std::chrono::seconds(1));
   });
-  EXPECT_EQ(e, "config error: agent.yaml:3: jobs[1].every: \"later\": expected a duration like 10s, 500ms or 1h30m");
+  EXPECT_EQ(e,
+            "config error: agent.yaml:3: jobs[1].every: \"later\": expected a duration like 10s, "
+            "500ms or 1h30m");
   EXPECT_EQ(error_of("jobs: 3\n", [](ConfigNode r) { r.items("jobs"); }),
             "config error: agent.yaml:1: jobs: expected a list");
   EXPECT_EQ(error_of("jobs:\n  - 3\n", [](ConfigNode r) { r.items("jobs"); }),
@@ -43,7 +46,9 @@ TEST(Config, BadDurationNamesFileLineKeyAndExpectation) {
   std::string e = error_of("host: a\ninterval: 5x\n", [](ConfigNode r) {
     r.get_duration("interval", std::chrono::seconds(10));
   });
-  EXPECT_EQ(e, "config error: agent.yaml:2: interval: \"5x\": expected a duration like 10s, 500ms or 1h30m");
+  EXPECT_EQ(
+      e,
+      "config error: agent.yaml:2: interval: \"5x\": expected a duration like 10s, 500ms or 1h30m");
 }
 
 TEST(Config, NestedKeyErrorGivesDottedPath) {
@@ -60,7 +65,8 @@ TEST(Config, YamlSyntaxErrorHasLine) {
 
 TEST(Config, TypedValuesAndDefaults) {
   ConfigFile f = ConfigFile::parse(
-      "n: 42\nflag: yes\nsize: 16MB\nlist: [a, b]\nkafka:\n  bootstrap.servers: h:9092\n  acks: all\n",
+      "n: 42\nflag: yes\nsize: 16MB\nlist: [a, b]\nkafka:\n  bootstrap.servers: h:9092\n  acks: "
+      "all\n",
       "t.yaml", no_env());
   ConfigNode r = f.root();
   EXPECT_EQ(r.get_int("n", 0, 0, 100), 42);
@@ -85,14 +91,17 @@ TEST(Config, OutOfRangeAndWrongTypeAreErrors) {
   EXPECT_NE(error_of("key: [1]\n", [](ConfigNode r) { r.get_string("key", ""); })
                 .find("expected a single value"),
             std::string::npos);
-  EXPECT_NE(error_of("key: other\n", [](ConfigNode r) { r.get_choice("key", "a", {"a", "b"}); })
+  EXPECT_NE(error_of("key: other\n",
+                     [](ConfigNode r) {
+                       r.get_choice("key", "a", {"a", "b"});
+                     })
                 .find("expected one of a, b"),
             std::string::npos);
 }
 
 TEST(Config, UnknownKeysAreListedWithTheirLines) {
-  ConfigFile f = ConfigFile::parse("interval: 1s\nintervall: 2s\ncollectors:\n  cpux: {}\n  cpu: {}\n",
-                                   "agent.yaml", no_env());
+  ConfigFile f = ConfigFile::parse(
+      "interval: 1s\nintervall: 2s\ncollectors:\n  cpux: {}\n  cpu: {}\n", "agent.yaml", no_env());
   ConfigNode r = f.root();
   r.get_duration("interval", std::chrono::seconds(1));
   r.child("collectors").child("cpu");
@@ -107,7 +116,8 @@ TEST(Config, EnvironmentIsSubstitutedBeforeParsing) {
     if (n == "BROKER") return std::string("k1:9092");
     return std::nullopt;
   };
-  ConfigFile f = ConfigFile::parse("kafka:\n  bootstrap.servers: ${BROKER}\nhost: ${H:-web-9}\n", "a.yaml", env);
+  ConfigFile f = ConfigFile::parse("kafka:\n  bootstrap.servers: ${BROKER}\nhost: ${H:-web-9}\n",
+                                   "a.yaml", env);
   EXPECT_EQ(f.root().get_string_map("kafka").at("bootstrap.servers"), "k1:9092");
   EXPECT_EQ(f.root().get_string("host", ""), "web-9");
   try {
@@ -225,7 +235,8 @@ TEST(Config, MissingFileNamesPath) {
     ConfigFile::load("/nonexistent/agent.yaml");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/agent.yaml: cannot read"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/agent.yaml: cannot read"),
+              std::string::npos);
   }
 }
 

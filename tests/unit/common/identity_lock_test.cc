@@ -32,7 +32,10 @@ TEST(IdentityLock, ASecondHolderIsRefusedAndToldWhoHoldsIt) {
 TEST(IdentityLock, ReleasedWithItsHolder) {
   int holder = 0;
   std::string error;
-  { auto lock = IdentityLock::acquire(unique_name("c"), &holder, &error); ASSERT_TRUE(lock); }
+  {
+    auto lock = IdentityLock::acquire(unique_name("c"), &holder, &error);
+    ASSERT_TRUE(lock);
+  }
   EXPECT_TRUE(IdentityLock::acquire(unique_name("c"), &holder, &error)) << error;
 }
 

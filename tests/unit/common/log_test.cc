@@ -19,9 +19,7 @@ TEST(LogLine, ControlCharactersAreEscapedSoTheyCannotRewriteTheTerminalOrTheLine
   EXPECT_EQ(one_line("del\x7f"), "del\\x7f");
 }
 
-TEST(LogLine, TabsAndUtf8AreKept) {
-  EXPECT_EQ(one_line("a\tb — ünïcode"), "a\tb — ünïcode");
-}
+TEST(LogLine, TabsAndUtf8AreKept) { EXPECT_EQ(one_line("a\tb — ünïcode"), "a\tb — ünïcode"); }
 
 }  // namespace
 }  // namespace sentinel::log

@@ -29,8 +29,9 @@ TEST(GroupInstanceId, RefusedCharactersBecomeUnderscoresPlusAHashOfTheOriginal) 
 }
 
 TEST(GroupInstanceId, IdentitiesThatLookAlikeAfterReplacementStayDistinct) {
-  std::set<std::string> ids = {group_instance_id("host:8083-c-0"), group_instance_id("host_8083-c-0"),
-                               group_instance_id("host/8083-c-0"), group_instance_id("hôst:8083-c-0")};
+  std::set<std::string> ids = {
+      group_instance_id("host:8083-c-0"), group_instance_id("host_8083-c-0"),
+      group_instance_id("host/8083-c-0"), group_instance_id("hôst:8083-c-0")};
   EXPECT_EQ(ids.size(), 4u);
   for (const auto& id : ids) EXPECT_TRUE(acceptable(id)) << id;
 }

@@ -42,12 +42,13 @@ TEST(UnownedPartitionsWatch, PollBeforeTheCheckIsDueAsksNothing) {
   UnownedPartitionsWatch w("test");
   w.assigned(stat.get(), 0);
   bool asked = false;
-  w.poll(stat.get(), "g",
-         [&] {
-           asked = true;
-           return TopicPartitionList(rd_kafka_topic_partition_list_new(0));
-         },
-         nullptr);
+  w.poll(
+      stat.get(), "g",
+      [&] {
+        asked = true;
+        return TopicPartitionList(rd_kafka_topic_partition_list_new(0));
+      },
+      nullptr);
   EXPECT_FALSE(asked);
   EXPECT_TRUE(w.armed()) << "still due a second after the assignment";
 }

@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 constexpr int64_t kT0 = 1'795'316'100'000;  // a whole minute
 
 records::MetricRecord metric(std::string_view host, std::string_view resource, int64_t ts,
-                            std::vector<std::pair<std::string_view, std::string_view>> tags,
-                            std::vector<std::pair<std::string_view, double>> metrics) {
+                             std::vector<std::pair<std::string_view, std::string_view>> tags,
+                             std::vector<std::pair<std::string_view, double>> metrics) {
   records::MetricRecord r;
   r.host = host;
   r.resource = resource;
@@ -172,7 +172,8 @@ TEST(DashboardModel, HttpPerSecondCountsAndTopOffendersOverTheWindow) {
     model.add_http(HttpHit{ts, status, ip, path});
   };
   for (int i = 0; i < 10; ++i) hit(kT0 + 1000, 200, "10.0.0.1", "/ok?page=" + std::to_string(i));
-  for (int i = 0; i < 4; ++i) hit(kT0 + 1500, 502, "10.0.0.2", "/api/orders/" + std::to_string(100 + i));
+  for (int i = 0; i < 4; ++i)
+    hit(kT0 + 1500, 502, "10.0.0.2", "/api/orders/" + std::to_string(100 + i));
   for (int i = 0; i < 3; ++i) hit(kT0 + 2000, 404, "10.0.0.3", "/missing");
   json h = model.http_json(kT0 + 3000);
   // Per second: [t, requests, 4xx, 5xx], zero-filled.

@@ -29,11 +29,10 @@ HttpLogFields request_fields() {
 TEST(HttpLogsEncoding, EncodesTheArchitectureSchemaExactly) {
   std::string out;
   append_http_logs(&out, request_fields());
-  EXPECT_EQ(out,
-            R"({"v":1,"host":"web-1","source":"/var/log/nginx/access.log","ts":1795316156734,)"
-            R"("client_ip":"203.0.113.7","method":"GET","path":"/api/orders?id=\"7\"",)"
-            R"("protocol":"HTTP/1.1","status":502,"bytes":512,"referer":"-",)"
-            R"("user_agent":"curl/8.0"})");
+  EXPECT_EQ(out, R"({"v":1,"host":"web-1","source":"/var/log/nginx/access.log","ts":1795316156734,)"
+                 R"("client_ip":"203.0.113.7","method":"GET","path":"/api/orders?id=\"7\"",)"
+                 R"("protocol":"HTTP/1.1","status":502,"bytes":512,"referer":"-",)"
+                 R"("user_agent":"curl/8.0"})");
 }
 
 // sentinel-loggen wrote its records with nlohmann_json before it used this encoder: for the

@@ -36,7 +36,8 @@ TEST(SystemMetricsEncoding, EncodesTheArchitectureSchemaExactly) {
 }
 
 TEST(SystemMetricsEncoding, EscapesStringsAndReadsBackAsJson) {
-  Sample s{"disk", {{"mount", "/media/usb \"stick\"\t\\x\x01"}}, {{"total_bytes", 1099511627776.0}}};
+  Sample s{
+      "disk", {{"mount", "/media/usb \"stick\"\t\\x\x01"}}, {{"total_bytes", 1099511627776.0}}};
   std::string out;
   append_record(&out, "h\n", 1, s);
   auto j = nlohmann::json::parse(out);
@@ -46,7 +47,9 @@ TEST(SystemMetricsEncoding, EscapesStringsAndReadsBackAsJson) {
 }
 
 TEST(SystemMetricsEncoding, NonFiniteValuesAreLeftOutSoTheJsonStaysValid) {
-  Sample s{"load", {}, {{"a", std::nan("")}, {"b", 1.25}, {"c", std::numeric_limits<double>::infinity()}}};
+  Sample s{"load",
+           {},
+           {{"a", std::nan("")}, {"b", 1.25}, {"c", std::numeric_limits<double>::infinity()}}};
   std::string out;
   append_record(&out, "h", 1, s);
   auto j = nlohmann::json::parse(out);
@@ -85,9 +88,11 @@ TEST(MetricRecordParser, ReadsTheAgentRecord) {
   MetricParser p;
   MetricRecord r;
   std::string error;
-  ASSERT_TRUE(p.parse(R"({"v":1,"host":"web-1","resource":"cpu","ts":1795316156734,)"
-                      R"("tags":{"cpu":"total"},"metrics":{"usage_pct":12.5,"steal_pct":0,"x":null}})",
-                      &r, &error)) << error;
+  ASSERT_TRUE(
+      p.parse(R"({"v":1,"host":"web-1","resource":"cpu","ts":1795316156734,)"
+              R"("tags":{"cpu":"total"},"metrics":{"usage_pct":12.5,"steal_pct":0,"x":null}})",
+              &r, &error))
+      << error;
   EXPECT_EQ(r.host, "web-1");
   EXPECT_EQ(r.resource, "cpu");
   EXPECT_EQ(r.ts, 1795316156734);

@@ -1,9 +1,9 @@
 // URL path → key: query and fragment dropped, ids/uuids/hex replaced, custom rules, depth cap.
+#include "records/url_key.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
-
-#include "records/url_key.h"
 
 namespace sentinel::records {
 namespace {

@@ -4,12 +4,12 @@
 #include "rest-api/rest_api.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
-#include "tests/support/process.h"
 #include "tests/support/connect_fakes.h"
+#include "tests/support/process.h"
 
 namespace sentinel::connect {
 namespace {
@@ -29,8 +29,8 @@ struct Api {
     info.cluster_id = [] { return "cid"; };
     api = std::make_unique<RestApi>(herder.get(), info);
   }
-  HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "",
-                    const std::string& type = "application/json") {
+  HttpResponse call(const std::string& method, const std::string& target,
+                    const std::string& body = "", const std::string& type = "application/json") {
     HttpRequest r;
     r.method = method;
     size_t q = target.find('?');
@@ -52,9 +52,11 @@ struct Api {
     return api->handle(r);
   }
   json body(const HttpResponse& r) { return json::parse(r.body); }
-  HttpResponse create(const std::string& name, const std::string& extra_config = "", const std::string& extra = "") {
+  HttpResponse create(const std::string& name, const std::string& extra_config = "",
+                      const std::string& extra = "") {
     return call("POST", "/connectors",
-                R"({"name":")" + name + R"(","config":{"connector.class":"Memory","topics":"t1","tasks.max":2)" +
+                R"({"name":")" + name +
+                    R"(","config":{"connector.class":"Memory","topics":"t1","tasks.max":2)" +
                     extra_config + "}" + extra + "}");
   }
 
@@ -76,10 +78,12 @@ TEST(RestApi, RootHealthAndUnknownRoutes) {
   Api a;
   auto root = a.call("GET", "/");
   EXPECT_EQ(root.status, 200);
-  EXPECT_EQ(a.body(root), (json{{"version", "3.9.0"}, {"commit", "abc"}, {"kafka_cluster_id", "cid"}}));
+  EXPECT_EQ(a.body(root),
+            (json{{"version", "3.9.0"}, {"commit", "abc"}, {"kafka_cluster_id", "cid"}}));
   auto health = a.call("GET", "/health");
   EXPECT_EQ(a.body(health)["status"], "healthy");
-  EXPECT_EQ(a.body(health)["message"], "Worker has completed startup and is ready to handle requests.");
+  EXPECT_EQ(a.body(health)["message"],
+            "Worker has completed startup and is ready to handle requests.");
   expect_error(a.call("GET", "/nope"), 404, "HTTP 404 Not Found");
   expect_error(a.call("DELETE", "/connectors"), 405, "HTTP 405 Method Not Allowed");
   expect_error(a.call("POST", "/connectors/x/pause"), 405, "HTTP 405 Method Not Allowed");
@@ -94,7 +98,9 @@ TEST(RestApi, CreateAnswers201WithLocationAndConnectorInfo) {
   EXPECT_EQ(j["name"], "archive-1");
   EXPECT_EQ(j["config"]["name"], "archive-1");
   EXPECT_EQ(j["config"]["tasks.max"], "2");  // numbers are taken as strings
-  EXPECT_EQ(j["tasks"], json::parse(R"([{"connector":"archive-1","task":0},{"connector":"archive-1","task":1}])"));
+  EXPECT_EQ(
+      j["tasks"],
+      json::parse(R"([{"connector":"archive-1","task":0},{"connector":"archive-1","task":1}])"));
   EXPECT_EQ(j["type"], "sink");
   expect_error(a.create("archive-1"), 409, "Connector archive-1 already exists");
   EXPECT_EQ(a.body(a.call("GET", "/connectors")), json::parse(R"(["archive-1"])"));
@@ -102,24 +108,34 @@ TEST(RestApi, CreateAnswers201WithLocationAndConnectorInfo) {
 
 TEST(RestApi, CreateErrorsAre400WithConnectMessages) {
   Api a;
-  expect_error(a.call("POST", "/connectors", R"({"name":"x"})"), 400, "Request body is missing the connector config");
+  expect_error(a.call("POST", "/connectors", R"({"name":"x"})"), 400,
+               "Request body is missing the connector config");
   expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"topics":"t"}})"), 400,
                "Connector config {name=x, topics=t} contains no connector type");
-  expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"Nope"}})"), 400,
+  expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"Nope"}})"),
+               400,
                "Failed to find any class that implements Connector and which name matches Nope");
-  expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"Memory","name":"y"}})"), 400,
-               "Connector name configuration (y) doesn't match connector name in the URL (x)");
-  expect_error(a.call("POST", "/connectors", R"({"config":{"connector.class":"Memory","topics":"t"}})"), 400,
-               "Connector configuration is invalid and contains the following 1 error(s):\nInvalid value  for "
-               "configuration name: String may not be empty");
-  expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"Memory","topics":"t"},"bogus":1})"),
-               400, "Unrecognized field \"bogus\"");
-  expect_error(a.call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"Memory","topics":{"a":1}}})"),
+  expect_error(a.call("POST", "/connectors",
+                      R"({"name":"x","config":{"connector.class":"Memory","name":"y"}})"),
+               400, "Connector name configuration (y) doesn't match connector name in the URL (x)");
+  expect_error(
+      a.call("POST", "/connectors", R"({"config":{"connector.class":"Memory","topics":"t"}})"), 400,
+      "Connector configuration is invalid and contains the following 1 error(s):\nInvalid value  "
+      "for "
+      "configuration name: String may not be empty");
+  expect_error(
+      a.call("POST", "/connectors",
+             R"({"name":"x","config":{"connector.class":"Memory","topics":"t"},"bogus":1})"),
+      400, "Unrecognized field \"bogus\"");
+  expect_error(a.call("POST", "/connectors",
+                      R"({"name":"x","config":{"connector.class":"Memory","topics":{"a":1}}})"),
                400, "config: value of \"topics\" must be a string");
   expect_error(a.create("x", "", R"(,"initial_state":"SLEEPING")"), 400, "Invalid initial_state");
-  expect_error(a.call("POST", "/connectors", "{\"name\":", "application/json"), 400, "Malformed JSON in request body");
-  expect_error(a.call("POST", "/connectors", R"({"name":"x"})", "application/x-www-form-urlencoded"), 415,
-               "HTTP 415 Unsupported Media Type");
+  expect_error(a.call("POST", "/connectors", "{\"name\":", "application/json"), 400,
+               "Malformed JSON in request body");
+  expect_error(
+      a.call("POST", "/connectors", R"({"name":"x"})", "application/x-www-form-urlencoded"), 415,
+      "HTTP 415 Unsupported Media Type");
   expect_error(a.call("POST", "/connectors", std::string(1000, '[') + std::string(1000, ']')), 400,
                "Request body is nested more than 64 levels deep");
   EXPECT_TRUE(a.body(a.call("GET", "/connectors")).empty());
@@ -129,7 +145,8 @@ TEST(RestApi, StatusInfoConfigTasksAndExpand) {
   Api a;
   ASSERT_EQ(a.create("c", R"(,"secret":"hunter2")").status, 201);
   json status = a.body(a.call("GET", "/connectors/c/status"));
-  EXPECT_EQ(status, json::parse(R"({"name":"c","connector":{"state":"RUNNING","worker_id":"10.0.0.5:8083"},
+  EXPECT_EQ(status,
+            json::parse(R"({"name":"c","connector":{"state":"RUNNING","worker_id":"10.0.0.5:8083"},
       "tasks":[{"id":0,"state":"RUNNING","worker_id":"10.0.0.5:8083"},{"id":1,"state":"RUNNING","worker_id":"10.0.0.5:8083"}],
       "type":"sink"})"));
   json config = a.body(a.call("GET", "/connectors/c/config"));
@@ -157,7 +174,8 @@ TEST(RestApi, StatusInfoConfigTasksAndExpand) {
 
 TEST(RestApi, PutPatchConfigKeepHiddenSecretsAndAnswer201Or200) {
   Api a;
-  auto created = a.call("PUT", "/connectors/p/config", R"({"connector.class":"Memory","topics":"t","secret":"s1"})");
+  auto created = a.call("PUT", "/connectors/p/config",
+                        R"({"connector.class":"Memory","topics":"t","secret":"s1"})");
   EXPECT_EQ(created.status, 201);
   EXPECT_EQ(created.headers.at("Location"), "/connectors/p");
   json cfg = a.body(a.call("GET", "/connectors/p/config"));
@@ -166,13 +184,15 @@ TEST(RestApi, PutPatchConfigKeepHiddenSecretsAndAnswer201Or200) {
   EXPECT_EQ(updated.status, 200) << updated.body;
   EXPECT_EQ(a.body(updated)["tasks"].size(), 3u);
   EXPECT_EQ(a.backend.last->spec_.task_config.at("secret"), "s1");
-  expect_error(a.call("PUT", "/connectors/p/config", R"({"connector.class":"Memory","topics":"t","name":"q"})"), 400,
-               "Connector name configuration (q) doesn't match connector name in the URL (p)");
+  expect_error(a.call("PUT", "/connectors/p/config",
+                      R"({"connector.class":"Memory","topics":"t","name":"q"})"),
+               400, "Connector name configuration (q) doesn't match connector name in the URL (p)");
   auto patched = a.call("PATCH", "/connectors/p/config", R"({"tasks.max":null,"topics":"t2"})");
   EXPECT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(a.body(patched)["config"].contains("tasks.max"), false);
   EXPECT_EQ(a.body(patched)["config"]["topics"], "t2");
-  expect_error(a.call("PATCH", "/connectors/zz/config", R"({"a":"b"})"), 404, "Connector zz not found");
+  expect_error(a.call("PATCH", "/connectors/zz/config", R"({"a":"b"})"), 404,
+               "Connector zz not found");
   expect_error(a.call("PATCH", "/connectors/p/config", R"({"connector.class":null})"), 400,
                "Connector config {");
 }
@@ -212,7 +232,8 @@ TEST(RestApi, PauseResumeStopRestartDelete) {
   EXPECT_EQ(a.call("POST", "/connectors/l/tasks/0/restart").status, 204);
   expect_error(a.call("POST", "/connectors/l/tasks/9/restart"), 404, "Task l-9 not found");
   expect_error(a.call("POST", "/connectors/zz/restart"), 404, "Connector zz not found");
-  expect_error(a.call("POST", "/connectors/zz/restart?onlyFailed=true"), 404, "Unknown connector: zz");
+  expect_error(a.call("POST", "/connectors/zz/restart?onlyFailed=true"), 404,
+               "Unknown connector: zz");
   expect_error(a.call("PUT", "/connectors/zz/pause"), 404, "Unknown connector zz");
   expect_error(a.call("PUT", "/connectors/zz/stop"), 404, "Connector zz not found");
   EXPECT_EQ(a.call("DELETE", "/connectors/l").status, 204);
@@ -232,29 +253,45 @@ TEST(RestApi, OffsetsRequireStoppedAndUseSinkShape) {
   Api a;
   ASSERT_EQ(a.create("o").status, 201);
   EXPECT_EQ(a.body(a.call("GET", "/connectors/o/offsets")), json::parse(R"({"offsets":[]})"));
-  std::string alter = R"({"offsets":[{"partition":{"kafka_topic":"t1","kafka_partition":"0"},"offset":{"kafka_offset":42}}]})";
-  expect_error(a.call("PATCH", "/connectors/o/offsets", alter), 400,
-               "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for "
-               "the specified connector by issuing a 'PUT' request to the '/connectors/o/stop' endpoint");
-  expect_error(a.call("DELETE", "/connectors/o/offsets"), 400, "Connectors must be in the STOPPED state");
+  std::string alter =
+      R"({"offsets":[{"partition":{"kafka_topic":"t1","kafka_partition":"0"},"offset":{"kafka_offset":42}}]})";
+  expect_error(
+      a.call("PATCH", "/connectors/o/offsets", alter), 400,
+      "Connectors must be in the STOPPED state before their offsets can be modified. This can be "
+      "done for "
+      "the specified connector by issuing a 'PUT' request to the '/connectors/o/stop' endpoint");
+  expect_error(a.call("DELETE", "/connectors/o/offsets"), 400,
+               "Connectors must be in the STOPPED state");
   ASSERT_EQ(a.call("PUT", "/connectors/o/stop").status, 204);
   auto r = a.call("PATCH", "/connectors/o/offsets", alter);
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(a.body(r), json::parse(R"({"message":"The offsets for this connector have been altered successfully"})"));
-  EXPECT_EQ(a.body(a.call("GET", "/connectors/o/offsets")),
-            json::parse(R"({"offsets":[{"partition":{"kafka_topic":"t1","kafka_partition":0},"offset":{"kafka_offset":42}}]})"));
+  EXPECT_EQ(a.body(r),
+            json::parse(
+                R"({"message":"The offsets for this connector have been altered successfully"})"));
+  EXPECT_EQ(
+      a.body(a.call("GET", "/connectors/o/offsets")),
+      json::parse(
+          R"({"offsets":[{"partition":{"kafka_topic":"t1","kafka_partition":0},"offset":{"kafka_offset":42}}]})"));
   expect_error(a.call("PATCH", "/connectors/o/offsets", R"({"offsets":[]})"), 400,
                "Partitions / offsets need to be provided for an alter offsets request");
-  expect_error(a.call("PATCH", "/connectors/o/offsets", R"({"offsets":[{"partition":{"kafka_topic":"t"}}]})"), 400,
-               "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'");
   expect_error(a.call("PATCH", "/connectors/o/offsets",
-                      R"({"offsets":[{"partition":{"kafka_topic":"t","kafka_partition":"x"},"offset":null}]})"),
-               400, "Failed to parse the following Kafka partition value");
-  expect_error(a.call("PATCH", "/connectors/o/offsets",
-                      R"({"offsets":[{"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"kafka_offset":-5}}]})"),
-               400, "Failed to parse the following Kafka offset value");
+                      R"({"offsets":[{"partition":{"kafka_topic":"t"}}]})"),
+               400,
+               "The partition for a sink connector offset must contain the keys 'kafka_topic' and "
+               "'kafka_partition'");
+  expect_error(
+      a.call(
+          "PATCH", "/connectors/o/offsets",
+          R"({"offsets":[{"partition":{"kafka_topic":"t","kafka_partition":"x"},"offset":null}]})"),
+      400, "Failed to parse the following Kafka partition value");
+  expect_error(
+      a.call(
+          "PATCH", "/connectors/o/offsets",
+          R"({"offsets":[{"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"kafka_offset":-5}}]})"),
+      400, "Failed to parse the following Kafka offset value");
   auto reset = a.call("DELETE", "/connectors/o/offsets");
-  EXPECT_EQ(a.body(reset)["message"], "The offsets for this connector have been reset successfully");
+  EXPECT_EQ(a.body(reset)["message"],
+            "The offsets for this connector have been reset successfully");
   EXPECT_EQ(a.body(a.call("GET", "/connectors/o/offsets"))["offsets"].size(), 0u);
   expect_error(a.call("GET", "/connectors/zz/offsets"), 404, "Connector zz not found");
 }
@@ -262,40 +299,50 @@ TEST(RestApi, OffsetsRequireStoppedAndUseSinkShape) {
 TEST(RestApi, ConnectorPluginsConfigAndValidate) {
   Api a;
   json list = a.body(a.call("GET", "/connector-plugins"));
-  EXPECT_EQ(list, json::parse(R"([{"class":"com.example.MemorySinkConnector","type":"sink","version":"2.0"}])"));
+  EXPECT_EQ(list,
+            json::parse(
+                R"([{"class":"com.example.MemorySinkConnector","type":"sink","version":"2.0"}])"));
   EXPECT_GT(a.body(a.call("GET", "/connector-plugins?connectorsOnly=false")).size(), 1u);
   json defs = a.body(a.call("GET", "/connector-plugins/MemorySink/config"));
   EXPECT_EQ(defs[0]["name"], "path");  // the plugin's keys first
   EXPECT_EQ(defs[2]["name"], "name");
   expect_error(a.call("GET", "/connector-plugins/Nope/config"), 404, "Unknown plugin Nope.");
-  auto v = a.call("PUT", "/connector-plugins/Memory/config/validate", R"({"connector.class":"Memory","tasks.max":"0"})");
+  auto v = a.call("PUT", "/connector-plugins/Memory/config/validate",
+                  R"({"connector.class":"Memory","tasks.max":"0"})");
   EXPECT_EQ(v.status, 200);
   json infos = a.body(v);
   EXPECT_EQ(infos["name"], "Memory");
   EXPECT_EQ(infos["error_count"], 4);  // name missing, tasks.max, topics, topics.regex
   expect_error(a.call("PUT", "/connector-plugins/Memory/config/validate", R"({"topics":"x"})"), 400,
                "Connector config {topics=x} contains no connector type");
-  expect_error(a.call("PUT", "/connector-plugins/Other/config/validate", R"({"connector.class":"Memory"})"), 400,
-               "Included connector type Memory does not match request type Other");
+  expect_error(
+      a.call("PUT", "/connector-plugins/Other/config/validate", R"({"connector.class":"Memory"})"),
+      400, "Included connector type Memory does not match request type Other");
 }
 
 TEST(RestApi, TopicsLoggersAndMetrics) {
   Api a;
-  EXPECT_EQ(a.body(a.call("GET", "/connectors/none/topics")), json::parse(R"({"none":{"topics":[]}})"));
+  EXPECT_EQ(a.body(a.call("GET", "/connectors/none/topics")),
+            json::parse(R"({"none":{"topics":[]}})"));
   EXPECT_EQ(a.call("PUT", "/connectors/none/topics/reset").status, 404);
   json loggers = a.body(a.call("GET", "/admin/loggers"));
   EXPECT_TRUE(loggers.contains("root"));
-  expect_error(a.call("PUT", "/admin/loggers/root", R"({})"), 400, "Desired 'level' parameter was not specified");
-  expect_error(a.call("PUT", "/admin/loggers/root", R"({"level":"LOUD"})"), 404, "invalid log level 'LOUD'.");
+  expect_error(a.call("PUT", "/admin/loggers/root", R"({})"), 400,
+               "Desired 'level' parameter was not specified");
+  expect_error(a.call("PUT", "/admin/loggers/root", R"({"level":"LOUD"})"), 404,
+               "invalid log level 'LOUD'.");
   auto set = a.call("PUT", "/admin/loggers/org.example", R"({"level":"INFO"})");
   EXPECT_EQ(a.body(set), json::parse(R"(["org.example"])"));
   expect_error(a.call("GET", "/admin/loggers/nope"), 404, "Logger nope not found.");
   ASSERT_EQ(a.create("m").status, 201);
   auto metrics = a.call("GET", "/metrics");
   EXPECT_EQ(metrics.content_type.rfind("text/plain", 0), 0u);
-  EXPECT_NE(metrics.body.find("sentinel_connect_task_state{connector=\"m\",task=\"0\",state=\"RUNNING\"} 1"),
+  EXPECT_NE(metrics.body.find(
+                "sentinel_connect_task_state{connector=\"m\",task=\"0\",state=\"RUNNING\"} 1"),
             std::string::npos);
-  EXPECT_NE(metrics.body.find("sentinel_connect_records_consumed_total{connector=\"m\",task=\"1\"} 0"), std::string::npos);
+  EXPECT_NE(
+      metrics.body.find("sentinel_connect_records_consumed_total{connector=\"m\",task=\"1\"} 0"),
+      std::string::npos);
 }
 
 TEST(RestApi, StatePersistsCreatePauseStopDelete) {
@@ -320,7 +367,12 @@ TEST(RestApi, StatePersistsCreatePauseStopDelete) {
 
 TEST(RestApi, FailedTasksRestartAutomaticallyWithBackoffWhenConfigured) {
   Api a;
-  ASSERT_EQ(a.create("auto", R"(,"sentinel.task.restart.max.attempts":"1","sentinel.task.restart.backoff.ms":"1000")").status, 201);
+  ASSERT_EQ(
+      a.create(
+           "auto",
+           R"(,"sentinel.task.restart.max.attempts":"1","sentinel.task.restart.backoff.ms":"1000")")
+          .status,
+      201);
   ASSERT_EQ(a.create("manual").status, 201);
   int started = a.backend.started;
   testing::FakeRunner* manual_task = a.backend.last;
@@ -341,7 +393,8 @@ TEST(RestApi, FailedTasksRestartAutomaticallyWithBackoffWhenConfigured) {
   a.herder->tick(now + std::chrono::milliseconds(1100));
   EXPECT_EQ(a.backend.started, started + 1);
   EXPECT_EQ(a.body(a.call("GET", "/connectors/auto/tasks/1/status"))["state"], "RUNNING");
-  EXPECT_NE(a.call("GET", "/metrics").body.find("sentinel_connect_task_restarts_total{connector=\"auto\",task=\"1\"} 1"),
+  EXPECT_NE(a.call("GET", "/metrics")
+                .body.find("sentinel_connect_task_restarts_total{connector=\"auto\",task=\"1\"} 1"),
             std::string::npos);
   a.backend.last->fail("again");  // attempts exhausted: stays FAILED
   a.herder->tick(now + std::chrono::seconds(10));
@@ -357,17 +410,32 @@ TEST(RestApi, HostileBodyCorpusNeverCrashesAndAlwaysAnswersWithTheEnvelope) {
   ASSERT_EQ(a.create("s").status, 201);
   ASSERT_EQ(a.call("PUT", "/connectors/s/stop").status, 204);
   std::vector<std::pair<std::string, std::string>> endpoints = {
-      {"POST", "/connectors"}, {"PUT", "/connectors/h/config"}, {"PATCH", "/connectors/h/config"},
-      {"PUT", "/connectors/new/config"}, {"PATCH", "/connectors/s/offsets"},
-      {"PUT", "/connector-plugins/Memory/config/validate"}, {"PUT", "/admin/loggers/x"}};
+      {"POST", "/connectors"},
+      {"PUT", "/connectors/h/config"},
+      {"PATCH", "/connectors/h/config"},
+      {"PUT", "/connectors/new/config"},
+      {"PATCH", "/connectors/s/offsets"},
+      {"PUT", "/connector-plugins/Memory/config/validate"},
+      {"PUT", "/admin/loggers/x"}};
   std::vector<std::string> seeds = {
-      "", "null", "[]", "{}", "\"str\"", "1e999", "-0", "{\"name\":null,\"config\":null}",
+      "",
+      "null",
+      "[]",
+      "{}",
+      "\"str\"",
+      "1e999",
+      "-0",
+      "{\"name\":null,\"config\":null}",
       R"({"name":"n","config":{"connector.class":"Memory","topics":"t","tasks.max":"99999999999"}})",
       R"({"name":"n\u0000x","config":{"connector.class":"Memory","topics":"t"}})",
       R"({"connector.class":"Memory","topics.regex":"(","tasks.max":1.5})",
       R"({"offsets":[{"partition":{"kafka_topic":1,"kafka_partition":1e20},"offset":{"kafka_offset":"9223372036854775808"}}]})",
-      R"({"offsets":"x"})", R"({"level":[1]})", "{\"a\":\"\xff\xfe\"}", std::string(200, '{'),
-      std::string(100000, 'x'), "{\"k\":\"" + std::string(100000, 'v') + "\"}"};
+      R"({"offsets":"x"})",
+      R"({"level":[1]})",
+      "{\"a\":\"\xff\xfe\"}",
+      std::string(200, '{'),
+      std::string(100000, 'x'),
+      "{\"k\":\"" + std::string(100000, 'v') + "\"}"};
   std::mt19937 rng(42);
   const std::string alphabet = "{}[]\":,0123456789.-+eEtrufalsn \\u\x01\xff";
   for (int i = 0; i < 1500; ++i) {
@@ -376,9 +444,14 @@ TEST(RestApi, HostileBodyCorpusNeverCrashesAndAlwaysAnswersWithTheEnvelope) {
     for (int e = 0; e < edits && !s.empty(); ++e) {
       size_t pos = rng() % s.size();
       switch (rng() % 3) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s.erase(pos, 1);
+        case 0:
+          s[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          s.erase(pos, 1);
       }
     }
     seeds.push_back(s);
@@ -391,7 +464,8 @@ TEST(RestApi, HostileBodyCorpusNeverCrashesAndAlwaysAnswersWithTheEnvelope) {
         ++count;
         ASSERT_GE(r.status, 200);
         ASSERT_LT(r.status, 600);
-        ASSERT_NE(r.status, 500) << method << " " << path << " " << body.substr(0, 200) << " → " << r.body;
+        ASSERT_NE(r.status, 500) << method << " " << path << " " << body.substr(0, 200) << " → "
+                                 << r.body;
         if (r.status >= 300) {
           json j = json::parse(r.body);
           ASSERT_EQ(j["error_code"], r.status);
@@ -417,11 +491,14 @@ TEST(RestApi, LoggerNamesAreBoundedInLengthAndCount) {
                "Logger name is 256 characters long; at most 255 are allowed.");
   size_t known = a.body(a.call("GET", "/admin/loggers")).size();
   for (size_t i = known; i < 1024; ++i) {
-    ASSERT_EQ(a.call("PUT", "/admin/loggers/l" + std::to_string(i), R"({"level":"INFO"})").status, 200) << i;
+    ASSERT_EQ(a.call("PUT", "/admin/loggers/l" + std::to_string(i), R"({"level":"INFO"})").status,
+              200)
+        << i;
   }
   expect_error(a.call("PUT", "/admin/loggers/one.more", R"({"level":"INFO"})"), 400,
                "Logger one.more cannot be added: this worker remembers at most 1024 logger names.");
-  EXPECT_EQ(a.call("PUT", "/admin/loggers/l1000", R"({"level":"DEBUG"})").status, 200) << "a known name still changes";
+  EXPECT_EQ(a.call("PUT", "/admin/loggers/l1000", R"({"level":"DEBUG"})").status, 200)
+      << "a known name still changes";
   EXPECT_EQ(a.body(a.call("GET", "/admin/loggers")).size(), 1024u);
   a.call("PUT", "/admin/loggers/root", R"({"level":"INFO"})");
 }

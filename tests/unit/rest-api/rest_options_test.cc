@@ -105,8 +105,10 @@ TEST(RestRoutes, EveryRouteIsReachableAndListedInItsAllowHeader) {
   for (const Route& r : route_table()) {
     EXPECT_TRUE(seen.insert({r.method, r.pattern}).second) << r.method << " " << r.pattern;
     std::string path(r.pattern);
-    for (auto [param, value] : {std::pair{"{connector}", "c"}, {"{task}", "0"},
-                                {"{plugin}", "Memory"}, {"{logger}", "root"}}) {
+    for (auto [param, value] : {std::pair{"{connector}", "c"},
+                                {"{task}", "0"},
+                                {"{plugin}", "Memory"},
+                                {"{logger}", "root"}}) {
       for (size_t at; (at = path.find(param)) != std::string::npos;) {
         path.replace(at, std::string_view(param).size(), value);
       }

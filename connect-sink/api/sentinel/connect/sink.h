@@ -11,8 +11,9 @@
 // Offsets: the worker commits to Kafka exactly the offsets pre_commit returns, so a task returns
 // only offsets whose records are durable in its destination. A task whose destination records
 // its own offsets (exactly-once sinks) tells the worker where to resume through
-// SinkTaskContext::offset() from open(); the group's committed offset is then ignored. Errors are returned as Status, never
-// thrown across the plugin boundary (the worker still catches a stray exception and fails the task).
+// SinkTaskContext::offset() from open(); the group's committed offset is then ignored. Errors are
+// returned as Status, never thrown across the plugin boundary (the worker still catches a stray
+// exception and fails the task).
 #pragma once
 
 #include <cstddef>
@@ -212,7 +213,8 @@ extern "C" {
 struct SentinelConnectPlugin {
   int api_version;          // SENTINEL_CONNECT_API_VERSION the plugin was built with
   std::size_t struct_size;  // sizeof(SentinelConnectPlugin) the plugin was built with
-  const char* class_name;   // fully qualified, e.g. "org.apache.kafka.connect.file.FileStreamSinkConnector"
+  const char*
+      class_name;  // fully qualified, e.g. "org.apache.kafka.connect.file.FileStreamSinkConnector"
   const char* const* aliases;  // nullptr-terminated; may be nullptr
   const char* version;
   sentinel::connect::SinkConnector* (*create)();  // a new connector; the worker deletes it

@@ -47,7 +47,9 @@ class UpperSink : public SinkConnector {
     config_ = c;
     return Status::Ok();
   }
-  std::vector<Config> task_configs(int max) const override { return std::vector<Config>(static_cast<size_t>(max), config_); }
+  std::vector<Config> task_configs(int max) const override {
+    return std::vector<Config>(static_cast<size_t>(max), config_);
+  }
   void stop() override {}
   std::unique_ptr<SinkTask> create_task() const override { return std::make_unique<UpperTask>(); }
 
@@ -60,7 +62,12 @@ class UpperSink : public SinkConnector {
 extern "C" const SentinelConnectPlugin* sentinel_connect_plugin() {
   static const char* const aliases[] = {"Upper", nullptr};
   static const SentinelConnectPlugin plugin = {
-      SENTINEL_CONNECT_API_VERSION, sizeof(SentinelConnectPlugin), "com.example.UpperSinkConnector", aliases, "0.1",
-      [] { return static_cast<SinkConnector*>(new UpperSink); }, nullptr};
+      SENTINEL_CONNECT_API_VERSION,
+      sizeof(SentinelConnectPlugin),
+      "com.example.UpperSinkConnector",
+      aliases,
+      "0.1",
+      [] { return static_cast<SinkConnector*>(new UpperSink); },
+      nullptr};
   return &plugin;
 }

@@ -33,8 +33,9 @@ std::string parse_error(const AccessLogFormat& f, std::string_view line) {
 }
 
 TEST(AccessLogFormat, CombinedLineGivesEveryField) {
-  auto e = parse_ok(compile("combined"),
-                    R"(203.0.113.7 - alice [22/Nov/2026:10:15:32 +0000] "GET /api/orders?id=7 HTTP/1.1" 502 512 "https://example.com/" "curl/8.0")");
+  auto e = parse_ok(
+      compile("combined"),
+      R"(203.0.113.7 - alice [22/Nov/2026:10:15:32 +0000] "GET /api/orders?id=7 HTTP/1.1" 502 512 "https://example.com/" "curl/8.0")");
   EXPECT_EQ(e.client_ip, "203.0.113.7");
   EXPECT_EQ(e.ts_ms, 1795342532000);  // date -d '2026-11-22T10:15:32Z' +%s
   EXPECT_EQ(e.method, "GET");
@@ -48,7 +49,8 @@ TEST(AccessLogFormat, CombinedLineGivesEveryField) {
 }
 
 TEST(AccessLogFormat, CommonLineHasNoRefererOrAgentAndApacheDashBytesIsZero) {
-  auto e = parse_ok(compile("common"), R"(2001:db8::1 - - [01/Jan/2026:00:00:00 +0100] "HEAD / HTTP/1.0" 304 -)");
+  auto e = parse_ok(compile("common"),
+                    R"(2001:db8::1 - - [01/Jan/2026:00:00:00 +0100] "HEAD / HTTP/1.0" 304 -)");
   EXPECT_EQ(e.client_ip, "2001:db8::1");
   EXPECT_EQ(e.ts_ms, 1767222000000);  // 2025-12-31T23:00:00Z
   EXPECT_EQ(e.status, 304);
@@ -58,12 +60,14 @@ TEST(AccessLogFormat, CommonLineHasNoRefererOrAgentAndApacheDashBytesIsZero) {
 }
 
 TEST(AccessLogFormat, ApacheBackslashQuoteAndNginxHexEscapesAreUndone) {
-  auto apache = parse_ok(compile(R"(apache:%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\")"),
-                         R"(10.0.0.1 - - [22/Nov/2026:10:15:32 +0000] "GET /a\"b HTTP/1.1" 200 5 "-" "Mozilla \"quoted\" \\ back")");
+  auto apache = parse_ok(
+      compile(R"(apache:%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\")"),
+      R"(10.0.0.1 - - [22/Nov/2026:10:15:32 +0000] "GET /a\"b HTTP/1.1" 200 5 "-" "Mozilla \"quoted\" \\ back")");
   EXPECT_EQ(apache.path, "/a\"b");
   EXPECT_EQ(apache.user_agent, "Mozilla \"quoted\" \\ back");
-  auto nginx = parse_ok(compile("combined"),
-                        R"(10.0.0.2 - - [22/Nov/2026:10:15:32 +0000] "GET /x HTTP/1.1" 200 5 "-" "agent \x22with quotes\x22 \x5C")");
+  auto nginx = parse_ok(
+      compile("combined"),
+      R"(10.0.0.2 - - [22/Nov/2026:10:15:32 +0000] "GET /x HTTP/1.1" 200 5 "-" "agent \x22with quotes\x22 \x5C")");
   EXPECT_EQ(nginx.user_agent, "agent \"with quotes\" \\");
 }
 
@@ -73,24 +77,30 @@ TEST(AccessLogFormat, DashAndNonHttpRequestLinesAreValid) {
   EXPECT_EQ(dash.method, "");
   EXPECT_EQ(dash.path, "");
   EXPECT_EQ(dash.status, 400);
-  auto tls = parse_ok(f, R"(10.0.0.4 - - [22/Nov/2026:10:15:32 +0000] "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-")");
+  auto tls = parse_ok(
+      f,
+      R"(10.0.0.4 - - [22/Nov/2026:10:15:32 +0000] "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-")");
   EXPECT_EQ(tls.method, "");
   EXPECT_EQ(tls.request.substr(0, 3), "\x16\x03\x01");
-  auto http09 = parse_ok(f, R"(10.0.0.5 - - [22/Nov/2026:10:15:32 +0000] "GET /old" 200 10 "-" "-")");
+  auto http09 =
+      parse_ok(f, R"(10.0.0.5 - - [22/Nov/2026:10:15:32 +0000] "GET /old" 200 10 "-" "-")");
   EXPECT_EQ(http09.method, "GET");
   EXPECT_EQ(http09.path, "/old");
   EXPECT_EQ(http09.protocol, "");
 }
 
 TEST(AccessLogFormat, CustomNginxFormatWithIsoTimeMsecAndSplitRequestFields) {
-  auto iso = parse_ok(compile(R"(nginx:$remote_addr [$time_iso8601] "$request_method $uri?$args $server_protocol" $status $bytes_sent rt=$request_time)"),
-                      R"(192.0.2.9 [2026-11-22T11:15:32+01:00] "POST /login?next=%2F HTTP/2.0" 201 33 rt=0.004)");
+  auto iso = parse_ok(
+      compile(
+          R"(nginx:$remote_addr [$time_iso8601] "$request_method $uri?$args $server_protocol" $status $bytes_sent rt=$request_time)"),
+      R"(192.0.2.9 [2026-11-22T11:15:32+01:00] "POST /login?next=%2F HTTP/2.0" 201 33 rt=0.004)");
   EXPECT_EQ(iso.ts_ms, 1795342532000);
   EXPECT_EQ(iso.method, "POST");
   EXPECT_EQ(iso.path, "/login?next=%2F");
   EXPECT_EQ(iso.protocol, "HTTP/2.0");
   EXPECT_EQ(iso.status, 201);
-  auto msec = parse_ok(compile("nginx:${msec} ${remote_addr} ${status}"), "1795342532.123 192.0.2.10 204");
+  auto msec =
+      parse_ok(compile("nginx:${msec} ${remote_addr} ${status}"), "1795342532.123 192.0.2.10 204");
   EXPECT_EQ(msec.ts_ms, 1795342532123);
   EXPECT_EQ(msec.client_ip, "192.0.2.10");
 }
@@ -109,8 +119,9 @@ TEST(AccessLogFormat, MsecOutOfRangeOrNegativeIsNotATime) {
 }
 
 TEST(AccessLogFormat, ApacheConditionsAndQueryDirectivesAreUnderstood) {
-  auto e = parse_ok(compile(R"(apache:%a %t "%m %U%q %H" %>s %B %400,501{User-agent}i %D)"),
-                    R"(198.51.100.1 [22/Nov/2026:10:15:32 +0000] "DELETE /items/9?force=1 HTTP/1.1" 204 0 - 1234)");
+  auto e = parse_ok(
+      compile(R"(apache:%a %t "%m %U%q %H" %>s %B %400,501{User-agent}i %D)"),
+      R"(198.51.100.1 [22/Nov/2026:10:15:32 +0000] "DELETE /items/9?force=1 HTTP/1.1" 204 0 - 1234)");
   EXPECT_EQ(e.method, "DELETE");
   EXPECT_EQ(e.path, "/items/9?force=1");
   EXPECT_EQ(e.status, 204);
@@ -122,11 +133,16 @@ TEST(AccessLogFormat, ApacheConditionsAndQueryDirectivesAreUnderstood) {
 TEST(AccessLogFormat, BadFormatsAreRefusedNamingThePlace) {
   std::string error;
   EXPECT_FALSE(AccessLogFormat::compile("json", &error));
-  EXPECT_NE(error.find("expected combined, common, nginx:<log_format> or apache:<LogFormat>"), std::string::npos) << error;
+  EXPECT_NE(error.find("expected combined, common, nginx:<log_format> or apache:<LogFormat>"),
+            std::string::npos)
+      << error;
   EXPECT_FALSE(AccessLogFormat::compile("nginx:$remote_addr$status", &error));
-  EXPECT_NE(error.find("at 13: \"$status\" directly follows \"$remote_addr\""), std::string::npos) << error;
+  EXPECT_NE(error.find("at 13: \"$status\" directly follows \"$remote_addr\""), std::string::npos)
+      << error;
   EXPECT_FALSE(AccessLogFormat::compile("nginx:$remote_addr - $request", &error));
-  EXPECT_NE(error.find("needs the client address ($remote_addr) and the status ($status)"), std::string::npos) << error;
+  EXPECT_NE(error.find("needs the client address ($remote_addr) and the status ($status)"),
+            std::string::npos)
+      << error;
   EXPECT_FALSE(AccessLogFormat::compile("apache:%h %{%d/%m}t %>s", &error));
   EXPECT_NE(error.find("a custom time format cannot be read back"), std::string::npos) << error;
   EXPECT_FALSE(AccessLogFormat::compile("nginx:${remote_addr %s", &error));
@@ -135,19 +151,28 @@ TEST(AccessLogFormat, BadFormatsAreRefusedNamingThePlace) {
 
 TEST(AccessLogFormat, LinesThatDoNotMatchSayWhere) {
   auto f = compile("combined");
-  EXPECT_NE(parse_error(f, "").find("$remote_addr: the line ends before the \" - \" that follows it"), std::string::npos);
-  EXPECT_NE(parse_error(f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 2x0 5 "-" "-")")
-                .find("$status \"2x0\": expected a 3-digit HTTP status"),
-            std::string::npos);
-  EXPECT_NE(parse_error(f, R"(1.2.3.4 - - [32/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "-")")
-                .find("$time_local \"32/Nov/2026:10:15:32 +0000\": not a time"),
-            std::string::npos);
-  EXPECT_NE(parse_error(f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "curl)").find("$http_user_agent: no closing quote"),
-            std::string::npos);
-  EXPECT_NE(parse_error(f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "-" extra)")
-                .find("unexpected text after the format's end"),
-            std::string::npos);
-  EXPECT_NE(parse_error(f, "1.2.3.4 garbage").find("at column 8: expected \" - \""), std::string::npos)
+  EXPECT_NE(
+      parse_error(f, "").find("$remote_addr: the line ends before the \" - \" that follows it"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 2x0 5 "-" "-")")
+          .find("$status \"2x0\": expected a 3-digit HTTP status"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(f, R"(1.2.3.4 - - [32/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "-")")
+          .find("$time_local \"32/Nov/2026:10:15:32 +0000\": not a time"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "curl)")
+          .find("$http_user_agent: no closing quote"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(
+          f, R"(1.2.3.4 - - [22/Nov/2026:10:15:32 +0000] "GET / HTTP/1.1" 200 5 "-" "-" extra)")
+          .find("unexpected text after the format's end"),
+      std::string::npos);
+  EXPECT_NE(parse_error(f, "1.2.3.4 garbage").find("at column 8: expected \" - \""),
+            std::string::npos)
       << parse_error(f, "1.2.3.4 garbage");
 }
 
@@ -162,13 +187,18 @@ TEST(AccessLogFormat, ClfTimeHandlesOffsetsAndRejectsMalformedText) {
 
 TEST(HttpRecord, EncodesTheArchitectureSchemaAndKeepsJsonValidForAnyBytes) {
   auto f = compile("combined");
-  auto e = parse_ok(f, R"(203.0.113.7 - - [22/Nov/2026:10:15:32 +0000] "GET /api/orders HTTP/1.1" 502 512 "-" "curl/8.0")");
+  auto e = parse_ok(
+      f,
+      R"(203.0.113.7 - - [22/Nov/2026:10:15:32 +0000] "GET /api/orders HTTP/1.1" 502 512 "-" "curl/8.0")");
   std::string out;
   append_http_record(&out, "web-1", "/var/log/nginx/access.log", e.ts_ms, e);
-  EXPECT_EQ(out,
-            R"({"v":1,"host":"web-1","source":"/var/log/nginx/access.log","ts":1795342532000,"client_ip":"203.0.113.7",)"
-            R"("method":"GET","path":"/api/orders","protocol":"HTTP/1.1","status":502,"bytes":512,"referer":"-","user_agent":"curl/8.0"})");
-  auto odd = parse_ok(f, R"(10.0.0.4 - - [22/Nov/2026:10:15:32 +0000] "\x16\x03\xFF\xFE" 400 0 "-" "caf\xC3\xA9 \xC3")");
+  EXPECT_EQ(
+      out,
+      R"({"v":1,"host":"web-1","source":"/var/log/nginx/access.log","ts":1795342532000,"client_ip":"203.0.113.7",)"
+      R"("method":"GET","path":"/api/orders","protocol":"HTTP/1.1","status":502,"bytes":512,"referer":"-","user_agent":"curl/8.0"})");
+  auto odd = parse_ok(
+      f,
+      R"(10.0.0.4 - - [22/Nov/2026:10:15:32 +0000] "\x16\x03\xFF\xFE" 400 0 "-" "caf\xC3\xA9 \xC3")");
   out.clear();
   append_http_record(&out, "web-1", "access.log", odd.ts_ms, odd);
   auto j = nlohmann::json::parse(out, nullptr, false);  // throws nothing, validates UTF-8

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "rest-api/rest_api.h"
 #include "connect-sink/runtime/state_store.h"
-#include "tests/support/process.h"
+#include "rest-api/rest_api.h"
 #include "tests/support/connect_fakes.h"
+#include "tests/support/process.h"
 
 namespace sentinel::connect {
 namespace {

@@ -9,8 +9,8 @@
 #include <future>
 
 #include "connect-sink/runtime/herder.h"
-#include "tests/support/process.h"
 #include "tests/support/connect_fakes.h"
+#include "tests/support/process.h"
 
 namespace sentinel::connect {
 namespace {

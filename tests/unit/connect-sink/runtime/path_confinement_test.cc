@@ -39,7 +39,8 @@ TEST(PathConfinement, DotDotAndOutsidePathsAreRefused) {
   EXPECT_FALSE(confine_path(dir.path(), "/etc/passwd", &reason));
   EXPECT_NE(reason.find("outside archive.root"), std::string::npos);
   EXPECT_FALSE(confine_path(dir.path(), dir.path(), &reason));
-  EXPECT_FALSE(confine_path(dir.path() + "-sibling-prefix-trick", "x", &reason));  // root does not exist
+  EXPECT_FALSE(
+      confine_path(dir.path() + "-sibling-prefix-trick", "x", &reason));  // root does not exist
 }
 
 TEST(PathConfinement, SymlinkLeadingOutsideIsRefused) {

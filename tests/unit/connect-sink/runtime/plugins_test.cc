@@ -13,8 +13,8 @@ TEST(Plugins, FileStreamSinkLoadsUnderEveryConnectName) {
   std::vector<std::string> errors;
   registry.load({SENTINEL_PLUGIN_DIR}, &errors);
   EXPECT_TRUE(errors.empty()) << errors[0];
-  for (const char* name : {"org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSinkConnector",
-                           "FileStreamSink"}) {
+  for (const char* name : {"org.apache.kafka.connect.file.FileStreamSinkConnector",
+                           "FileStreamSinkConnector", "FileStreamSink"}) {
     const PluginInfo* p = registry.find(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->class_name, "org.apache.kafka.connect.file.FileStreamSinkConnector");
@@ -31,7 +31,8 @@ TEST(Plugins, WrongApiVersionIsRefusedWithRebuildAdvice) {
   PluginRegistry registry;
   std::string error;
   EXPECT_FALSE(registry.load_file(BAD_VERSION_PLUGIN, &error));
-  EXPECT_NE(error.find("built for plugin API version " + std::to_string(SENTINEL_CONNECT_API_VERSION + 98) +
+  EXPECT_NE(error.find("built for plugin API version " +
+                       std::to_string(SENTINEL_CONNECT_API_VERSION + 98) +
                        ", this worker supports " + std::to_string(SENTINEL_CONNECT_API_VERSION)),
             std::string::npos)
       << error;

@@ -21,7 +21,9 @@ TEST(Properties, SeparatorsCommentsAndWhitespaceFollowJava) {
 }
 
 TEST(Properties, ContinuationLinesAndEscapes) {
-  auto m = parse_properties("list=a,\\\n    b,\\\n    c\nkey\\=x=v\\tw\nu=\\u00e9\\\\\r\nlast=1", "p").map();
+  auto m =
+      parse_properties("list=a,\\\n    b,\\\n    c\nkey\\=x=v\\tw\nu=\\u00e9\\\\\r\nlast=1", "p")
+          .map();
   EXPECT_EQ(m.at("list"), "a,b,c");
   EXPECT_EQ(m.at("key=x"), "v\tw");
   EXPECT_EQ(m.at("u"), "\xc3\xa9\\");

@@ -14,8 +14,8 @@
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/herder.h"
 #include "connect-sink/runtime/plugins.h"
-#include "tests/support/process.h"
 #include "tests/support/connect_fakes.h"
+#include "tests/support/process.h"
 
 namespace sentinel::connect {
 namespace {

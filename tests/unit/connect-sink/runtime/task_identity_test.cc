@@ -58,8 +58,8 @@ TEST(TaskIdentity, TasksConnectorsAndWorkersNeverShareAnId) {
 }
 
 TEST(TaskIdentity, AConfiguredGroupInstanceIdReplacesTheWorkerIdentityNotTheTask) {
-  kafka::Properties c = task_consumer("web-1:8083", "archive", 0,
-                                      {{"group.id", "connect-archive"}, {"group.instance.id", "dc1"}});
+  kafka::Properties c = task_consumer(
+      "web-1:8083", "archive", 0, {{"group.id", "connect-archive"}, {"group.instance.id", "dc1"}});
   EXPECT_EQ(c.at("group.instance.id"), "dc1-archive-0");
   c = task_consumer("web-1:8083", "archive", 1,
                     {{"group.id", "connect-archive"}, {"group.instance.id", "dc1"}});
@@ -90,8 +90,8 @@ TEST(TaskIdentity, TheDevBrokerGetsDynamicMembersAndIsAskedOnlyForStaticOnes) {
 }
 
 TEST(TaskIdentity, AConfiguredSessionTimeoutIsKept) {
-  kafka::Properties c = task_consumer("w", "x", 0,
-                                      {{"group.id", "connect-x"}, {"session.timeout.ms", "10000"}});
+  kafka::Properties c =
+      task_consumer("w", "x", 0, {{"group.id", "connect-x"}, {"session.timeout.ms", "10000"}});
   EXPECT_EQ(c.at("session.timeout.ms"), "10000");
 }
 

@@ -6,7 +6,9 @@
 namespace sentinel::connect {
 namespace {
 
-WorkerConfig parse(const std::string& text) { return parse_worker_config(parse_properties(text, "w.properties")); }
+WorkerConfig parse(const std::string& text) {
+  return parse_worker_config(parse_properties(text, "w.properties"));
+}
 
 bool any_contains(const std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v) {
@@ -19,8 +21,10 @@ TEST(WorkerConfig, ReadsConnectStandaloneKeys) {
   auto c = parse(
       "bootstrap.servers=k1:9092,k2:9092\nlisteners=http://:8084\nplugin.path=/a, /b\n"
       "offset.flush.interval.ms=10000\nkey.converter=org.apache.kafka.connect.json.JsonConverter\n"
-      "key.converter.schemas.enable=false\nvalue.converter=org.apache.kafka.connect.storage.StringConverter\n"
-      "consumer.max.poll.records=10\nconsumer.security.protocol=SSL\noffset.storage.file.filename=/tmp/x\n");
+      "key.converter.schemas.enable=false\nvalue.converter=org.apache.kafka.connect.storage."
+      "StringConverter\n"
+      "consumer.max.poll.records=10\nconsumer.security.protocol=SSL\noffset.storage.file.filename=/"
+      "tmp/x\n");
   EXPECT_EQ(c.bootstrap_servers, "k1:9092,k2:9092");
   ASSERT_EQ(c.listeners.size(), 1u);
   EXPECT_EQ(c.listeners[0].host, "");
@@ -42,9 +46,11 @@ TEST(WorkerConfig, DefaultListenerIsLoopback8083) {
 }
 
 TEST(WorkerConfig, UnknownKeysAreWarnedAndRemovedOnesExplained) {
-  auto c = parse("key.converter=StringConverter\nvalue.converter=StringConverter\nrest.port=8083\n"
-                 "rest.host.name=0.0.0.0\nbogus.key=1\n");
-  EXPECT_TRUE(any_contains(c.warnings, "w.properties:3: rest.port was removed in Kafka Connect 3.0"));
+  auto c = parse(
+      "key.converter=StringConverter\nvalue.converter=StringConverter\nrest.port=8083\n"
+      "rest.host.name=0.0.0.0\nbogus.key=1\n");
+  EXPECT_TRUE(
+      any_contains(c.warnings, "w.properties:3: rest.port was removed in Kafka Connect 3.0"));
   EXPECT_TRUE(any_contains(c.warnings, "use listeners="));
   EXPECT_TRUE(any_contains(c.warnings, "rest.host.name"));
   EXPECT_TRUE(any_contains(c.warnings, "w.properties:5: unknown key bogus.key"));
@@ -55,8 +61,10 @@ TEST(WorkerConfig, BadValuesNameFileLineAndKey) {
     parse("offset.flush.interval.ms=soon\n");
     FAIL();
   } catch (const WorkerConfigError& e) {
-    EXPECT_STREQ(e.what(), "config error: w.properties:1: offset.flush.interval.ms \"soon\": expected a whole "
-                           "number of at least 1");
+    EXPECT_STREQ(
+        e.what(),
+        "config error: w.properties:1: offset.flush.interval.ms \"soon\": expected a whole "
+        "number of at least 1");
   }
   EXPECT_THROW(parse("listeners=ftp://x:1\n"), WorkerConfigError);
   EXPECT_THROW(parse("key.converter=com.example.Avro\n"), WorkerConfigError);
@@ -64,7 +72,9 @@ TEST(WorkerConfig, BadValuesNameFileLineAndKey) {
 }
 
 TEST(WorkerConfig, WorkerIdIsSentinelsKeyAndMustNotBeEmpty) {
-  auto c = parse("key.converter=StringConverter\nvalue.converter=StringConverter\nsentinel.worker.id=web-1-a\n");
+  auto c = parse(
+      "key.converter=StringConverter\nvalue.converter=StringConverter\nsentinel.worker.id=web-1-"
+      "a\n");
   EXPECT_EQ(c.worker_id, "web-1-a");
   EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
   EXPECT_EQ(parse("key.converter=StringConverter\n").worker_id, "") << "default: chosen at start";
@@ -72,15 +82,18 @@ TEST(WorkerConfig, WorkerIdIsSentinelsKeyAndMustNotBeEmpty) {
     parse("sentinel.worker.id=\n");
     FAIL();
   } catch (const WorkerConfigError& e) {
-    EXPECT_STREQ(e.what(), "config error: w.properties:1: sentinel.worker.id \"\": expected a name for this "
-                           "worker, such as web-1-archive");
+    EXPECT_STREQ(e.what(),
+                 "config error: w.properties:1: sentinel.worker.id \"\": expected a name for this "
+                 "worker, such as web-1-archive");
   }
 }
 
 TEST(WorkerConfig, TheProjectsOriginalFilesParseWithoutWarnings) {
-  auto c = parse_worker_config(load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties"));
+  auto c = parse_worker_config(
+      load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties"));
   EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
-  auto prod = parse_worker_config(load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect.properties"));
+  auto prod = parse_worker_config(
+      load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect.properties"));
   EXPECT_TRUE(prod.warnings.empty()) << prod.warnings[0];
   EXPECT_EQ(prod.listeners[0].host, "127.0.0.1");
   EXPECT_EQ(prod.archive_root, "/var/lib/sentinel/archive");

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "rest-api/tls_files.h"
-#include "tests/support/process.h"
 #include "tests/support/connect_fakes.h"
+#include "tests/support/process.h"
 
 namespace sentinel::connect {
 namespace {

@@ -53,7 +53,8 @@ class Stream : public ::testing::Test {
   }
   void append(ArchiveStream& s, int64_t from, int64_t to) {
     std::string e;
-    for (int64_t o = from; o < to; ++o) ASSERT_TRUE(s.append(kP0, o, "line-" + std::to_string(o) + "\n", &e)) << e;
+    for (int64_t o = from; o < to; ++o)
+      ASSERT_TRUE(s.append(kP0, o, "line-" + std::to_string(o) + "\n", &e)) << e;
     ASSERT_TRUE(s.write_pending(&e)) << e;
   }
   void flush(ArchiveStream& s) {
@@ -185,8 +186,9 @@ TEST_F(Stream, ANewDateInThePathRotatesTheOldFileAndStartsTheNewOne) {
   flush(*s);
   EXPECT_EQ(s->active_path(), dir.file("2024/05/alerts-02.log"));
   EXPECT_EQ(test::read_file(dir.file("2024/05/alerts-02.log")), "line-2\n");
-  EXPECT_EQ(files_in(dir.file("2024/05")),
-            (std::vector<std::string>{"alerts-01.log.20240502-000001.alerts+0+0+1", "alerts-02.log"}));
+  EXPECT_EQ(
+      files_in(dir.file("2024/05")),
+      (std::vector<std::string>{"alerts-01.log.20240502-000001.alerts+0+0+1", "alerts-02.log"}));
   // After a restart the stream is found again by its key, whatever the date.
   s.reset();
   auto again = open("%Y/%m/alerts-%d.log");

@@ -52,7 +52,8 @@ std::string unzstd(const std::string& path) {
 
 std::string big_text() {
   std::string s;
-  for (int i = 0; i < 50000; ++i) s += "{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i) + "\"}\n";
+  for (int i = 0; i < 50000; ++i)
+    s += "{\"v\":1,\"id\":\"cpu_high/host=web-" + std::to_string(i) + "\"}\n";
   return s;
 }
 
@@ -148,7 +149,8 @@ TEST_F(Maintenance, RetentionDeletesOldestRotatedFilesNeverTheActiveOne) {
   EXPECT_TRUE(fs::exists(dir.file("alerts.log.20240501-000005.alerts+0+5+5")));
   EXPECT_FALSE(fs::exists(dir.file("alerts.log.20240501-000003.alerts+0+3+3")));
   spec.retention = {};
-  spec.retention.max_age_ms = 3600000 - 5000;  // now is 01:00:00: the file rotated at 00:00:04 is older
+  spec.retention.max_age_ms =
+      3600000 - 5000;  // now is 01:00:00: the file rotated at 00:00:04 is older
   run(&r);
   EXPECT_FALSE(fs::exists(dir.file("alerts.log.20240501-000004.alerts+0+4+4")));
   EXPECT_TRUE(fs::exists(dir.file("alerts.log.20240501-000005.alerts+0+5+5")));

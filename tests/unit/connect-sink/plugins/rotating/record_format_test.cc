@@ -3,11 +3,11 @@
 // stay valid JSON (RFC 8259: UTF-8) whatever bytes a record carries.
 #include "record_format.h"
 
-#include "common/json_text.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include "common/json_text.h"
 
 namespace sentinel::archive {
 namespace {

@@ -53,8 +53,10 @@ class Task : public ::testing::Test {
   void SetUp() override {
     setenv("TZ", "UTC", 1);
     tzset();
-    config = {{"path", dir.file("{topic}-{partition}.log")}, {"flush.max.records", "100"},
-              {"flush.interval.ms", "1000"}, {"compression", "none"}};
+    config = {{"path", dir.file("{topic}-{partition}.log")},
+              {"flush.max.records", "100"},
+              {"flush.interval.ms", "1000"},
+              {"compression", "none"}};
   }
   std::unique_ptr<RotatingFileSinkTask> start(FakeContext* ctx) {
     auto t = std::make_unique<RotatingFileSinkTask>([this] { return now; });
@@ -147,9 +149,11 @@ TEST_F(Task, EnvelopeLinesCarryTopicPartitionOffsetTimestampKeyValueHeaders) {
   rs[0].headers.push_back({"h", std::nullopt});
   ASSERT_TRUE(t->put(rs).ok);
   t->stop();
-  EXPECT_EQ(read("alerts-0.log"),
-            "{\"topic\":\"alerts\",\"partition\":0,\"offset\":5,\"timestamp\":1714521600005,\"key\":\"k5\","
-            "\"value\":\"a \\\"quoted\\\"\\nvalue\",\"headers\":[{\"key\":\"h\",\"value\":null}]}\n");
+  EXPECT_EQ(
+      read("alerts-0.log"),
+      "{\"topic\":\"alerts\",\"partition\":0,\"offset\":5,\"timestamp\":1714521600005,\"key\":"
+      "\"k5\","
+      "\"value\":\"a \\\"quoted\\\"\\nvalue\",\"headers\":[{\"key\":\"h\",\"value\":null}]}\n");
 }
 
 TEST_F(Task, RotationCompressionAndRetentionWithAControllableClock) {
@@ -170,7 +174,8 @@ TEST_F(Task, RotationCompressionAndRetentionWithAControllableClock) {
     if (e.is_regular_file()) names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"alerts-0.log", "alerts-0.log.20240501-000300.alerts+0+20+29.zst",
+  EXPECT_EQ(names, (std::vector<std::string>{"alerts-0.log",
+                                             "alerts-0.log.20240501-000300.alerts+0+20+29.zst",
                                              "alerts-0.log.20240501-000400.alerts+0+30+39.zst"}));
   EXPECT_EQ(read("alerts-0.log"), "");
 }
@@ -180,8 +185,9 @@ TEST_F(Task, BadConfigurationFailsStartWithTheKey) {
   RotatingFileSinkTask t([this] { return now; });
   auto s = t.start(config);
   EXPECT_FALSE(s.ok);
-  EXPECT_EQ(s.message, "RotatingFileSink configuration: format: Invalid value xml for configuration format: "
-                       "expected value or envelope");
+  EXPECT_EQ(s.message,
+            "RotatingFileSink configuration: format: Invalid value xml for configuration format: "
+            "expected value or envelope");
 }
 
 TEST_F(Task, AWriteErrorFailsTheTaskAndARestartResumesFromWhatIsDurable) {
@@ -204,11 +210,13 @@ TEST_F(Task, AWriteErrorFailsTheTaskAndARestartResumesFromWhatIsDurable) {
     ::setrlimit(RLIMIT_FSIZE, &old);
     ::signal(SIGXFSZ, previous);
     ASSERT_FALSE(s.ok);
-    EXPECT_NE(s.message.find("could not write to " + dir.file("alerts-0.log")), std::string::npos) << s.message;
+    EXPECT_NE(s.message.find("could not write to " + dir.file("alerts-0.log")), std::string::npos)
+        << s.message;
     EXPECT_NE(s.message.find("File too large"), std::string::npos) << s.message;
     EXPECT_NE(s.trace.find("ConnectException"), std::string::npos);
     committable.clear();
-    EXPECT_FALSE(t->pre_commit({{p0, 200}}, &committable).ok) << "a failed task commits nothing more";
+    EXPECT_FALSE(t->pre_commit({{p0, 200}}, &committable).ok)
+        << "a failed task commits nothing more";
     EXPECT_TRUE(committable.empty());
     t->stop();
   }

@@ -24,7 +24,8 @@ TEST_F(Rotation, BySizeBeforeTheLineThatWouldOverflow) {
   p.max_bytes = 100;
   EXPECT_FALSE(should_rotate(p, {90, kMay1}, kMay1, 10, &local_day_number));
   EXPECT_TRUE(should_rotate(p, {90, kMay1}, kMay1, 11, &local_day_number));
-  EXPECT_FALSE(should_rotate(p, {0, -1}, kMay1, 500, &local_day_number)) << "an empty file takes any line";
+  EXPECT_FALSE(should_rotate(p, {0, -1}, kMay1, 500, &local_day_number))
+      << "an empty file takes any line";
   EXPECT_FALSE(should_rotate(p, {90, kMay1}, kMay1, 0, &local_day_number)) << "a time check alone";
 }
 
@@ -42,11 +43,13 @@ TEST_F(Rotation, AtLocalMidnight) {
   EXPECT_TRUE(should_rotate(p, {10, kMay1 + kDay - 1}, kMay1 + kDay, 0, &local_day_number));
   setenv("TZ", "Etc/GMT-2", 1);  // UTC+2: local midnight is 22:00 UTC
   tzset();
-  EXPECT_TRUE(should_rotate(p, {10, kMay1 + 21 * 3600000LL}, kMay1 + 22 * 3600000LL, 0, &local_day_number));
+  EXPECT_TRUE(
+      should_rotate(p, {10, kMay1 + 21 * 3600000LL}, kMay1 + 22 * 3600000LL, 0, &local_day_number));
 }
 
 TEST_F(Rotation, RotatedNameCarriesTimeAndOffsetRanges) {
-  std::string n = rotated_name("/a/alerts.log", kMay1 + 3723000, {{"alerts", 0, 100, 199}, {"alerts", 2, 5, 9}});
+  std::string n = rotated_name("/a/alerts.log", kMay1 + 3723000,
+                               {{"alerts", 0, 100, 199}, {"alerts", 2, 5, 9}});
   EXPECT_EQ(n, "/a/alerts.log.20240501-010203.alerts+0+100+199,alerts+2+5+9");
   auto f = parse_rotated_suffix(n.substr(std::string("/a/alerts.log.").size()) + ".gz");
   ASSERT_TRUE(f);
@@ -66,7 +69,8 @@ TEST_F(Rotation, ManyPartitionsAreSummarised) {
 
 TEST_F(Rotation, RetentionRemovesOldestFirstByCountAgeAndBytes) {
   std::vector<RotatedFile> files;
-  for (int i = 0; i < 5; ++i) files.push_back({"/f" + std::to_string(i), kMay1 + i * 1000, 100, ""});
+  for (int i = 0; i < 5; ++i)
+    files.push_back({"/f" + std::to_string(i), kMay1 + i * 1000, 100, ""});
   RetentionPolicy count;
   count.max_files = 2;
   auto gone = select_for_removal(files, count, kMay1 + 10000);
