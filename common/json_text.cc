@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/utf8.h"
+
 namespace sentinel {
 namespace {
 
@@ -14,38 +16,6 @@ bool needs_escape(uint64_t w) {
   auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
   bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
   return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
-}
-
-// The length of the well-formed UTF-8 sequence at p (Unicode's table 3-7: no overlong forms, no
-// surrogates, nothing past U+10FFFF), or 0 with *bad set to the length of its longest ill-formed
-// prefix, which becomes one U+FFFD (as Java decodes, and so Connect's StringConverter).
-size_t utf8_length(const unsigned char* p, size_t left, size_t* bad) {
-  unsigned char c = p[0];
-  size_t need = 0;
-  unsigned char lo = 0x80, hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    need = 1;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    need = 2;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    need = 3;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  size_t k = 1;
-  for (; k <= need && k < left; ++k) {
-    if (p[k] < lo || p[k] > hi) break;
-    lo = 0x80;
-    hi = 0xbf;
-  }
-  if (k == need + 1) return k;
-  *bad = k;
-  return 0;
 }
 
 }  // namespace
@@ -99,7 +69,7 @@ void append_json_string_repairing_utf8(std::string* out, std::string_view s) {
     // JSON text is UTF-8 (RFC 8259 §8.1): any other byte would make the line unreadable.
     if (c >= 0x80) {
       size_t bad = 0;
-      size_t n = utf8_length(bytes + i, s.size() - i, &bad);
+      size_t n = utf8_sequence(s, i, &bad);
       if (n > 0) {
         out->append(s.data() + i, n);
         i += n - 1;

@@ -6,29 +6,10 @@
 #include <cstring>
 
 #include "common/json_text.h"
+#include "common/utf8.h"
 
 namespace sentinel::records {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], 0 when it is not one (overlongs and surrogates too).
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-             : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xF0 && c <= 0xF4 ? 4
-                                      : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) ||
-      (c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F)) {
-    return 0;
-  }
-  return n;
-}
 
 // Log lines carry whatever bytes clients sent (unescaped from \xHH); records are UTF-8 JSON, so
 // invalid bytes become U+FFFD.

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/utf8.h"
 #include "common/whole_file.h"
 
 namespace sentinel::connect {
@@ -25,27 +26,6 @@ void append_utf8(std::string& out, unsigned code) {
     out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (code & 0x3F));
   }
-}
-
-// Length of the well-formed UTF-8 sequence at s[i]; 0 when there is none (a stray byte, an
-// overlong form, a surrogate, a truncated sequence).
-size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-             : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xF0 && c <= 0xF4 ? 4
-                                      : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) ||
-      (c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F)) {
-    return 0;
-  }
-  return n;
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
@@ -114,7 +94,7 @@ std::string unescape(std::string_view s, const std::string& name, int line) {
     char c = s[i];
     if (c != '\\' || i + 1 == s.size()) {
       if (c == '\\') continue;
-      size_t n = utf8_length(s, i);
+      size_t n = utf8_sequence(s, i);
       if (n == 0) {
         append_utf8(out, static_cast<unsigned char>(c));
       } else {
@@ -157,7 +137,7 @@ std::string unescape(std::string_view s, const std::string& name, int line) {
         break;
       }
       default: {  // \\ \= \: \# \! and any other character stand for themselves
-        size_t n = utf8_length(s, i);
+        size_t n = utf8_sequence(s, i);
         if (n == 0) {
           append_utf8(out, static_cast<unsigned char>(e));
         } else {
