@@ -82,13 +82,6 @@ bool read_whole(std::string_view key, const json& value, const char* field, int6
   return true;
 }
 
-std::optional<TargetState> target_state_from(const std::string& name) {
-  if (name == "STARTED") return TargetState::kStarted;
-  if (name == "PAUSED") return TargetState::kPaused;
-  if (name == "STOPPED") return TargetState::kStopped;
-  return std::nullopt;
-}
-
 bool decode_target_state(std::string_view key, const json& value, TargetState* out,
                          std::string* error) {
   // Connect 3.5 reads "state.v2" first and falls back on "state" (older workers).
@@ -100,7 +93,7 @@ bool decode_target_state(std::string_view key, const json& value, TargetState* o
           fmt::format("value of {}: \"{}\" must be a string, got {}", key, field, it->type_name());
       return false;
     }
-    auto state = target_state_from(it->get<std::string>());
+    auto state = parse_target_state(it->get<std::string>());
     if (!state) {
       *error = fmt::format("value of {}: \"{}\" {}: expected STARTED, PAUSED or STOPPED", key,
                            field, it->dump());
@@ -131,18 +124,6 @@ const char* const kStatusStates[] = {"UNASSIGNED", "RUNNING",    "PAUSED",   "ST
                                      "FAILED",     "RESTARTING", "DESTROYED"};
 
 }  // namespace
-
-const char* target_state_name(TargetState state) {
-  switch (state) {
-    case TargetState::kStarted:
-      return "STARTED";
-    case TargetState::kPaused:
-      return "PAUSED";
-    case TargetState::kStopped:
-      return "STOPPED";
-  }
-  return "STARTED";
-}
 
 bool decode_config_record(std::string_view key, const std::optional<std::string>& value,
                           ConfigRecord* out, std::string* error) {
@@ -248,8 +229,8 @@ std::string encode_commit(int tasks) {
 std::string encode_target_state(TargetState state) {
   ordered_json value;
   // Workers before Connect 3.5 know no STOPPED: they read "state" and see PAUSED.
-  value["state"] = target_state_name(state == TargetState::kStopped ? TargetState::kPaused : state);
-  value["state.v2"] = target_state_name(state);
+  value["state"] = to_string(state == TargetState::kStopped ? TargetState::kPaused : state);
+  value["state.v2"] = to_string(state);
   return value.dump();
 }
 

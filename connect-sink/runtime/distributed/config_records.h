@@ -30,12 +30,14 @@
 #include <string_view>
 #include <variant>
 
+#include "connect-sink/runtime/states.h"
+
 namespace sentinel::connect::distributed {
 
 using Properties = std::map<std::string, std::string>;
 
-enum class TargetState { kStarted, kPaused, kStopped };
-const char* target_state_name(TargetState state);  // "STARTED", "PAUSED", "STOPPED"
+// Target states are the worker's own (connect-sink/runtime/states.h: TargetState, to_string,
+// parse_target_state), so a record read here is the herder's value as it is.
 
 struct ConnectorConfigRecord {
   std::string connector;

@@ -166,7 +166,7 @@ TEST(ConfigLog, ACompactedLogRebuildsTheSameStateAsTheWholeLog) {
   auto describe = [](const ConfigLog& log) {
     std::string out;
     for (const auto& [name, c] : log.connectors()) {
-      out += name + " v" + c.config.at("v") + " " + target_state_name(c.target_state) + " [";
+      out += name + " v" + c.config.at("v") + " " + to_string(c.target_state) + " [";
       for (const auto& t : c.tasks) out += t.at("g") + ",";
       out += std::string("]") + (c.inconsistent ? " inconsistent" : "") + "; ";
     }
