@@ -41,9 +41,7 @@ kafka::Properties worker_group_consumer_properties(const WorkerGroupSettings& s)
   return p;
 }
 
-int32_t group_generation(rd_kafka_t* consumer) {
-  rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata(consumer);
-  if (!metadata) return -1;
+int32_t group_generation(const rd_kafka_consumer_group_metadata_t* metadata) {
   void* buffer = nullptr;
   size_t size = 0;
   int32_t generation = -1;
@@ -56,7 +54,14 @@ int32_t group_generation(rd_kafka_t* consumer) {
     std::memcpy(&generation, static_cast<const char*>(buffer) + kMagicSize, sizeof generation);
   }
   if (error) rd_kafka_error_destroy(error);
-  if (buffer) rd_kafka_mem_free(consumer, buffer);
+  if (buffer) rd_kafka_mem_free(nullptr, buffer);
+  return generation;
+}
+
+int32_t group_generation(rd_kafka_t* consumer) {
+  rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata(consumer);
+  if (!metadata) return -1;
+  int32_t generation = group_generation(metadata);
   rd_kafka_consumer_group_metadata_destroy(metadata);
   return generation;
 }

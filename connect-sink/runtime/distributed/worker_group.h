@@ -118,7 +118,8 @@ class WorkerGroup {
 };
 
 // The generation of the consumer's group membership, from librdkafka's serialized group
-// metadata (no other public accessor in 2.0.2); -1 when unknown.
+// metadata (no other public accessor in 2.0.2); -1 when unknown (another serialization).
 int32_t group_generation(rd_kafka_t* consumer);
+int32_t group_generation(const rd_kafka_consumer_group_metadata_t* metadata);
 
 }  // namespace sentinel::connect::distributed

@@ -155,11 +155,13 @@ class Members {
   // Worker ids as a distributed worker has them: the advertised host:port.
   static std::string worker_id(int i) { return "127.0.0.1:" + std::to_string(18083 + i); }
 
-  void start(int i) {
+  // Member `i` with the worker id of member `id_of` (by default its own).
+  void start(int i, int id_of = -1) {
     processes_[i] = std::make_unique<Process>(
         std::vector<std::string>{self_, kWorkerGroupMemberFlag, broker_.bootstrap, group_, topic_,
-                                 worker_id(i), std::to_string(session_ms_)});
+                                 worker_id(id_of < 0 ? i : id_of), std::to_string(session_ms_)});
   }
+  std::string out(int i) { return processes_.at(i)->out(); }
   Process& process(int i) { return *processes_.at(i); }
 
   Said said(int i) {
@@ -303,6 +305,26 @@ void a_restarted_worker_with_the_same_id_owns_slots_again(const GroupBroker& bro
     EXPECT_EQ(after.slots, before.slots) << members.describe();
     EXPECT_EQ(members.said(0).generation, other_before.generation) << members.describe();
   }
+}
+
+void a_second_worker_with_the_same_id_fences_the_first(const GroupBroker& broker,
+                                                       const std::string& group) {
+  Members members(broker, group, 10000);
+  std::string error;
+  ASSERT_TRUE(members.create_slot_topic(&error)) << error;
+  for (int i = 0; i < 2; ++i) members.start(i);
+  ASSERT_TRUE(members.wait_settled({0, 1}, 60s)) << members.describe();
+  Said before = members.said(1);
+  members.start(2, 1);  // a misconfigured copy of worker 1
+  ASSERT_TRUE(wait_until([&] { return members.said(1).kind == "failed"; }, 60s))
+      << members.describe();
+  EXPECT_NE(members.said(1).line.find("fenced"), std::string::npos) << members.said(1).line;
+  EXPECT_NE(members.out(1).find("revoking generation=" + std::to_string(before.generation) +
+                                " slots=" + join(before.slots) + " lost=1"),
+            std::string::npos)
+      << members.out(1);
+  // The newcomer holds worker 1's place.
+  ASSERT_TRUE(members.wait_settled({0, 2}, 60s)) << members.describe();
 }
 
 }  // namespace sentinel::test

@@ -49,4 +49,9 @@ void a_killed_workers_slots_go_to_the_others_after_the_session_timeout(const Gro
 void a_restarted_worker_with_the_same_id_owns_slots_again(const GroupBroker& broker,
                                                           const std::string& group);
 
+// Static membership only: a second worker started with a live worker's id takes its place; the
+// first is fenced (a fatal error), gives up its slots as lost and reports the failure.
+void a_second_worker_with_the_same_id_fences_the_first(const GroupBroker& broker,
+                                                       const std::string& group);
+
 }  // namespace sentinel::test

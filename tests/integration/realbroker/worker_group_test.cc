@@ -44,6 +44,11 @@ TEST_F(WorkerGroupRealBroker, ARestartedWorkerWithTheSameIdOwnsItsOldSlotsWithou
                                                        RealKafka::unique_name("wg-restart"));
 }
 
+TEST_F(WorkerGroupRealBroker,
+       ASecondWorkerWithTheSameIdFencesTheFirstWhichReportsItAndRunsNothing) {
+  a_second_worker_with_the_same_id_fences_the_first(broker_, RealKafka::unique_name("wg-fence"));
+}
+
 }  // namespace
 }  // namespace sentinel::test
 
