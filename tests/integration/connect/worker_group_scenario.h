@@ -35,9 +35,10 @@ struct GroupBroker {
 // Three members → every slot owned by exactly one, one leader (the owner of slot 0), 2 tasks each.
 void three_workers_share_the_slots_and_tasks_evenly(const GroupBroker& broker,
                                                     const std::string& group);
-// A member stopped with SIGTERM → the other two own every slot within 15 s: it left the group,
-// where a member that does not leave holds its slots for session.timeout.ms (30 s; on the mock
-// 10 s, then its 9 s rebalance delay).
+// A member stopped with SIGTERM → it gives up its slots before it exits, and the other two own
+// every slot: on a real broker within 15 s, where a member that does not leave the group holds
+// its slots for session.timeout.ms (30 s here). (The mock behind sentinel-devkafka waits
+// session.timeout.ms - 1 s after a member leaves before it rebalances: no promptness there.)
 void a_cleanly_stopped_workers_slots_go_to_the_others_at_once(const GroupBroker& broker,
                                                               const std::string& group);
 // A member SIGKILLed (default session timeout, 10 s) → the other two own every slot; prints the

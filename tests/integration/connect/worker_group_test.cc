@@ -1,6 +1,7 @@
 // Distributed workers' group membership on sentinel-devkafka, the members as processes
-// (worker_group_scenario.h): slots and tasks spread, handed over on a clean stop and on a
-// SIGKILL, a restarted worker back in. The real broker's version, with static membership:
+// (worker_group_scenario.h): slots and tasks spread, handed over on a clean stop (not promptly:
+// the mock waits session.timeout.ms - 1 s before it rebalances) and on a SIGKILL, a restarted
+// worker back in. The real broker's version, with static membership:
 // tests/integration/realbroker/worker_group_test.cc.
 #include <gtest/gtest.h>
 
@@ -30,7 +31,7 @@ TEST_F(WorkerGroupDevKafka, ThreeWorkersOwnEverySlotOnceWithOneLeaderAndTwoTasks
   three_workers_share_the_slots_and_tasks_evenly(broker_, "wg-spread");
 }
 
-TEST_F(WorkerGroupDevKafka, ACleanlyStoppedWorkersSlotsGoToTheOthersAtOnce) {
+TEST_F(WorkerGroupDevKafka, ACleanlyStoppedWorkerGivesUpItsSlotsAndTheOthersOwnThem) {
   a_cleanly_stopped_workers_slots_go_to_the_others_at_once(broker_, "wg-clean");
 }
 
