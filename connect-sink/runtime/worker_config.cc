@@ -115,7 +115,10 @@ const char* const kDistributedKeys[] = {"config.storage.topic",
                                         "offset.storage.replication.factor",
                                         "status.storage.partitions",
                                         "offset.storage.partitions",
-                                        "rest.advertised.listener"};
+                                        "rest.advertised.listener",
+                                        "session.timeout.ms",
+                                        "heartbeat.interval.ms",
+                                        "rebalance.timeout.ms"};
 
 // group.id and the storage keys → DistributedSettings. Without group.id the worker is standalone
 // and the storage keys are noted as ignored (Connect's standalone worker ignores them too).
@@ -194,6 +197,28 @@ std::optional<DistributedSettings> parse_distributed(const PropertiesFile& file,
         "replication factor");
   count("status.storage.partitions", &d.status_partitions, 100000, "partition count");
   count("offset.storage.partitions", &d.offset_partitions, 100000, "partition count");
+  // The group's timeouts, in milliseconds (Kafka's are 32-bit), checked against each other as
+  // the consumer checks them: librdkafka refuses a heartbeat interval not below the session
+  // timeout and a rebalance timeout (its max.poll.interval.ms) below it.
+  auto millis = [&](const char* key, int* out) {
+    auto v = get(key);
+    if (!v) return;
+    int64_t n = to_int(file, key, *v, 1);
+    if (n > 2147483647) fail(key, *v, "expected a whole number of milliseconds below 2^31");
+    *out = static_cast<int>(n);
+  };
+  millis("session.timeout.ms", &d.session_timeout_ms);
+  millis("heartbeat.interval.ms", &d.heartbeat_interval_ms);
+  millis("rebalance.timeout.ms", &d.rebalance_timeout_ms);
+  if (d.heartbeat_interval_ms >= d.session_timeout_ms) {
+    fail("heartbeat.interval.ms", std::to_string(d.heartbeat_interval_ms),
+         fmt::format("expected less than session.timeout.ms ({}); a third of it is usual",
+                     d.session_timeout_ms));
+  }
+  if (d.rebalance_timeout_ms < d.session_timeout_ms) {
+    fail("rebalance.timeout.ms", std::to_string(d.rebalance_timeout_ms),
+         fmt::format("expected at least session.timeout.ms ({})", d.session_timeout_ms));
+  }
   d.advertised_host = c.advertised_host;
   d.advertised_port = c.advertised_port;
   if (auto v = get("rest.advertised.listener")) {

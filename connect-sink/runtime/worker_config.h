@@ -45,6 +45,12 @@ struct DistributedSettings {
   std::string advertised_host;        // rest.advertised.host.name (as WorkerConfig's)
   int advertised_port = 0;            // rest.advertised.port (as WorkerConfig's; 0: the listener's)
   std::string advertised_listener;    // rest.advertised.listener: "http", "https" or "" (the first)
+  // The workers' group membership (worker_group.h), Connect's defaults: a worker that stops
+  // heartbeating leaves the group after session.timeout.ms; rebalance.timeout.ms bounds how long
+  // a rebalance waits for every worker to stop its tasks and rejoin.
+  int session_timeout_ms = 10000;    // session.timeout.ms
+  int heartbeat_interval_ms = 3000;  // heartbeat.interval.ms (below session.timeout.ms)
+  int rebalance_timeout_ms = 60000;  // rebalance.timeout.ms (at least session.timeout.ms)
 };
 
 struct WorkerConfig {
