@@ -45,11 +45,14 @@ struct DistributedSettings {
   std::string advertised_host;        // rest.advertised.host.name (as WorkerConfig's)
   int advertised_port = 0;            // rest.advertised.port (as WorkerConfig's; 0: the listener's)
   std::string advertised_listener;    // rest.advertised.listener: "http", "https" or "" (the first)
-  // The workers' group membership (worker_group.h), Connect's defaults: a worker that stops
-  // heartbeating leaves the group after session.timeout.ms; rebalance.timeout.ms bounds how long
-  // a rebalance waits for every worker to stop its tasks and rejoin.
-  int session_timeout_ms = 10000;    // session.timeout.ms
-  int heartbeat_interval_ms = 3000;  // heartbeat.interval.ms (below session.timeout.ms)
+  // The workers' group membership (worker_group.h): a worker that stops heartbeating leaves the
+  // group after session.timeout.ms; rebalance.timeout.ms bounds how long a rebalance waits for
+  // every worker to stop its tasks and rejoin. Session and heartbeat are lower than Connect's
+  // defaults (10 s, 3 s) so that a SIGKILLed worker's tasks run elsewhere within 10 s: 6 s is the
+  // lowest session a broker allows by default (group.min.session.timeout.ms), and survivors learn
+  // of the rebalance at their next heartbeat.
+  int session_timeout_ms = 6000;     // session.timeout.ms
+  int heartbeat_interval_ms = 1000;  // heartbeat.interval.ms (below session.timeout.ms)
   int rebalance_timeout_ms = 60000;  // rebalance.timeout.ms (at least session.timeout.ms)
 };
 

@@ -43,8 +43,8 @@ struct WorkerGroupSettings {
   std::string group_id;      // group.id
   std::string slot_topic;    // offset.storage.topic
   std::string worker_id;     // the advertised host:port; group.instance.id is made from it
-  int session_timeout_ms = 10000;
-  int heartbeat_interval_ms = 3000;
+  int session_timeout_ms = DistributedSettings{}.session_timeout_ms;
+  int heartbeat_interval_ms = DistributedSettings{}.heartbeat_interval_ms;
   int rebalance_timeout_ms = 60000;  // librdkafka's max.poll.interval.ms (its JoinGroup's)
 };
 

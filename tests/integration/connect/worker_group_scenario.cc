@@ -275,7 +275,10 @@ void a_cleanly_stopped_workers_slots_go_to_the_others_at_once(const GroupBroker&
 
 void a_killed_workers_slots_go_to_the_others_after_the_session_timeout(const GroupBroker& broker,
                                                                        const std::string& group) {
-  Members members(broker, group, 10000);  // Connect's default, as DistributedSettings has it
+  // Sentinel's default (DistributedSettings), chosen so that a killed worker's work moves within
+  // 10 s; librdkafka's own default session timeout (45 s) would not make it.
+  const int session_ms = sentinel::connect::DistributedSettings{}.session_timeout_ms;
+  Members members(broker, group, session_ms);
   std::string error;
   ASSERT_TRUE(members.create_slot_topic(&error)) << error;
   for (int i = 0; i < 3; ++i) members.start(i);
@@ -283,11 +286,10 @@ void a_killed_workers_slots_go_to_the_others_after_the_session_timeout(const Gro
   auto start = std::chrono::steady_clock::now();
   members.process(2).signal(SIGKILL);
   members.process(2).wait(10s);
-  // librdkafka's own default session timeout (45 s) would not make it.
   ASSERT_TRUE(members.wait_settled({0, 1}, 35s)) << members.describe();
   std::cout << "[ " << broker.name
             << " ] SIGKILL → every slot owned by the two others: " << seconds_since(start)
-            << " s (session.timeout.ms 10000)" << std::endl;
+            << " s (session.timeout.ms " << session_ms << ")" << std::endl;
 }
 
 void a_restarted_worker_with_the_same_id_owns_slots_again(const GroupBroker& broker,
