@@ -91,8 +91,10 @@ bool KafkaLog::end_offsets(std::chrono::milliseconds timeout, std::vector<int64_
   ends->assign(positions_.size(), 0);
   for (size_t p = 0; p < positions_.size(); ++p) {
     int64_t low = 0;
+    // Asked through the producer's connections: on the consumer's, the broker would answer only
+    // after the fetch it is holding open (up to fetch.wait.max.ms, 500 ms).
     rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(consumer_.get(), topic_.c_str(), static_cast<int32_t>(p),
+        rd_kafka_query_watermark_offsets(producer_.get(), topic_.c_str(), static_cast<int32_t>(p),
                                          &low, &(*ends)[p], remaining_ms(deadline));
     if (err) {
       *error = fmt::format("topic {} partition {}: cannot find its end: {}", topic_, p,
