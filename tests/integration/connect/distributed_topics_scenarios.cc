@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -157,6 +158,32 @@ void write_through_one_is_seen_by_another_with_the_same_log(TopicBroker& broker)
   ASSERT_TRUE(a.read_to_end(kTimeout, &error)) << error;
   EXPECT_FALSE(a.snapshot().connector("second").has_value());
   EXPECT_EQ(describe(a.snapshot()), describe(b.snapshot()));
+}
+
+void a_write_returns_only_after_its_writer_applied_it(TopicBroker& broker) {
+  std::string topic = broker.new_topic("configs", 1);
+  // The listener runs on the reading thread once the record is applied, and holds it there until
+  // the write returns or 2 s pass: a write that waits for its read-back is still waiting then.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool returned = false;
+  std::optional<bool> returned_when_heard;
+  ConfigTopic a(client(broker), topic, [&](const ConfigChange&) {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, 2s, [&] { return returned; });
+    if (!returned_when_heard) returned_when_heard = returned;
+  });
+  std::string error;
+  ASSERT_TRUE(a.start(kTimeout, &error)) << error;
+  ASSERT_TRUE(a.put_connector_config("w", config("w"), std::nullopt, kTimeout, &error)) << error;
+  {
+    std::lock_guard lock(mutex);
+    returned = true;
+    changed.notify_all();
+    ASSERT_TRUE(returned_when_heard.has_value()) << "the write returned before it was read back";
+    EXPECT_FALSE(*returned_when_heard) << "the write returned before it was read back";
+  }
+  EXPECT_TRUE(a.snapshot().connector("w").has_value());
 }
 
 void task_configs_are_invisible_until_their_commit(TopicBroker& broker) {

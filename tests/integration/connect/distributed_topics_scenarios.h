@@ -19,6 +19,7 @@ class TopicBroker {
 
 // Config topic.
 void write_through_one_is_seen_by_another_with_the_same_log(TopicBroker& broker);
+void a_write_returns_only_after_its_writer_applied_it(TopicBroker& broker);
 void task_configs_are_invisible_until_their_commit(TopicBroker& broker);
 void records_kcat_wrote_in_connects_format_are_applied_and_heard(TopicBroker& broker);
 void a_garbage_record_is_skipped_with_its_place_and_the_reader_goes_on(TopicBroker& broker);

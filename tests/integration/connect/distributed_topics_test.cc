@@ -29,6 +29,9 @@ class DevTopics : public TopicBroker, public ::testing::Test {
 TEST_F(DevTopics, ConfigWriteThroughOneIsSeenByAnotherWithTheSameLog) {
   write_through_one_is_seen_by_another_with_the_same_log(*this);
 }
+TEST_F(DevTopics, ConfigWriteReturnsOnlyAfterItsWriterAppliedIt) {
+  a_write_returns_only_after_its_writer_applied_it(*this);
+}
 TEST_F(DevTopics, ConfigTaskConfigsAreInvisibleUntilTheirCommit) {
   task_configs_are_invisible_until_their_commit(*this);
 }

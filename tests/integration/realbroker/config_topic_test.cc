@@ -27,6 +27,9 @@ class RealTopics : public TopicBroker, public ::testing::Test {
 TEST_F(RealTopics, ConfigWriteThroughOneIsSeenByAnotherWithTheSameLog) {
   write_through_one_is_seen_by_another_with_the_same_log(*this);
 }
+TEST_F(RealTopics, ConfigWriteReturnsOnlyAfterItsWriterAppliedIt) {
+  a_write_returns_only_after_its_writer_applied_it(*this);
+}
 TEST_F(RealTopics, ConfigTaskConfigsAreInvisibleUntilTheirCommit) {
   task_configs_are_invisible_until_their_commit(*this);
 }
