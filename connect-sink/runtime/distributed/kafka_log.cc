@@ -180,6 +180,10 @@ bool KafkaLog::read_to_end(std::chrono::milliseconds timeout, std::string* error
 }
 
 void KafkaLog::send(const LogWrite& write, Delivered done) {
+  if (!producer_) {
+    if (done) done("the log is not open (or was stopped)");
+    return;
+  }
   auto* opaque = new Delivered(std::move(done));
   const void* value = write.value ? write.value->data() : nullptr;
   size_t value_len = write.value ? write.value->size() : 0;
