@@ -3,8 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
+
+#include "connect-sink/runtime/distributed/kafka_log.h"
 
 namespace sentinel::connect::distributed {
 namespace {
@@ -206,75 +209,32 @@ bool ensure_storage_topics(const kafka::Properties& client, const DistributedSet
 bool read_config_topic(const kafka::Properties& client, const std::string& topic, ConfigLog* log,
                        ConfigTopicRead* read, std::chrono::milliseconds timeout,
                        std::string* error) {
-  kafka::Properties props = client;
-  props.erase("group.id");  // read, not subscribed: no group, nothing committed
-  props["enable.auto.commit"] = "false";
-  props["enable.auto.offset.store"] = "false";
-  props["enable.partition.eof"] = "true";
-  std::string e;
-  kafka::Conf conf = kafka::make_conf(props, &e);
-  kafka::Handle rk = conf ? kafka::make_handle(RD_KAFKA_CONSUMER, std::move(conf), &e) : nullptr;
-  if (!rk) {
-    *error = fmt::format("config topic {}: {}", topic, e);
-    return false;
-  }
-  auto deadline = Clock::now() + timeout;
-  int64_t low = 0, high = 0;
-  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-      rk.get(), topic.c_str(), 0, &low, &high, static_cast<int>(timeout.count()));
-  if (err) {
-    *error = fmt::format("config topic {}: cannot find its end: {}", topic, rd_kafka_err2str(err));
-    return false;
-  }
-  if (high <= low) return true;  // empty
-  // librdkafka's simple consumer: a partition read from an offset, no consumer group at all
-  // (rd_kafka_assign wants one).
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
-  if (!rkt || rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == -1) {
-    *error = fmt::format("config topic {}: cannot read partition 0: {}", topic,
-                         rd_kafka_err2str(rd_kafka_last_error()));
-    if (rkt) rd_kafka_topic_destroy(rkt);
-    return false;
-  }
-  bool done = false;
-  while (!done) {
-    if (Clock::now() > deadline) {
-      *error = fmt::format("config topic {}: read up to offset {} of {} in {} ms, not to its end",
-                           topic, log->next_offset(), high, timeout.count());
-      break;
-    }
-    rd_kafka_message_t* m = rd_kafka_consume(rkt, 0, 100);
-    if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      // The end, also where the last offsets hold no record for us (transaction markers).
-      done = m->offset >= high;
-    } else if (m->err) {
-      *error = fmt::format("config topic {}: {}", topic, rd_kafka_message_errstr(m));
-      rd_kafka_message_destroy(m);
-      break;
+  // The tailing reader of kafka_log.h, stopped once it has reached the end the topic had.
+  KafkaLog kafka(client, topic, [&](const LogRecord& m) {
+    ++read->records;
+    std::string where = fmt::format("{}/{}@{}", topic, m.partition, m.offset);
+    ConfigRecord record;
+    std::string problem;
+    if (!m.key) {
+      read->bad.push_back(where + ": no key");
+    } else if (decode_config_record(*m.key, m.value, &record, &problem)) {
+      log->apply(record, m.offset);
     } else {
-      ++read->records;
-      std::string where = fmt::format("{}/{}@{}", topic, m->partition, m->offset);
-      ConfigRecord record;
-      std::string problem;
-      if (!m->key) {
-        read->bad.push_back(where + ": no key");
-      } else {
-        std::string key(static_cast<const char*>(m->key), m->key_len);
-        std::optional<std::string> value;
-        if (m->payload) value.emplace(static_cast<const char*>(m->payload), m->len);
-        if (decode_config_record(key, value, &record, &problem)) {
-          log->apply(record, m->offset);
-        } else {
-          read->bad.push_back(where + ": " + problem);
-        }
-      }
-      done = m->offset + 1 >= high;
+      read->bad.push_back(where + ": " + problem);
     }
-    rd_kafka_message_destroy(m);
+  });
+  auto deadline = Clock::now() + timeout;
+  std::vector<int64_t> ends;
+  std::string e;
+  if (!kafka.open(timeout, &e) || !kafka.end_offsets(timeout, &ends, &e)) {
+    *error = "config topic: " + e;
+    return false;
   }
-  rd_kafka_consume_stop(rkt, 0);
-  rd_kafka_topic_destroy(rkt);
+  kafka.start_tailing();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  bool done = kafka.wait_for(ends, std::max(left, std::chrono::milliseconds(1)), &e);
+  kafka.stop();
+  if (!done) *error = "config topic: " + e;
   return done;
 }
 

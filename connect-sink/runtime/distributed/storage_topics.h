@@ -35,10 +35,11 @@ struct ConfigTopicRead {
   std::vector<std::string> bad;  // skipped: "connect-configs/0@7: value of commit-a: ..."
 };
 
-// Reads partition 0 of `topic` from the beginning to the end it had when the read started
-// (no consumer group, nothing committed), applying each record to *log in order; a
-// record that does not decode is skipped and listed in read->bad. False with *error when the
-// topic cannot be read to its end within `timeout`.
+// Reads `topic` from the beginning to the end it had when the read started (kafka_log.h's
+// reader: no consumer group, nothing committed), applying each record to *log in order; a record
+// that does not decode is skipped and listed in read->bad. False with *error when the topic cannot
+// be read to its end within `timeout`. A worker that keeps reading uses ConfigTopic
+// (config_topic.h).
 bool read_config_topic(const kafka::Properties& client, const std::string& topic, ConfigLog* log,
                        ConfigTopicRead* read, std::chrono::milliseconds timeout,
                        std::string* error);
