@@ -5,30 +5,15 @@
 
 #include "connect-sink/runtime/worker_config.h"
 #include "connect-sink/runtime/worker_preflight.h"
+#include "tests/unit/connect-sink/runtime/distributed/worker_file.h"
 
 namespace sentinel::connect {
 namespace {
 
-const std::string kBase =
-    "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-    "value.converter=org.apache.kafka.connect.storage.StringConverter\n";
-const std::string kDistributed =
-    kBase +
-    "group.id=connect-cluster\nconfig.storage.topic=connect-configs\n"
-    "offset.storage.topic=connect-offsets\nstatus.storage.topic=connect-status\n";
-
-WorkerConfig parse(const std::string& text) {
-  return parse_worker_config(parse_properties(text, "w.properties"));
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const WorkerConfigError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
+using testing::error_of;
+using testing::kBase;
+using testing::kDistributed;
+using testing::parse;
 
 bool any_contains(const std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v) {

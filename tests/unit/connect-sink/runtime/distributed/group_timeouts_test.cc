@@ -1,32 +1,19 @@
 // The workers' group timeouts (session.timeout.ms, heartbeat.interval.ms, rebalance.timeout.ms):
-// Connect's defaults, read from the worker's file, refused where the consumer would refuse them,
-// and passed to the group's consumer (rebalance.timeout.ms as librdkafka's max.poll.interval.ms).
+// Sentinel's defaults (lower than Connect's), read from the worker's file, refused where the
+// consumer would refuse them, and passed to the group's consumer (rebalance.timeout.ms as
+// librdkafka's max.poll.interval.ms).
 #include <gtest/gtest.h>
 
 #include "connect-sink/runtime/distributed/worker_group.h"
 #include "connect-sink/runtime/worker_config.h"
+#include "tests/unit/connect-sink/runtime/distributed/worker_file.h"
 
 namespace sentinel::connect::distributed {
 namespace {
 
-const std::string kDistributed =
-    "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-    "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-    "group.id=connect-cluster\nconfig.storage.topic=connect-configs\n"
-    "offset.storage.topic=connect-offsets\nstatus.storage.topic=connect-status\n";
-
-WorkerConfig parse(const std::string& text) {
-  return parse_worker_config(parse_properties(text, "w.properties"));
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const WorkerConfigError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
+using testing::error_of;
+using testing::kDistributed;
+using testing::parse;
 
 // Lower than Connect's 10 s and 3 s: a killed worker's tasks move within 10 s (worker_config.h).
 TEST(GroupTimeouts, DefaultsHandAKilledWorkersTasksOverWithinTenSeconds) {
