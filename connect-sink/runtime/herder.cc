@@ -329,18 +329,22 @@ void Herder::apply_target(Lock& lock, Connector& c, TargetState target) {
   if (c.state != ConnectorState::kFailed) c.state = running_state(target);
 }
 
+StateView Herder::view(ConnectorState state, const std::string& trace) const {
+  return {state, state == ConnectorState::kFailed ? trace : "", settings_.worker_id};
+}
+
 StateView Herder::task_view(const Connector& c, int id) const {
   const TaskSlot& t = c.tasks[static_cast<size_t>(id)];
-  if (t.restarting) return {TaskState::kRestarting, ""};
-  if (!t.runner) return {TaskState::kUnassigned, ""};
-  TaskStatus s = t.runner->status();
-  return {s.state, s.state == TaskState::kFailed ? s.trace : ""};
+  if (t.restarting) return view(TaskState::kRestarting);
+  if (!t.runner) return view(TaskState::kUnassigned);
+  StateView s = t.runner->status().view;
+  return view(s.state, s.trace);
 }
 
 ConnectorStatusView Herder::status_view(const Connector& c) const {
   ConnectorStatusView v;
   v.name = c.name;
-  v.connector = {c.state, c.state == ConnectorState::kFailed ? c.trace : ""};
+  v.connector = view(c.state, c.trace);
   for (size_t i = 0; i < c.tasks.size(); ++i)
     v.tasks.emplace_back(static_cast<int>(i), task_view(c, static_cast<int>(i)));
   return v;
@@ -515,9 +519,9 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
   }
   *plan = status_view(*c);
   if (c->target == TargetState::kStopped) return {};  // nothing runs; nothing to restart
-  if (restart_connector) plan->connector = {ConnectorState::kRestarting, ""};
+  if (restart_connector) plan->connector = view(ConnectorState::kRestarting);
   for (int t : restart_tasks)
-    plan->tasks[static_cast<size_t>(t)].second = {TaskState::kRestarting, ""};
+    plan->tasks[static_cast<size_t>(t)].second = view(TaskState::kRestarting);
 
   if (restart_connector) {
     // Restart the connector object; its tasks follow only when their configs changed or they
@@ -764,7 +768,7 @@ void Herder::tick(MonoClock::time_point now) {
       TaskSlot& t = c.tasks[i];
       if (!t.runner) continue;
       TaskStatus st = t.runner->status();
-      if (st.state != TaskState::kFailed || !st.auto_restart) continue;
+      if (st.view.state != TaskState::kFailed || !st.auto_restart) continue;
       if (max > 0 && t.auto_restarts >= max) continue;
       if (!t.restart_due) {
         int64_t backoff = c.sink.task_restart_backoff_ms;
@@ -815,7 +819,7 @@ size_t Herder::running_task_count() {
   size_t n = 0;
   for (auto& [name, c] : connectors_) {
     for (auto& t : c.tasks) {
-      if (t.runner && t.runner->status().state == TaskState::kRunning) ++n;
+      if (t.runner && t.runner->status().view.state == TaskState::kRunning) ++n;
     }
   }
   return n;

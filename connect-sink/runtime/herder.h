@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/state_store.h"
+#include "connect-sink/runtime/state_view.h"
 #include "connect-sink/runtime/states.h"
 #include "connect-sink/runtime/worker_backend.h"
 
@@ -54,11 +55,6 @@ struct Outcome {
 Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& config,
                                const std::optional<std::string>& initial_state,
                                TargetState* target);
-
-struct StateView {
-  ConnectorState state = ConnectorState::kUnassigned;
-  std::string trace;  // only for FAILED
-};
 
 struct ConnectorInfoView {
   std::string name;
@@ -173,6 +169,8 @@ class Herder {
   Outcome change_target(const std::string& name, TargetState target, const std::string& not_found);
   void apply_target(Lock& lock, Connector& c, TargetState target);
   static Outcome busy_error(const Connector& c);
+  // This worker's view of a connector or task in `state`: the trace only when FAILED.
+  StateView view(ConnectorState state, const std::string& trace = "") const;
   StateView task_view(const Connector& c, int id) const;
   ConnectorStatusView status_view(const Connector& c) const;
   ConnectorInfoView info_view(const Connector& c) const;

@@ -58,7 +58,7 @@ class TaskThread {
  public:
   explicit TaskThread(TaskSpec spec) : spec_(std::move(spec)), context_(this) {
     paused_ = spec_.start_paused;
-    status_ = {spec_.start_paused ? TaskState::kPaused : TaskState::kRunning, ""};
+    status_ = {.view = {.state = spec_.start_paused ? TaskState::kPaused : TaskState::kRunning}};
     name_ = fmt::format("{}-{}", spec_.connector, spec_.id);
     jumps_ = kafka::OffsetJumpWatch(fmt::format("connector {} task {}", spec_.connector, spec_.id));
     unowned_ = kafka::UnownedPartitionsWatch(
@@ -88,16 +88,18 @@ class TaskThread {
       double since_s = static_cast<double>(now_ns() - activity_since_ns_.load()) / 1e9;
       where = fmt::format("its thread is stuck in {} (called {:.1f} s ago)", call, since_s);
     }
-    std::string previous =
-        status_.state == TaskState::kFailed ? "\nIt had failed before: " + status_.trace : "";
+    std::string previous = status_.view.state == TaskState::kFailed
+                               ? "\nIt had failed before: " + status_.view.trace
+                               : "";
     status_ = {
-        TaskState::kFailed,
-        fmt::format(
-            "ConnectException: Task {} did not stop within task.shutdown.graceful.timeout.ms "
-            "({} ms) and was abandoned: {}.\n\tat {}\nThe thread is left to finish on its own; "
-            "if the call returns, it makes no further plugin call and commits no offset (its "
-            "records are delivered again to the next owner of its partitions).{}",
-            name_, waited.count(), where, call ? call : "the task loop", previous)};
+        .view = {
+            .state = TaskState::kFailed,
+            .trace = fmt::format(
+                "ConnectException: Task {} did not stop within task.shutdown.graceful.timeout.ms "
+                "({} ms) and was abandoned: {}.\n\tat {}\nThe thread is left to finish on its own; "
+                "if the call returns, it makes no further plugin call and commits no offset (its "
+                "records are delivered again to the next owner of its partitions).{}",
+                name_, waited.count(), where, call ? call : "the task loop", previous)}};
     log::error("connector {} task {}: did not stop within {} ms and was abandoned: {}",
                spec_.connector, spec_.id, waited.count(), where);
     return true;
@@ -200,8 +202,8 @@ class TaskThread {
   void set_status(TaskState state, const std::string& trace = "") {
     std::lock_guard lock(mu_);
     // A failure sticks until the task is restarted.
-    if (status_.state == TaskState::kFailed) return;
-    status_ = {state, trace};
+    if (status_.view.state == TaskState::kFailed) return;
+    status_ = {.view = {.state = state, .trace = trace}};
   }
 
   void fail(const std::string& message, const std::string& trace) {
@@ -209,7 +211,7 @@ class TaskThread {
     if (abandoned_) return;  // the abandonment trace says what matters
     log::error("connector {} task {} failed: {}", spec_.connector, spec_.id, message);
     std::lock_guard lock(mu_);
-    status_ = {TaskState::kFailed, trace.empty() ? message : trace};
+    status_ = {.view = {.state = TaskState::kFailed, .trace = trace.empty() ? message : trace}};
   }
 
   // Another consumer joined the group with this task's group.instance.id and the broker took

@@ -16,6 +16,7 @@
 
 #include "common/kafka.h"
 #include "connect-sink/runtime/converters.h"
+#include "connect-sink/runtime/state_view.h"
 #include "connect-sink/runtime/states.h"
 #include "sentinel/connect/sink.h"
 
@@ -39,10 +40,10 @@ struct TaskMetrics {
   std::set<std::string> topics;  // active topics (GET /connectors/{name}/topics)
 };
 
-// A task's visible state: RUNNING, PAUSED, FAILED (with trace), UNASSIGNED.
+// A task's state as its runner knows it: RUNNING, PAUSED, FAILED (with trace), UNASSIGNED; the
+// runner leaves view.worker_id to the herder. Beside it, what the REST API must not show.
 struct TaskStatus {
-  TaskState state = TaskState::kUnassigned;
-  std::string trace;
+  StateView view;
   // False for a failure that restarting would repeat against someone else (a consumer fenced
   // by another with the same group.instance.id): the herder does not restart it by itself.
   bool auto_restart = true;

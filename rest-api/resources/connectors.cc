@@ -29,25 +29,20 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-std::string worker_id(const RouteCall& c) { return c.herder.settings().worker_id; }
-
-json state_json(const StateView& s, const std::string& worker_id,
-                std::optional<int> id = std::nullopt) {
+json state_json(const StateView& s, std::optional<int> id = std::nullopt) {
   json j = json::object();
   if (id) j["id"] = *id;
   j["state"] = to_string(s.state);
-  j["worker_id"] = worker_id;
+  j["worker_id"] = s.worker_id;
   if (!s.trace.empty()) j["trace"] = s.trace;
   return j;
 }
 
-json status_json(const ConnectorStatusView& v, const std::string& worker_id) {
+json status_json(const ConnectorStatusView& v) {
   json tasks = json::array();
-  for (const auto& [id, s] : v.tasks) tasks.push_back(state_json(s, worker_id, id));
-  return json{{"name", v.name},
-              {"connector", state_json(v.connector, worker_id)},
-              {"tasks", tasks},
-              {"type", "sink"}};
+  for (const auto& [id, s] : v.tasks) tasks.push_back(state_json(s, id));
+  return json{
+      {"name", v.name}, {"connector", state_json(v.connector)}, {"tasks", tasks}, {"type", "sink"}};
 }
 
 json info_json(const ConnectorInfoView& v) {
@@ -76,7 +71,7 @@ HttpResponse list_connectors(const RouteCall& c) {
     for (auto it = b; it != e; ++it) {
       if (it->second == "status") {
         ConnectorStatusView v;
-        if (c.herder.status(name, &v).ok()) entry["status"] = status_json(v, worker_id(c));
+        if (c.herder.status(name, &v).ok()) entry["status"] = status_json(v);
       } else if (it->second == "info") {
         ConnectorInfoView v;
         if (c.herder.info(name, &v).ok()) entry["info"] = info_json(v);
@@ -182,7 +177,7 @@ HttpResponse patch_config(const RouteCall& c) {
 HttpResponse get_status(const RouteCall& c) {
   ConnectorStatusView v;
   Outcome o = c.herder.status(c.params[0], &v);
-  return o.ok() ? ok_json(200, status_json(v, worker_id(c))) : error_from(o);
+  return o.ok() ? ok_json(200, status_json(v)) : error_from(o);
 }
 
 HttpResponse restart_connector(const RouteCall& c) {
@@ -192,7 +187,7 @@ HttpResponse restart_connector(const RouteCall& c) {
   Outcome o = c.herder.restart(c.params[0], include_tasks, only_failed, &plan);
   if (!o.ok()) return error_from(o);
   if (!include_tasks && !only_failed) return empty_response(204);
-  return ok_json(202, status_json(plan, worker_id(c)));
+  return ok_json(202, status_json(plan));
 }
 
 HttpResponse pause_connector(const RouteCall& c) {
@@ -243,7 +238,7 @@ HttpResponse get_task_status(const RouteCall& c) {
   if (!task) return error_response(404, "HTTP 404 Not Found");
   StateView v;
   Outcome o = c.herder.task_status(c.params[0], *task, &v);
-  return o.ok() ? ok_json(200, state_json(v, worker_id(c), *task)) : error_from(o);
+  return o.ok() ? ok_json(200, state_json(v, *task)) : error_from(o);
 }
 
 HttpResponse restart_task(const RouteCall& c) {

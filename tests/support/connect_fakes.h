@@ -85,12 +85,12 @@ class FakeRunner : public TaskRunner {
   explicit FakeRunner(TaskSpec spec, bool stuck = false, std::atomic<int>* waits = nullptr)
       : spec_(std::move(spec)), paused_(spec_.start_paused), stuck_(stuck), waits_(waits) {
     Status s = spec_.task->start(spec_.task_config);
-    if (!s.ok) status_ = {TaskState::kFailed, s.trace};
+    if (!s.ok) status_ = {.view = {.state = TaskState::kFailed, .trace = s.trace}};
   }
   TaskStatus status() const override {
     std::lock_guard l(mu_);
-    if (status_.state == TaskState::kFailed) return status_;
-    return {paused_ ? TaskState::kPaused : TaskState::kRunning, ""};
+    if (status_.view.state == TaskState::kFailed) return status_;
+    return {.view = {.state = paused_ ? TaskState::kPaused : TaskState::kRunning}};
   }
   void set_paused(bool p) override {
     std::lock_guard l(mu_);
@@ -107,8 +107,9 @@ class FakeRunner : public TaskRunner {
   bool abandon(std::chrono::milliseconds waited) override {
     std::lock_guard l(mu_);
     if (!stuck_) return false;
-    status_ = {TaskState::kFailed,
-               "abandoned after " + std::to_string(waited.count()) + " ms in SinkTask.put()"};
+    status_ = {.view = {.state = TaskState::kFailed,
+                        .trace = "abandoned after " + std::to_string(waited.count()) +
+                                 " ms in SinkTask.put()"}};
     return true;
   }
   void release() {
@@ -118,7 +119,7 @@ class FakeRunner : public TaskRunner {
   }
   void fail(const std::string& trace) {
     std::lock_guard l(mu_);
-    status_ = {TaskState::kFailed, trace};
+    status_ = {.view = {.state = TaskState::kFailed, .trace = trace}};
   }
   TaskSpec spec_;
 

@@ -1,6 +1,6 @@
 // sentinel-connect as a child process driven over its REST API: the one fixture every test that
-// starts a worker uses (tests/integration/{connect,archive,groups,realbroker}). All state is per
-// instance, so one test can run several workers side by side.
+// starts a worker uses (tests/integration/{connect,archive,groups,realbroker,tools,dashboard}).
+// All state is per instance, so one test can run several workers side by side.
 #pragma once
 
 #include <httplib.h>

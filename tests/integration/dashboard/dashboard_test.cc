@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -116,34 +117,29 @@ void produce_history(const std::string& bootstrap) {
 struct Pipeline {
   Pipeline() : kafka({"system_metrics:3", "http_logs:3", "system_alerts:1"}) {
     produce_history(kafka.bootstrap());
-    write_file(dir.file("worker.properties"),
-               "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-               "offset.flush.interval.ms=300\nlisteners=http://127.0.0.1:0\n"
-               "sentinel.state.dir=" +
-                   dir.file("connect-state") + "\narchive.root=" + dir.file("archive") + "\n");
-    connect = std::make_unique<Process>(
-        std::vector<std::string>{bin("sentinel-connect"), dir.file("worker.properties"),
-                                 "--bootstrap-servers", kafka.bootstrap()});
-    connect_port = listening_port(*connect, "sentinel-connect");
-    httplib::Client c("127.0.0.1", connect_port);
-    auto r = c.Post(
-        "/connectors",
+    connect = std::make_unique<ConnectWorker>(
+        dir, kafka.bootstrap(),
+        "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+        "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+        "offset.flush.interval.ms=300\narchive.root=" +
+            dir.file("archive") + "\n",
+        ConnectWorker::Options{.state_dir = "connect-state", .start_timeout = 15s});
+    auto [status, body] = connect->send(
+        "POST", "/connectors",
         R"({"name":"alerts-archive","config":{"connector.class":"FileStreamSink","tasks.max":"1",
-                        "topics":"system_alerts","file":"alerts.log"}})",
-        "application/json");
-    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+                        "topics":"system_alerts","file":"alerts.log"}})");
+    EXPECT_EQ(status, 201) << body.dump();
 
     dashboard = std::make_unique<Process>(std::vector<std::string>{
         bin("sentinel-dashboard"), "--bootstrap-servers", kafka.bootstrap(), "--connect-url",
-        "http://127.0.0.1:" + std::to_string(connect_port), "--listen", "127.0.0.1:0"});
+        "http://127.0.0.1:" + std::to_string(connect->port()), "--listen", "127.0.0.1:0"});
     port = listening_port(*dashboard, "sentinel-dashboard");
   }
   ~Pipeline() {
     if (HasFailure()) {
       std::cout << "--- sentinel-dashboard stderr:\n"
                 << dashboard->err() << "--- sentinel-connect stderr:\n"
-                << connect->err() << std::endl;
+                << connect->process().err() << std::endl;
     }
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/"; }
@@ -151,9 +147,8 @@ struct Pipeline {
 
   TempDir dir;
   DevKafka kafka;
-  std::unique_ptr<Process> connect;
+  std::unique_ptr<ConnectWorker> connect;
   std::unique_ptr<Process> dashboard;
-  int connect_port = 0;
   int port = 0;
 };
 
@@ -238,8 +233,8 @@ TEST(DashboardEndToEnd, PageShowsKafkaAndConnectUnreachableAndKafkaRecovery) {
       },
       30s));
   ASSERT_TRUE(p.kafka.control("down all"));
-  p.connect->signal(SIGTERM);
-  ASSERT_TRUE(p.connect->wait(30s).has_value());
+  p.connect->process().signal(SIGTERM);
+  ASSERT_TRUE(p.connect->process().wait(30s).has_value());
   json h;
   ASSERT_TRUE(wait_until(
       [&] {

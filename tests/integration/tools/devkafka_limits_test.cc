@@ -4,7 +4,6 @@
 // trimmed away while they were stopped (sentinel-alerts' committed offsets, the archive's
 // position in sentinel-connect) say where they wanted to read and where they resumed.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include <regex>
 
 #include "common/clock.h"
+#include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -138,73 +138,51 @@ TEST(DevKafkaLimits, TheArchiveSaysWhenItsPositionWasTrimmedAway) {
   kafka.allow_trims();
   TempDir dir;
   std::filesystem::create_directories(dir.file("archive"));
-  write_file(dir.file("worker.properties"),
-             "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-             "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-             "offset.flush.interval.ms=200\n"
-             "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-             "plugin.path=" +
-                 built(SENTINEL_PLUGIN_DIR) +
-                 "\n"
-                 "archive.root=" +
-                 dir.file("archive") +
-                 "\n"
-                 "listeners=http://127.0.0.1:0\nsentinel.state.dir=" +
-                 dir.file("state") + "\n");
-  std::vector<std::string> argv = {bin("sentinel-connect"), dir.file("worker.properties"),
-                                   "--bootstrap-servers", kafka.bootstrap()};
-  auto port_of = [](Process& p) {
-    int port = 0;
-    wait_until(
-        [&] {
-          std::smatch m;
-          std::string out = p.out();
-          if (!std::regex_search(out, m, std::regex("listening http://127.0.0.1:(\\d+)")))
-            return false;
-          port = std::stoi(m[1]);
-          return true;
-        },
-        15s);
-    return port;
-  };
+  const std::string properties =
+      "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+      "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+      "offset.flush.interval.ms=200\n"
+      "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
+      "plugin.path=" +
+      built(SENTINEL_PLUGIN_DIR) + "\narchive.root=" + dir.file("archive") + "\n";
+  const ConnectWorker::Options options{.start_timeout = 15s};
   ASSERT_TRUE(
       kcat_produce(kafka.bootstrap(), "system_alerts", kilobyte_records(100, "web-1"), true));
   {
-    Process worker(argv);
-    int port = port_of(worker);
-    ASSERT_GT(port, 0) << worker.err();
-    httplib::Client client("127.0.0.1", port);
+    ConnectWorker worker(dir, kafka.bootstrap(), properties, options);
+    ASSERT_TRUE(worker.up());
     json config = {{"connector.class", "RotatingFileSink"},
                    {"topics", "system_alerts"},
                    {"path", "{topic}-{partition}.log"},
                    {"format", "envelope"},
                    {"flush.interval.ms", "50"}};
-    auto r = client.Post("/connectors", json{{"name", "archive"}, {"config", config}}.dump(),
-                         "application/json");
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+    auto [status, body] =
+        worker.send("POST", "/connectors", json{{"name", "archive"}, {"config", config}}.dump());
+    ASSERT_EQ(status, 201) << body.dump();
     ASSERT_TRUE(wait_until(
         [&] {
           std::string text = read_file(dir.file("archive/system_alerts-0.log"));
           return std::count(text.begin(), text.end(), '\n') >= 100;
         },
         30s))
-        << worker.err();
-    worker.signal(SIGTERM);
-    ASSERT_EQ(worker.wait(30s), 0) << worker.err();
+        << worker.process().err();
+    worker.process().signal(SIGTERM);
+    ASSERT_EQ(worker.process().wait(30s), 0) << worker.process().err();
   }
   ASSERT_TRUE(
       kcat_produce(kafka.bootstrap(), "system_alerts", kilobyte_records(7000, "web-1"), true));
   long long start = first_offset(kafka.bootstrap(), "system_alerts");
   ASSERT_GT(start, 100);
-  Process worker(argv);
+  ConnectWorker worker(dir, kafka.bootstrap(), properties, options);
   std::string expected =
       "connector archive task 0: system_alerts[0]: wanted offset 100, reading "
       "resumed at " +
       std::to_string(start);
-  EXPECT_TRUE(wait_until([&] { return worker.err().find(expected) != std::string::npos; }, 30s))
-      << worker.err();
-  worker.signal(SIGTERM);
-  worker.wait(30s);
+  EXPECT_TRUE(
+      wait_until([&] { return worker.process().err().find(expected) != std::string::npos; }, 30s))
+      << worker.process().err();
+  worker.process().signal(SIGTERM);
+  worker.process().wait(30s);
 }
 
 }  // namespace

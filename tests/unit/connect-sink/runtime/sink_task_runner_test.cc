@@ -147,7 +147,7 @@ TEST(SinkTaskRunner, RecordsReachPutInOrderWithConvertedKeysAndValues) {
   ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", keyed_values(0, 20), true));
   ASSERT_TRUE(wait_until([&] { return recorder->record_count() >= 20; }, kDeadline))
       << "records put: " << recorder->record_count() << ", status "
-      << to_string(runner.status().state) << ": " << runner.status().trace;
+      << to_string(runner.status().view.state) << ": " << runner.status().view.trace;
   ASSERT_TRUE(stops(runner));
   std::lock_guard lock(recorder->mu);
   ASSERT_EQ(recorder->records.size(), 20u);
@@ -160,7 +160,7 @@ TEST(SinkTaskRunner, RecordsReachPutInOrderWithConvertedKeysAndValues) {
     EXPECT_EQ(r.value, "v" + std::to_string(i)) << "the JsonConverter's payload, not the envelope";
   }
   EXPECT_TRUE(recorder->stopped);
-  EXPECT_EQ(runner.status().state, TaskState::kUnassigned);
+  EXPECT_EQ(runner.status().view.state, TaskState::kUnassigned);
 }
 
 TEST(SinkTaskRunner, CommitsTheOffsetsPreCommitReturnsNotThoseConsumed) {
@@ -180,7 +180,7 @@ TEST(SinkTaskRunner, CommitsTheOffsetsPreCommitReturnsNotThoseConsumed) {
         return false;
       },
       kDeadline))
-      << "status " << to_string(runner.status().state) << ": " << runner.status().trace;
+      << "status " << to_string(runner.status().view.state) << ": " << runner.status().view.trace;
   // Then the commit: what pre_commit returned, periodically and again at the stop.
   ASSERT_TRUE(wait_until(
       [&] { return committed_offset(kafka.bootstrap(), "flushing", "events") == 3; }, kDeadline));
@@ -196,7 +196,8 @@ TEST(SinkTaskRunner, PauseHoldsRecordsBackAndResumeDeliversThem) {
   ASSERT_TRUE(wait_until([&] { return recorder->record_count() == 3; }, kDeadline));
 
   runner.set_paused(true);
-  ASSERT_TRUE(wait_until([&] { return runner.status().state == TaskState::kPaused; }, kDeadline));
+  ASSERT_TRUE(
+      wait_until([&] { return runner.status().view.state == TaskState::kPaused; }, kDeadline));
   ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", keyed_values(3, 6), true));
   // put() still runs (with empty batches) while paused: forty of them, about four seconds of
   // polls after the records were produced, bring none of them.
@@ -207,7 +208,7 @@ TEST(SinkTaskRunner, PauseHoldsRecordsBackAndResumeDeliversThem) {
   runner.set_paused(false);
   ASSERT_TRUE(wait_until([&] { return recorder->record_count() == 6; }, kDeadline))
       << "records put after resume: " << recorder->record_count();
-  EXPECT_EQ(runner.status().state, TaskState::kRunning);
+  EXPECT_EQ(runner.status().view.state, TaskState::kRunning);
   ASSERT_TRUE(stops(runner));
   std::lock_guard lock(recorder->mu);
   for (int i = 0; i < 6; ++i) EXPECT_EQ(recorder->records[i].offset, i);
@@ -219,16 +220,18 @@ TEST(SinkTaskRunner, PutThatThrowsFailsTheTaskWithATraceNamingIt) {
   recorder->throw_in_put = true;
   SinkTaskRunner runner(spec_for(kafka.bootstrap(), "throwing", "events", recorder));
   ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", keyed_values(0, 1), true));
-  ASSERT_TRUE(wait_until([&] { return runner.status().state == TaskState::kFailed; }, kDeadline));
+  ASSERT_TRUE(
+      wait_until([&] { return runner.status().view.state == TaskState::kFailed; }, kDeadline));
   TaskStatus status = runner.status();
-  EXPECT_NE(status.trace.find("Exiting WorkerSinkTask due to unrecoverable exception"),
+  EXPECT_NE(status.view.trace.find("Exiting WorkerSinkTask due to unrecoverable exception"),
             std::string::npos)
-      << status.trace;
-  EXPECT_NE(status.trace.find("put threw: the disk is on fire"), std::string::npos) << status.trace;
+      << status.view.trace;
+  EXPECT_NE(status.view.trace.find("put threw: the disk is on fire"), std::string::npos)
+      << status.view.trace;
   EXPECT_TRUE(status.auto_restart);
   // The thread ends by itself (no stop asked) and the failure sticks.
   ASSERT_TRUE(runner.wait_stopped(kDeadline));
-  EXPECT_EQ(runner.status().state, TaskState::kFailed);
+  EXPECT_EQ(runner.status().view.state, TaskState::kFailed);
   EXPECT_EQ(committed_offset(kafka.bootstrap(), "throwing", "events"), -1)
       << "a failed task commits nothing";
 }
@@ -248,7 +251,7 @@ TEST(SinkTaskRunner, UnconvertibleRecordGoesToTheDeadLetterQueueWhenTolerated) {
   lines.insert(lines.end(), after.begin(), after.end());
   ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", lines, true));
   ASSERT_TRUE(wait_until([&] { return recorder->record_count() == 2; }, kDeadline))
-      << "status " << to_string(runner.status().state) << ": " << runner.status().trace;
+      << "status " << to_string(runner.status().view.state) << ": " << runner.status().view.trace;
   std::vector<test::KafkaRecord> dead;
   ASSERT_TRUE(wait_until(
       [&] {
@@ -260,7 +263,7 @@ TEST(SinkTaskRunner, UnconvertibleRecordGoesToTheDeadLetterQueueWhenTolerated) {
   EXPECT_EQ(dead[0].key, "bad");
   EXPECT_EQ(dead[0].value, "not json at all") << "the original bytes";
   EXPECT_EQ(metrics->dlq_records, 1u);
-  EXPECT_EQ(runner.status().state, TaskState::kRunning);
+  EXPECT_EQ(runner.status().view.state, TaskState::kRunning);
   ASSERT_TRUE(stops(runner));
   std::lock_guard lock(recorder->mu);
   EXPECT_EQ(recorder->records[0].offset, 0);
@@ -279,11 +282,13 @@ TEST(SinkTaskRunner, StopWithADeadlineAbandonsAStuckPutWhichThenCommitsNothing) 
   EXPECT_FALSE(runner.wait_stopped(300ms));
   ASSERT_TRUE(runner.abandon(300ms));
   TaskStatus status = runner.status();
-  EXPECT_EQ(status.state, TaskState::kFailed);
-  EXPECT_NE(status.trace.find("did not stop within task.shutdown.graceful.timeout.ms (300 ms)"),
-            std::string::npos)
-      << status.trace;
-  EXPECT_NE(status.trace.find("stuck in SinkTask.put()"), std::string::npos) << status.trace;
+  EXPECT_EQ(status.view.state, TaskState::kFailed);
+  EXPECT_NE(
+      status.view.trace.find("did not stop within task.shutdown.graceful.timeout.ms (300 ms)"),
+      std::string::npos)
+      << status.view.trace;
+  EXPECT_NE(status.view.trace.find("stuck in SinkTask.put()"), std::string::npos)
+      << status.view.trace;
   EXPECT_EQ(SinkTaskRunner::abandoned_running(), 1u);
 
   // The call returns after all: the thread ends without stop() and without a commit.
