@@ -13,7 +13,7 @@
 #                           [--target T]...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-jobs=2 top=25 asan=0 keep=0 own=0 dir=""
+jobs=2 top=25 asan=0 keep=0 own=0 log_skip=0 dir=""
 targets=()
 while (($#)); do
   case "$1" in
@@ -40,7 +40,8 @@ t0=$(date +%s.%N)
 cmake -S "$root" -B "$dir" "${flags[@]}" >/dev/null
 if ((own)); then
   # Dependencies from ccache (paths relative to the checkout, as scripts/build.sh), then the
-  # targets' own objects and outputs removed, and Ninja's log restarted: only they are timed.
+  # targets' own objects and outputs removed: only they are rebuilt and timed. Ninja's log is
+  # kept (without it Ninja rebuilds everything); only the lines after its present end are read.
   CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true cmake --build "$dir" -j"$jobs" "${targets[@]}" \
     >"$dir/deps.out" 2>&1 || { tail -30 "$dir/deps.out"; exit 1; }
   for ((i = 1; i < ${#targets[@]}; i += 2)); do
@@ -48,7 +49,7 @@ if ((own)); then
     find "$dir" -type d -path "*/CMakeFiles/$t.dir" -exec find {} -name '*.o' -delete \;
     rm -f "$dir/bin/$t"
   done
-  rm -f "$dir/.ninja_log"
+  log_skip=$(wc -l <"$dir/.ninja_log")
 fi
 export CCACHE_DISABLE=1
 t1=$(date +%s.%N)
@@ -61,12 +62,12 @@ cpu_s=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s
 printf 'configure %.0f s, build %.0f s wall, %s s CPU (user+sys), cpu count %s\n' \
   "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$cpu_s" "$(nproc)"
 printf 'load average (1, 5, 15 min) before %s, after %s\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$dir/.ninja_log" "$top" <<'PY'
+python3 - "$dir/.ninja_log" "$top" "$log_skip" <<'PY'
 import collections, re, sys
-log, top = sys.argv[1], int(sys.argv[2])
+log, top, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows = {}
-for line in open(log):
-    if line.startswith('#'):
+for n, line in enumerate(open(log)):
+    if n < skip or line.startswith('#'):
         continue
     start, end, _, out, _ = line.rstrip('\n').split('\t')
     rows[out] = (int(end) - int(start)) / 1000.0  # the last entry of an output wins
