@@ -5,10 +5,15 @@
 # by these numbers. The CPU time of the build (user + sys of every compiler and linker) is printed
 # too: on a machine shared with other work it moves much less than the wall time; the load average
 # before and after says how shared the machine was.
-# Usage: bench/build/run.sh [--asan] [--jobs N] [--top N] [--dir DIR] [--keep] [--target T]...
+# --own-only (with --target): the targets' dependencies are built first with ccache on (not
+# timed), then only the targets' own translation units and links are built cold and timed: a
+# change to test executables is judged without rebuilding every library (use a --dir inside the
+# checkout, e.g. build-bench, so that ccache's relative paths hit).
+# Usage: bench/build/run.sh [--asan] [--jobs N] [--top N] [--dir DIR] [--keep] [--own-only]
+#                           [--target T]...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-jobs=2 top=25 asan=0 keep=0 dir=""
+jobs=2 top=25 asan=0 keep=0 own=0 log_skip=0 dir=""
 targets=()
 while (($#)); do
   case "$1" in
@@ -17,8 +22,9 @@ while (($#)); do
     --top) top=$2; shift ;;
     --dir) dir=$2; shift ;;
     --keep) keep=1 ;;
+    --own-only) own=1 ;;
     --target) targets+=(--target "$2"); shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -27,11 +33,25 @@ command -v ninja >/dev/null || { echo "run.sh: ninja is missing (apt-get install
 [[ -n "$dir" ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sentinel-build-bench.XXXXXX")
 flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 ((asan)) && flags+=(-DSENTINEL_SANITIZE=ON)
-export CCACHE_DISABLE=1
+((own)) && ((${#targets[@]} == 0)) && { echo "run.sh: --own-only needs --target" >&2; exit 2; }
 echo "== cold build of $root into $dir (-j$jobs$( ((asan)) && echo ', ASan+UBSan'), ccache off)"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N)
 cmake -S "$root" -B "$dir" "${flags[@]}" >/dev/null
+if ((own)); then
+  # Dependencies from ccache (paths relative to the checkout, as scripts/build.sh), then the
+  # targets' own objects and outputs removed: only they are rebuilt and timed. Ninja's log is
+  # kept (without it Ninja rebuilds everything); only the lines after its present end are read.
+  CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true cmake --build "$dir" -j"$jobs" "${targets[@]}" \
+    >"$dir/deps.out" 2>&1 || { tail -30 "$dir/deps.out"; exit 1; }
+  for ((i = 1; i < ${#targets[@]}; i += 2)); do
+    t=${targets[i]}
+    find "$dir" -type d -path "*/CMakeFiles/$t.dir" -exec find {} -name '*.o' -delete \;
+    rm -f "$dir/bin/$t"
+  done
+  log_skip=$(wc -l <"$dir/.ninja_log")
+fi
+export CCACHE_DISABLE=1
 t1=$(date +%s.%N)
 # The build in a subshell whose `times` (second line: its children's user and sys) is its CPU time.
 (cmake --build "$dir" -j"$jobs" "${targets[@]}" >"$dir/build.out" 2>&1 && times >"$dir/times") ||
@@ -42,12 +62,12 @@ cpu_s=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s
 printf 'configure %.0f s, build %.0f s wall, %s s CPU (user+sys), cpu count %s\n' \
   "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$cpu_s" "$(nproc)"
 printf 'load average (1, 5, 15 min) before %s, after %s\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$dir/.ninja_log" "$top" <<'PY'
+python3 - "$dir/.ninja_log" "$top" "$log_skip" <<'PY'
 import collections, re, sys
-log, top = sys.argv[1], int(sys.argv[2])
+log, top, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows = {}
-for line in open(log):
-    if line.startswith('#'):
+for n, line in enumerate(open(log)):
+    if n < skip or line.startswith('#'):
         continue
     start, end, _, out, _ = line.rstrip('\n').split('\t')
     rows[out] = (int(end) - int(start)) / 1000.0  # the last entry of an output wins

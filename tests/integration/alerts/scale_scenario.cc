@@ -17,13 +17,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDemo = SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml";
+const std::string kScaleDemo = SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml";
 constexpr int kHosts = 12;
 constexpr int kSeconds = 130;
 constexpr int kSliceSeconds = 2;
 
 // As in http_alerts_test.cc: the demo's anomalies stand out, its baseline does not.
-const char* kThresholds = R"({
+const char* kScaleThresholds = R"({
   "global": {"5xx": 0.2, "4xx": 0.5},
   "ip":     {"5xx": 0.3, "4xx": 0.3},
   "url":    {"5xx": 0.5, "4xx": 0.5}
@@ -94,7 +94,7 @@ void ScaleScenario::prepare() {
   staging_ = RealKafka::unique_name("http_demo");
   ASSERT_TRUE(create_topic_(staging_, 4, &error)) << error;
   std::string err;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--kafka", "--bootstrap-servers",
+  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kScaleDemo, "--kafka", "--bootstrap-servers",
                  bootstrap_, "--topic", staging_, "--start-time", std::to_string(t0_),
                  "--as-fast-as-possible", "--seed", "7"},
                 nullptr, 120s, &err),
@@ -133,8 +133,8 @@ void ScaleScenario::prepare() {
     }
   }
   std::string text;
-  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kDemo, "--expected-alerts", "--start-time",
-                 std::to_string(t0_)},
+  ASSERT_EQ(run({bin("sentinel-loggen"), "--scenario", kScaleDemo, "--expected-alerts",
+                 "--start-time", std::to_string(t0_)},
                 &text),
             0);
   std::istringstream in(text);
@@ -158,7 +158,7 @@ std::unique_ptr<ScaleRun> ScaleScenario::new_run(const std::string& name) {
   for (auto [topic, n] : {std::pair{&r->metrics, 3}, {&r->http, 4}, {&r->alerts, 3}}) {
     EXPECT_TRUE(create_topic_(*topic, n, &error)) << error;
   }
-  write_file(r->dir.file("thresholds.json"), kThresholds);
+  write_file(r->dir.file("thresholds.json"), kScaleThresholds);
   return r;
 }
 

@@ -45,15 +45,15 @@ DevKafka& kafka() {
   return k;
 }
 
-const std::string kWorker =
+const std::string kRestWorker =
     "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "offset.flush.interval.ms=300\n";
 
-// A worker on the shared broker with kWorker plus `extra`.
+// A worker on the shared broker with kRestWorker plus `extra`.
 ConnectWorker start_worker(const TempDir& dir, const std::string& extra,
                            const ConnectWorker::Options& options = {}) {
-  return ConnectWorker(dir, kafka().bootstrap(), kWorker + extra, options);
+  return ConnectWorker(dir, kafka().bootstrap(), kRestWorker + extra, options);
 }
 
 // A TCP connection to the worker from `source` (any 127.x.y.z is loopback on Linux, so each

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 // Anything a healthy worker does in milliseconds; past this it counts as hung.
 constexpr auto kHung = 30s;
 
-const std::string kWorker =
+const std::string kHostileWorker =
     "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
     "offset.flush.interval.ms=300\n"
@@ -44,7 +44,7 @@ size_t line_count(const std::string& path) {
 
 // Every worker here is used once it has started its restored connectors (GET /health); its call()
 // has a connection of its own and a read timeout of kHung.
-const ConnectWorker::Options kReady{.wait_ready = true};
+const ConnectWorker::Options kHostileReady{.wait_ready = true};
 
 std::string hanging_body(const TempDir& dir, const std::string& name, const std::string& topic,
                          const std::string& hang_in) {
@@ -74,8 +74,8 @@ TEST(ConnectHostile, DeleteOfAStuckTaskAnswersWhileOtherCallsKeepAnswering) {
   DevKafka kafka({"h:1", "o:1"});
   TempDir dir;
   // A long deadline, so that the calls below happen while DELETE is still waiting.
-  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=10000\n",
-                  kReady);
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  kHostileWorker + "task.shutdown.graceful.timeout.ms=10000\n", kHostileReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "put")).first, 201);
   ASSERT_EQ(w.call("POST", "/connectors", file_sink_body("ok", "o", dir.file("o.log"))).first, 201);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "h", {"x"}));
@@ -108,8 +108,8 @@ TEST(ConnectHostile, DeleteOfAStuckTaskAnswersWhileOtherCallsKeepAnswering) {
 TEST(ConnectHostile, StuckTaskIsAbandonedFailedWithItsTraceAndCommitsNothing) {
   DevKafka kafka({"h:1"});
   TempDir dir;
-  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n",
-                  kReady);
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  kHostileWorker + "task.shutdown.graceful.timeout.ms=2000\n", kHostileReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "put")).first, 201);
   ASSERT_TRUE(kcat_produce(kafka.bootstrap(), "h", {"a", "b", "c"}));
   ASSERT_TRUE(wait_until([&] { return fs::exists(dir.file("hang.stuck")); }, 20s))
@@ -150,8 +150,8 @@ TEST(ConnectHostile, StuckTaskIsAbandonedFailedWithItsTraceAndCommitsNothing) {
 TEST(ConnectHostile, SigtermExitsWithinTheDeadlineWhileATaskIsStuckInStart) {
   DevKafka kafka({"h:1"});
   TempDir dir;
-  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "task.shutdown.graceful.timeout.ms=2000\n",
-                  kReady);
+  ConnectWorker w(dir, kafka.bootstrap(),
+                  kHostileWorker + "task.shutdown.graceful.timeout.ms=2000\n", kHostileReady);
   ASSERT_EQ(w.call("POST", "/connectors", hanging_body(dir, "hang", "h", "start")).first, 201);
   ASSERT_TRUE(wait_until([&] { return fs::exists(dir.file("hang.stuck")); }, 20s))
       << "the task never got stuck";
@@ -166,7 +166,7 @@ TEST(ConnectHostile, TasksMaxAboveTheWorkerLimitIs400) {
   DevKafka kafka({"t:1"});
   TempDir dir;
   {
-    ConnectWorker w(dir, kafka.bootstrap(), kWorker, kReady);  // default limit 64
+    ConnectWorker w(dir, kafka.bootstrap(), kHostileWorker, kHostileReady);  // default limit 64
     auto [status, body] =
         w.call("POST", "/connectors", file_sink_body("many", "t", dir.file("m.log"), "100000"));
     EXPECT_EQ(status, 400);
@@ -177,7 +177,8 @@ TEST(ConnectHostile, TasksMaxAboveTheWorkerLimitIs400) {
         std::string::npos)
         << body;
   }
-  ConnectWorker w(dir, kafka.bootstrap(), kWorker + "sentinel.tasks.max.limit=4\n", kReady);
+  ConnectWorker w(dir, kafka.bootstrap(), kHostileWorker + "sentinel.tasks.max.limit=4\n",
+                  kHostileReady);
   EXPECT_EQ(
       w.call("POST", "/connectors", file_sink_body("five", "t", dir.file("5.log"), "5")).first,
       400);
@@ -348,7 +349,7 @@ TEST(ConnectHostile, CheckConfigRefusesExactlyWhatTheStartRefuses) {
     SCOPED_TRACE(c.name);
     std::string worker = dir.file("w-" + std::to_string(&c - cases.data()) + ".properties");
     // The listener line comes first so that a case's own listeners= wins.
-    write_file(worker, "listeners=http://127.0.0.1:0\n" + kWorker +
+    write_file(worker, "listeners=http://127.0.0.1:0\n" + kHostileWorker +
                            "sentinel.state.dir=" + dir.file("state") + "\n" + c.worker);
     std::vector<std::string> args = {bin("sentinel-connect"), worker};
     args.insert(args.end(), c.connectors.begin(), c.connectors.end());

@@ -9,7 +9,7 @@
 namespace sentinel::alerts {
 namespace {
 
-AlertsConfig parse(const std::string& text, const std::string& kafka_extra = "") {
+AlertsConfig parse_with_kafka(const std::string& text, const std::string& kafka_extra = "") {
   return parse_alerts_config(
       ConfigFile::parse("kafka: {bootstrap.servers: k:9092" + kafka_extra + "}\n" + text,
                         "alerts.yaml"),
@@ -17,23 +17,25 @@ AlertsConfig parse(const std::string& text, const std::string& kafka_extra = "")
 }
 
 TEST(AlertsInstanceId, DefaultsToTheHostName) {
-  EXPECT_EQ(group_instance_id(parse(""), false), kafka::group_instance_id(kafka::host_name()));
+  EXPECT_EQ(group_instance_id(parse_with_kafka(""), false),
+            kafka::group_instance_id(kafka::host_name()));
 }
 
 TEST(AlertsInstanceId, InputInstanceIdNamesIt) {
-  AlertsConfig c = parse("input: {group: alert-group, instance_id: web-1-b}\n");
+  AlertsConfig c = parse_with_kafka("input: {group: alert-group, instance_id: web-1-b}\n");
   EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
   EXPECT_EQ(group_instance_id(c, false), "web-1-b");
 }
 
 TEST(AlertsInstanceId, KafkaGroupInstanceIdWinsAndEmptyTurnsItOff) {
-  EXPECT_EQ(group_instance_id(parse("input: {instance_id: y}\n", ", group.instance.id: x"), false),
+  EXPECT_EQ(group_instance_id(
+                parse_with_kafka("input: {instance_id: y}\n", ", group.instance.id: x"), false),
             "x");
-  EXPECT_EQ(group_instance_id(parse("", ", group.instance.id: \"\""), false), "");
+  EXPECT_EQ(group_instance_id(parse_with_kafka("", ", group.instance.id: \"\""), false), "");
 }
 
 TEST(AlertsInstanceId, DrainRunsAreNeverStaticMembers) {
-  EXPECT_EQ(group_instance_id(parse("input: {instance_id: y}\n"), true), "");
+  EXPECT_EQ(group_instance_id(parse_with_kafka("input: {instance_id: y}\n"), true), "");
 }
 
 }  // namespace

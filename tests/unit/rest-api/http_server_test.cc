@@ -38,8 +38,8 @@ WorkerConfig loopback_config() {
   return c;
 }
 
-struct Api {
-  Api() {
+struct ServerApi {
+  ServerApi() {
     plugins.add(testing::memory_sink_plugin());
     WorkerSettings s;
     s.validation.plugins = &plugins;
@@ -53,7 +53,7 @@ struct Api {
 };
 
 TEST(HttpServer, StopReturnsWhateverTheMomentItIsCalled) {
-  Api a;
+  ServerApi a;
   within(
       60s,
       [&] {
@@ -77,7 +77,7 @@ TEST(HttpServer, StopReturnsWhateverTheMomentItIsCalled) {
 }
 
 TEST(HttpServer, StopEndsOpenConnections) {
-  Api a;
+  ServerApi a;
   HttpServer s;
   std::string error;
   ASSERT_TRUE(s.bind(loopback_config(), nullptr, &error)) << error;

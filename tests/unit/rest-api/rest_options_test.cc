@@ -13,8 +13,8 @@
 namespace sentinel::connect {
 namespace {
 
-struct Api {
-  Api() {
+struct OptionsApi {
+  OptionsApi() {
     plugins.add(testing::memory_sink_plugin());
     WorkerSettings s;
     s.validation.plugins = &plugins;
@@ -69,7 +69,7 @@ bool lists(const std::string& allow, const std::string& method) {
 }
 
 TEST(RestOptions, EveryResourceAnswersWithItsAllowHeader) {
-  Api a;
+  OptionsApi a;
   for (const Resource& r : kResources) {
     HttpResponse out = a.call("OPTIONS", r.path);
     EXPECT_EQ(out.status, 200) << r.path;
@@ -82,7 +82,7 @@ TEST(RestOptions, EveryResourceAnswersWithItsAllowHeader) {
 }
 
 TEST(RestOptions, TheRouterAgreesWithTheAllowHeader) {
-  Api a;
+  OptionsApi a;
   for (const Resource& r : kResources) {
     EXPECT_EQ(lists(r.allow, "GET"), lists(r.allow, "HEAD")) << r.path;
     for (const std::string m : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
@@ -100,7 +100,7 @@ TEST(RestOptions, TheRouterAgreesWithTheAllowHeader) {
 // The table itself: no method and pattern twice (the second would never be reached), and every
 // route, its {…} filled in, is answered by its own method and listed in its path's Allow header.
 TEST(RestRoutes, EveryRouteIsReachableAndListedInItsAllowHeader) {
-  Api a;
+  OptionsApi a;
   std::set<std::pair<std::string_view, std::string_view>> seen;
   for (const Route& r : route_table()) {
     EXPECT_TRUE(seen.insert({r.method, r.pattern}).second) << r.method << " " << r.pattern;

@@ -23,8 +23,8 @@ const std::map<std::string, std::string> kSecrets = {
     {"secret", "pw-5"},  // the plugin's PASSWORD-typed key
 };
 
-struct Api {
-  Api() {
+struct SecretsApi {
+  SecretsApi() {
     plugins.add(testing::memory_sink_plugin());
     WorkerSettings s;
     s.validation.plugins = &plugins;
@@ -58,7 +58,7 @@ TEST(SecretKeys, NamesThatHoldSecrets) {
 }
 
 TEST(SecretKeys, HiddenInEveryAnswer) {
-  Api a;
+  SecretsApi a;
   json config = {{"connector.class", "Memory"}, {"topics", "t"}, {"tasks.max", "2"}};
   for (const auto& [k, v] : kSecrets) config[k] = v;
   a.call("POST", "/connectors", json{{"name", "c"}, {"config", config}}.dump());
@@ -93,7 +93,7 @@ TEST(SecretKeys, HiddenInEveryAnswer) {
 }
 
 TEST(SecretKeys, HiddenValueSentBackKeepsTheStoredOne) {
-  Api a;
+  SecretsApi a;
   json config = {{"connector.class", "Memory"}, {"topics", "t"}, {"my.custom.password", "pw-1"}};
   a.call("POST", "/connectors", json{{"name", "c"}, {"config", config}}.dump());
   json edited = json::parse(a.call("GET", "/connectors/c/config"));

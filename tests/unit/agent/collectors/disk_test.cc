@@ -26,9 +26,11 @@ using namespace std::chrono_literals;
 using Metrics = std::map<std::string, double>;
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
-ConfigNode options(const std::string& yaml) { return ConfigFile::parse(yaml, "agent.yaml").root(); }
+ConfigNode disk_options(const std::string& yaml) {
+  return ConfigFile::parse(yaml, "agent.yaml").root();
+}
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics disk_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 struct statvfs fs(uint64_t blocks, uint64_t bfree, uint64_t bavail, uint64_t files = 1000,
                   uint64_t ffree = 500, unsigned long frsize = 4096) {
@@ -102,7 +104,7 @@ std::vector<std::string> mounts_of(const std::vector<Sample>& samples) {
 class DiskTest : public ::testing::Test {
  public:
   std::unique_ptr<Collector> make(const std::string& yaml = "{}") {
-    return make_disk_collector(options(yaml), HostPaths{dir.path(), dir.path()},
+    return make_disk_collector(disk_options(yaml), HostPaths{dir.path(), dir.path()},
                                fake_statvfs(fake));
   }
   void write_mounts(const std::string& text) { test::write_file(dir.file("self/mounts"), text); }
@@ -325,7 +327,7 @@ int mount_table_child(const std::string& dir) {
   if (!reader.unchanged_since_read("/proc/self/mounts")) return 4;
 
   auto c = make_disk_collector(
-      options("{exclude_fstypes: [], include_mounts: [\"^" + dir + "/\"]}"), HostPaths{});
+      disk_options("{exclude_fstypes: [], include_mounts: [\"^" + dir + "/\"]}"), HostPaths{});
   auto mounts = [&] {
     std::vector<Sample> out;
     c->collect(MonoClock::now(), &out);
@@ -353,19 +355,19 @@ TEST_F(DiskTest, Disk_RealMountTableChangeIsSeenThroughPoll) {
 }
 
 TEST(DiskRealProc, Disk_RealMountsIncludeRoot) {
-  auto c = make_disk_collector(options("{}"), HostPaths{});
+  auto c = make_disk_collector(disk_options("{}"), HostPaths{});
   std::vector<Sample> out;
   c->collect(MonoClock::now(), &out);  // some mounts may deny statvfs; root must not
   const Sample* root = nullptr;
   for (const auto& s : out) {
     if (s.tags.at(0).second == "/") root = &s;
-    Metrics m = metrics_of(s);
+    Metrics m = disk_metrics_of(s);
     EXPECT_GE(m["used_pct"], 0.0);
     EXPECT_LE(m["used_pct"], 100.0);
     EXPECT_LE(m["free_bytes"] + m["used_bytes"], m["total_bytes"]);
   }
   ASSERT_NE(root, nullptr);
-  EXPECT_GT(metrics_of(*root)["total_bytes"], 0.0);
+  EXPECT_GT(disk_metrics_of(*root)["total_bytes"], 0.0);
 }
 
 }  // namespace

@@ -17,9 +17,11 @@ using namespace std::chrono_literals;
 using Metrics = std::map<std::string, double>;
 using MetricList = std::vector<std::pair<std::string, double>>;
 
-ConfigNode options(const std::string& yaml) { return ConfigFile::parse(yaml, "agent.yaml").root(); }
+ConfigNode diskio_options(const std::string& yaml) {
+  return ConfigFile::parse(yaml, "agent.yaml").root();
+}
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics diskio_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 const Sample* find_device(const std::vector<Sample>& samples, const std::string& name) {
   for (const auto& s : samples) {
@@ -45,7 +47,7 @@ class DiskIoTest : public ::testing::Test {
  protected:
   DiskIoTest() { std::filesystem::create_directories(dir.file("sys/class/block")); }
   std::unique_ptr<Collector> make(const std::string& yaml = "{}") {
-    return make_diskio_collector(options(yaml), HostPaths{dir.path(), dir.file("sys")});
+    return make_diskio_collector(diskio_options(yaml), HostPaths{dir.path(), dir.file("sys")});
   }
   void block_device(const std::string& name, bool partition) {
     std::filesystem::create_directories(dir.file("sys/class/block/" + name));
@@ -100,8 +102,8 @@ TEST_F(DiskIoTest, DiskIo_SectorsAre512Bytes) {
   write_diskstats(line20("nvme0n1", {.read_sectors = 1000, .write_sectors = 8}));
   auto out = tick(*c, 2s);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(metrics_of(out[0])["read_bytes_per_s"], 512000.0);
-  EXPECT_EQ(metrics_of(out[0])["write_bytes_per_s"], 4096.0);
+  EXPECT_EQ(diskio_metrics_of(out[0])["read_bytes_per_s"], 512000.0);
+  EXPECT_EQ(diskio_metrics_of(out[0])["write_bytes_per_s"], 4096.0);
 }
 
 TEST_F(DiskIoTest, DiskIo_UtilIsCappedAt100AndAwaitIsZeroWithoutIo) {
@@ -111,7 +113,7 @@ TEST_F(DiskIoTest, DiskIo_UtilIsCappedAt100AndAwaitIsZeroWithoutIo) {
   tick(*c, 1s);
   // io_ticks can run ahead of wall time by a little (accounting granularity).
   write_diskstats(line20("sda", {.io_ms = 2100}));
-  Metrics m = metrics_of(tick(*c, 2s).at(0));
+  Metrics m = diskio_metrics_of(tick(*c, 2s).at(0));
   EXPECT_EQ(m["util_pct"], 100.0);
   EXPECT_EQ(m["await_ms"], 0.0);
 }
@@ -126,10 +128,10 @@ TEST_F(DiskIoTest, DiskIo_CounterGoingBackwardsResetsThatDevicesBaseline) {
   auto out = tick(*c, 2s);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(find_device(out, "sda")->metrics, (MetricList{{"io_in_progress", 0}}));
-  EXPECT_EQ(metrics_of(*find_device(out, "sdb"))["reads_per_s"], 100.0);
+  EXPECT_EQ(diskio_metrics_of(*find_device(out, "sdb"))["reads_per_s"], 100.0);
   write_diskstats(line20("sda", {.reads = 60}) + line20("sdb", {.reads = 200}));
   out = tick(*c, 3s);
-  EXPECT_EQ(metrics_of(*find_device(out, "sda"))["reads_per_s"], 50.0);
+  EXPECT_EQ(diskio_metrics_of(*find_device(out, "sda"))["reads_per_s"], 50.0);
 }
 
 TEST_F(DiskIoTest, DiskIo_PartitionsAndVirtualDevicesAreExcludedByDefault) {
@@ -207,7 +209,7 @@ TEST_F(DiskIoTest, DiskIo_UnreadableFileReturnsErrorNamingPath) {
 }
 
 TEST(DiskIoRealProc, DiskIo_RealProcRatesArePlausible) {
-  auto c = make_diskio_collector(options("{}"), HostPaths{});
+  auto c = make_diskio_collector(diskio_options("{}"), HostPaths{});
   std::vector<Sample> out;
   auto t0 = MonoClock::now();
   ASSERT_EQ(c->collect(t0, &out), "");
@@ -215,7 +217,7 @@ TEST(DiskIoRealProc, DiskIo_RealProcRatesArePlausible) {
   ASSERT_EQ(c->collect(t0 + 1s, &out), "");
   ASSERT_FALSE(out.empty()) << "this machine has at least one whole disk";
   for (const auto& s : out) {
-    Metrics m = metrics_of(s);
+    Metrics m = diskio_metrics_of(s);
     EXPECT_EQ(m.size(), 7u) << s.tags[0].second;
     EXPECT_GE(m["util_pct"], 0.0);
     EXPECT_LE(m["util_pct"], 100.0);

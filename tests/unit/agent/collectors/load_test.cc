@@ -15,14 +15,14 @@ namespace {
 
 using Metrics = std::map<std::string, double>;
 
-ConfigNode no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
+ConfigNode load_no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics load_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 class LoadTest : public ::testing::Test {
  protected:
   std::vector<Sample> collect(std::string* error = nullptr) {
-    auto c = make_load_collector(no_options(), HostPaths{dir.path(), dir.path()});
+    auto c = make_load_collector(load_no_options(), HostPaths{dir.path(), dir.path()});
     std::vector<Sample> out;
     std::string e = c->collect(MonoClock::now(), &out);
     if (error) {
@@ -72,8 +72,8 @@ TEST_F(LoadTest, Load_SharesOneProcStatReadPerTickWithCpu) {
   test::write_file(dir.file("stat"),
                    "cpu  1 0 1 8 0 0 0 0\ncpu0 1 0 1 8 0 0 0 0\nprocs_running 3\n");
   HostPaths paths{dir.path(), dir.path()};  // one HostPaths for both, as the agent's config has
-  auto cpu = make_cpu_collector(no_options(), paths);
-  auto load = make_load_collector(no_options(), paths);
+  auto cpu = make_cpu_collector(load_no_options(), paths);
+  auto load = make_load_collector(load_no_options(), paths);
   auto procs_running = [&](MonoClock::time_point now) {
     std::vector<Sample> out;
     EXPECT_EQ(cpu->collect(now, &out), "");
@@ -81,7 +81,7 @@ TEST_F(LoadTest, Load_SharesOneProcStatReadPerTickWithCpu) {
     test::write_file(dir.file("stat"), "cpu  1 0 1 8 0 0 0 0\nprocs_running " +
                                            std::to_string(now.time_since_epoch().count()) + "\n");
     EXPECT_EQ(load->collect(now, &out), "");
-    return metrics_of(out.back())["procs_running"];
+    return load_metrics_of(out.back())["procs_running"];
   };
   EXPECT_EQ(procs_running(MonoClock::time_point(MonoClock::duration(5))), 3.0);
   EXPECT_EQ(paths.reads->file_reads(), 1u);
@@ -91,11 +91,11 @@ TEST_F(LoadTest, Load_SharesOneProcStatReadPerTickWithCpu) {
 }
 
 TEST(LoadRealProc, Load_RealProcIsPlausible) {
-  auto c = make_load_collector(no_options(), HostPaths{});
+  auto c = make_load_collector(load_no_options(), HostPaths{});
   std::vector<Sample> out;
   ASSERT_EQ(c->collect(MonoClock::now(), &out), "");
   ASSERT_EQ(out.size(), 1u);
-  Metrics m = metrics_of(out[0]);
+  Metrics m = load_metrics_of(out[0]);
   EXPECT_GE(m["load1"], 0.0);
   EXPECT_GE(m["load15"], 0.0);
   EXPECT_GE(m["procs_running"], 1.0);  // this test is running

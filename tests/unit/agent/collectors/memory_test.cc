@@ -16,9 +16,9 @@ using Metrics = std::map<std::string, double>;
 
 constexpr double kKiB = 1024.0;
 
-ConfigNode no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
+ConfigNode memory_no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics memory_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 const char* kMeminfo =
     "MemTotal:       16000000 kB\n"
@@ -40,7 +40,7 @@ const char* kMeminfo =
 class MemoryTest : public ::testing::Test {
  protected:
   std::vector<Sample> collect(std::string* error = nullptr) {
-    auto c = make_memory_collector(no_options(), HostPaths{dir.path(), dir.path()});
+    auto c = make_memory_collector(memory_no_options(), HostPaths{dir.path(), dir.path()});
     std::vector<Sample> out;
     std::string e = c->collect(MonoClock::now(), &out);
     if (error) {
@@ -74,7 +74,7 @@ TEST_F(MemoryTest, Memory_UsedIsTotalMinusAvailable) {
                             {"swap_free_bytes", 3000000 * kKiB},
                             {"swap_used_bytes", 1000000 * kKiB},
                             {"swap_used_pct", 25.0}};
-  EXPECT_EQ(metrics_of(out[0]), expected);
+  EXPECT_EQ(memory_metrics_of(out[0]), expected);
   ASSERT_EQ(out[0].metrics.size(), 15u);
   EXPECT_EQ(out[0].metrics[0].first, "total_bytes");
   EXPECT_EQ(out[0].metrics[2].first, "used_bytes");
@@ -87,7 +87,7 @@ TEST_F(MemoryTest, Memory_WithoutMemAvailableUsedExcludesBuffersCacheAndReclaima
   test::write_file(dir.file("meminfo"), text);
   auto out = collect();
   ASSERT_EQ(out.size(), 1u);
-  Metrics m = metrics_of(out[0]);
+  Metrics m = memory_metrics_of(out[0]);
   EXPECT_EQ(m.count("available_bytes"), 0u);
   EXPECT_EQ(m["used_bytes"], 4900000 * kKiB);
   EXPECT_EQ(m["used_pct"], 30.63);
@@ -99,7 +99,7 @@ TEST_F(MemoryTest, Memory_NoSwapGivesZeroSwapPercent) {
                    "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
   auto out = collect();
   ASSERT_EQ(out.size(), 1u);
-  Metrics m = metrics_of(out[0]);
+  Metrics m = memory_metrics_of(out[0]);
   EXPECT_EQ(m["swap_used_bytes"], 0.0);
   EXPECT_EQ(m["swap_used_pct"], 0.0);
   EXPECT_EQ(m["used_pct"], 50.0);
@@ -113,7 +113,7 @@ TEST_F(MemoryTest, Memory_MissingRawFieldsAreNotEmitted) {
                             {"available_bytes", 250 * kKiB},
                             {"used_bytes", 750 * kKiB},
                             {"used_pct", 75.0}};
-  EXPECT_EQ(metrics_of(out[0]), expected);
+  EXPECT_EQ(memory_metrics_of(out[0]), expected);
 }
 
 TEST_F(MemoryTest, Memory_NoMemTotalIsAnError) {
@@ -130,11 +130,11 @@ TEST_F(MemoryTest, Memory_UnreadableMeminfoReturnsErrorNamingPath) {
 }
 
 TEST(MemoryRealProc, Memory_RealProcIsConsistent) {
-  auto c = make_memory_collector(no_options(), HostPaths{});
+  auto c = make_memory_collector(memory_no_options(), HostPaths{});
   std::vector<Sample> out;
   ASSERT_EQ(c->collect(MonoClock::now(), &out), "");
   ASSERT_EQ(out.size(), 1u);
-  Metrics m = metrics_of(out[0]);
+  Metrics m = memory_metrics_of(out[0]);
   EXPECT_GT(m["total_bytes"], 0.0);
   EXPECT_LE(m["available_bytes"], m["total_bytes"]);
   EXPECT_EQ(m["used_bytes"], m["total_bytes"] - m["available_bytes"]);

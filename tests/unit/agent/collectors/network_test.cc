@@ -14,9 +14,11 @@ namespace {
 using namespace std::chrono_literals;
 using Metrics = std::map<std::string, double>;
 
-ConfigNode options(const std::string& yaml) { return ConfigFile::parse(yaml, "agent.yaml").root(); }
+ConfigNode network_options(const std::string& yaml) {
+  return ConfigFile::parse(yaml, "agent.yaml").root();
+}
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics network_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 const Sample* find_interface(const std::vector<Sample>& samples, const std::string& name) {
   for (const auto& s : samples) {
@@ -41,7 +43,7 @@ std::string dev_line(const std::string& name, uint64_t rxb, uint64_t rxp, uint64
 class NetworkTest : public ::testing::Test {
  protected:
   std::unique_ptr<Collector> make(const std::string& yaml = "{}") {
-    return make_network_collector(options(yaml), HostPaths{dir.path(), dir.path()});
+    return make_network_collector(network_options(yaml), HostPaths{dir.path(), dir.path()});
   }
   void write_dev(const std::string& lines) {
     test::write_file(dir.file("net/dev"), kHeader + lines);
@@ -81,8 +83,9 @@ TEST_F(NetworkTest, Network_CounterResetGivesNoRate) {
   write_dev(dev_line("eth0", 1500, 15, 0, 0, 1001500, 1015, 0, 0));
   auto out = tick(*c, 3s);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(metrics_of(out[0])["rx_bytes_per_s"], 1000.0);  // against the post-reset baseline
-  EXPECT_EQ(metrics_of(out[0])["tx_packets_per_s"], 10.0);
+  EXPECT_EQ(network_metrics_of(out[0])["rx_bytes_per_s"],
+            1000.0);  // against the post-reset baseline
+  EXPECT_EQ(network_metrics_of(out[0])["tx_packets_per_s"], 10.0);
 }
 
 TEST_F(NetworkTest, Network_IncludeAndExcludeRegexes) {
@@ -130,7 +133,7 @@ TEST_F(NetworkTest, Network_UnreadableFileReturnsErrorNamingPath) {
 }
 
 TEST(NetworkRealProc, Network_RealProcRatesAreNonNegative) {
-  auto c = make_network_collector(options("exclude_interfaces: []"), HostPaths{});
+  auto c = make_network_collector(network_options("exclude_interfaces: []"), HostPaths{});
   std::vector<Sample> out;
   auto t0 = MonoClock::now();
   ASSERT_EQ(c->collect(t0, &out), "");

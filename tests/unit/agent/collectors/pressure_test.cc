@@ -16,14 +16,14 @@ namespace {
 
 using Metrics = std::map<std::string, double>;
 
-ConfigNode no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
+ConfigNode pressure_no_options() { return ConfigFile::parse("{}", "agent.yaml").root(); }
 
-Metrics metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
+Metrics pressure_metrics_of(const Sample& s) { return Metrics(s.metrics.begin(), s.metrics.end()); }
 
 class PressureTest : public ::testing::Test {
  protected:
   std::vector<Sample> collect(std::string* error) {
-    auto c = make_pressure_collector(no_options(), HostPaths{dir.path(), dir.path()});
+    auto c = make_pressure_collector(pressure_no_options(), HostPaths{dir.path(), dir.path()});
     std::vector<Sample> out;
     *error = c->collect(MonoClock::now(), &out);
     return out;
@@ -51,10 +51,10 @@ TEST_F(PressureTest, Pressure_OneSamplePerFileWithFullLineWhenPresent) {
       {"some_avg10", 2.0}, {"some_avg60", 1.0}, {"some_avg300", 0.5}, {"some_total_us", 1000},
       {"full_avg10", 1.0}, {"full_avg60", 0.5}, {"full_avg300", 0.1}, {"full_total_us", 700}};
   EXPECT_EQ(out[1].metrics, memory);
-  EXPECT_EQ(metrics_of(out[0])["some_total_us"], 123456.0);
+  EXPECT_EQ(pressure_metrics_of(out[0])["some_total_us"], 123456.0);
   const Metrics io = {
       {"some_avg10", 9.99}, {"some_avg60", 0.01}, {"some_avg300", 0.0}, {"some_total_us", 42.0}};
-  EXPECT_EQ(metrics_of(out[2]), io);  // no full line → no full_ metrics
+  EXPECT_EQ(pressure_metrics_of(out[2]), io);  // no full line → no full_ metrics
 }
 
 TEST_F(PressureTest, Pressure_NoPsiEmitsNothingAndNoError) {
@@ -85,7 +85,7 @@ TEST_F(PressureTest, Pressure_PresentButUnreadableFileIsAnError) {
 }
 
 TEST(PressureRealProc, Pressure_RealProcIsPlausible) {
-  auto c = make_pressure_collector(no_options(), HostPaths{});
+  auto c = make_pressure_collector(pressure_no_options(), HostPaths{});
   std::vector<Sample> out;
   ASSERT_EQ(c->collect(MonoClock::now(), &out), "");
   if (access("/proc/pressure", F_OK) != 0) {
@@ -94,7 +94,7 @@ TEST(PressureRealProc, Pressure_RealProcIsPlausible) {
   }
   ASSERT_FALSE(out.empty());
   for (const auto& s : out) {
-    Metrics m = metrics_of(s);
+    Metrics m = pressure_metrics_of(s);
     EXPECT_GE(m["some_avg10"], 0.0) << s.tags[0].second;
     EXPECT_LE(m["some_avg10"], 100.0) << s.tags[0].second;
     EXPECT_GE(m["some_total_us"], 0.0);

@@ -12,8 +12,8 @@
 namespace sentinel::connect {
 namespace {
 
-struct Fixture {
-  Fixture() {
+struct OffsetsFixture {
+  OffsetsFixture() {
     plugins.add(testing::memory_sink_plugin());
     WorkerSettings s;
     s.validation.plugins = &plugins;
@@ -42,7 +42,7 @@ struct Fixture {
 const char* kKafkaSays = "group connect-arch: Broker: The group is not empty";
 
 TEST(HerderOffsets, AGroupWithMembersGetsConnectsAnswerWithKafkasReason) {
-  Fixture f;
+  OffsetsFixture f;
   f.backend.offsets_answer = OffsetsResult::Fail(OffsetsResult::Error::kGroupActive, kKafkaSays);
   Outcome o = f.alter(42);
   EXPECT_EQ(o.status, 500);
@@ -64,7 +64,7 @@ TEST(HerderOffsets, AGroupWithMembersGetsConnectsAnswerWithKafkasReason) {
 }
 
 TEST(HerderOffsets, WhatTheBrokerCannotDoIs501NamingTheConnector) {
-  Fixture f;
+  OffsetsFixture f;
   f.backend.offsets_answer = OffsetsResult::Fail(
       OffsetsResult::Error::kUnsupported, "the dev broker (sentinel-devkafka) cannot do this");
   Outcome o = f.alter(std::nullopt);
@@ -76,7 +76,7 @@ TEST(HerderOffsets, WhatTheBrokerCannotDoIs501NamingTheConnector) {
 }
 
 TEST(HerderOffsets, APartitionTheTopicLacksIs400) {
-  Fixture f;
+  OffsetsFixture f;
   f.backend.offsets_answer = OffsetsResult::Fail(OffsetsResult::Error::kInvalid,
                                                  "t-7: Broker: Unknown topic or partition");
   Outcome o = f.alter(3);
@@ -86,7 +86,7 @@ TEST(HerderOffsets, APartitionTheTopicLacksIs400) {
 }
 
 TEST(HerderOffsets, NoAnswerIs500SayingSoAndGetFailsTheSameWay) {
-  Fixture f;
+  OffsetsFixture f;
   f.backend.offsets_answer = OffsetsResult::Fail(
       OffsetsResult::Error::kFailed, "no answer from the Kafka cluster at k:9092 within 10 s");
   Outcome o = f.alter(3);
@@ -103,7 +103,7 @@ TEST(HerderOffsets, NoAnswerIs500SayingSoAndGetFailsTheSameWay) {
 }
 
 TEST(HerderOffsets, AFailedChangeLeavesTheOffsetsAndTheConnectorAsTheyWere) {
-  Fixture f;
+  OffsetsFixture f;
   ASSERT_TRUE(f.alter(42).ok());
   f.backend.offsets_answer = OffsetsResult::Fail(OffsetsResult::Error::kGroupActive, kKafkaSays);
   EXPECT_FALSE(f.alter(7).ok());

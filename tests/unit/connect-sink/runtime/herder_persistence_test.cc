@@ -17,8 +17,8 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-struct Worker {
-  explicit Worker(const std::string& dir) : store(dir) {
+struct PersistedWorker {
+  explicit PersistedWorker(const std::string& dir) : store(dir) {
     plugins.add(testing::memory_sink_plugin());
     WorkerSettings s;
     s.validation.plugins = &plugins;
@@ -53,7 +53,7 @@ std::string create_body(const std::string& name) {
 
 TEST(HerderPersistence, AChangeThatCannotBeSavedIsNotMade) {
   sentinel::test::TempDir dir;
-  Worker w(dir.path());
+  PersistedWorker w(dir.path());
   ASSERT_EQ(w.call("POST", "/connectors", create_body("kept")).status, 201);
   ASSERT_EQ(w.call("POST", "/connectors", create_body("paused")).status, 201);
   ASSERT_EQ(w.call("PUT", "/connectors/paused/pause").status, 202);
@@ -95,7 +95,7 @@ TEST(HerderPersistence, AChangeThatCannotBeSavedIsNotMade) {
   fs::remove(w.store.path() + ".tmp");
   ASSERT_EQ(w.call("DELETE", "/connectors/kept").status, 204);
   ASSERT_EQ(w.call("POST", "/connectors", create_body("new")).status, 201);
-  Worker again(dir.path());
+  PersistedWorker again(dir.path());
   EXPECT_EQ(again.connectors(), json::parse(R"(["new","paused"])"));
   EXPECT_EQ(again.target("paused"), "PAUSED");
 }

@@ -18,7 +18,7 @@ namespace sentinel::archive {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int64_t kMay1 = 1714521600000;  // 2024-05-01T00:00:00Z
+constexpr int64_t kStreamMay1 = 1714521600000;  // 2024-05-01T00:00:00Z
 const PartitionKey kP0{"alerts", 0};
 
 std::vector<std::string> files_in(const std::string& dir) {
@@ -64,7 +64,7 @@ class Stream : public ::testing::Test {
 
   test::TempDir dir;
   RotationPolicy policy;
-  int64_t now = kMay1 + 1000;
+  int64_t now = kStreamMay1 + 1000;
   std::vector<std::string> warnings;
 };
 
@@ -162,7 +162,7 @@ TEST_F(Stream, RotatesByIntervalAndAtMidnightOnTicksWithoutTraffic) {
   ASSERT_TRUE(s->tick(&e));
   EXPECT_EQ(s->take_rotated().size(), 1u);
   policy.interval_ms = -1;
-  now = kMay1 + 86400000 - 5000;  // 23:59:55
+  now = kStreamMay1 + 86400000 - 5000;  // 23:59:55
   auto m = open("midnight.log");
   append(*m, 0, 1);
   now += 4999;

@@ -21,7 +21,7 @@ using connect::SinkRecord;
 using connect::Status;
 using connect::TopicPartition;
 
-constexpr int64_t kMay1 = 1714521600000;  // 2024-05-01T00:00:00Z
+constexpr int64_t kConfinedMay1 = 1714521600000;  // 2024-05-01T00:00:00Z
 
 struct NoContext : connect::SinkTaskContext {
   void offset(const connect::OffsetMap&) override {}
@@ -31,7 +31,7 @@ struct NoContext : connect::SinkTaskContext {
 std::vector<SinkRecord> records(const std::string& topic, int64_t from, int64_t to) {
   std::vector<SinkRecord> out;
   for (int64_t o = from; o < to; ++o)
-    out.push_back(SinkRecord{topic, 0, o, kMay1, std::nullopt, "v", {}});
+    out.push_back(SinkRecord{topic, 0, o, kConfinedMay1, std::nullopt, "v", {}});
   return out;
 }
 
@@ -67,7 +67,7 @@ class Confinement : public ::testing::TestWithParam<bool> {
   test::TempDir dir;
   std::string root = dir.file("a/b/archive");
   std::string outside = dir.file("outside");
-  int64_t now = kMay1;
+  int64_t now = kConfinedMay1;
 };
 
 TEST_P(Confinement, ATopicDirectoryThatIsALinkOutFailsTheTaskNamingIt) {
@@ -131,7 +131,7 @@ TEST_P(Confinement, RetentionNeverReachesThroughALinkedDirectory) {
   ASSERT_TRUE(spec.root) << error;
   std::atomic<bool> stop{false};
   MaintenanceResult result;
-  EXPECT_TRUE(maintain(spec, kMay1 + 3600000, stop, &result, &error)) << error;
+  EXPECT_TRUE(maintain(spec, kConfinedMay1 + 3600000, stop, &result, &error)) << error;
   EXPECT_EQ(result.compressed + result.removed, 0);
   EXPECT_EQ(test::read_file(victim), "not the sink's\n");
   EXPECT_FALSE(fs::exists(victim + ".gz"));

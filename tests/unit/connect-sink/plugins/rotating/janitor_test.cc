@@ -17,7 +17,7 @@ namespace sentinel::archive {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int64_t kMay1 = 1714521600000;
+constexpr int64_t kJanitorMay1 = 1714521600000;
 
 std::string gunzip(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -83,7 +83,7 @@ class Maintenance : public ::testing::Test {
   test::TempDir dir;
   MaintenanceSpec spec;
   std::atomic<bool> stop{false};
-  int64_t now = kMay1 + 3600000;
+  int64_t now = kJanitorMay1 + 3600000;
 };
 
 TEST_F(Maintenance, GzipAndZstdDecompressToTheOriginalAndThePlainFileGoes) {

@@ -22,7 +22,7 @@ using connect::OffsetMap;
 using connect::SinkRecord;
 using connect::TopicPartition;
 
-constexpr int64_t kMay1 = 1714521600000;
+constexpr int64_t kTaskMay1 = 1714521600000;
 
 struct FakeContext : connect::SinkTaskContext {
   void offset(const OffsetMap& o) override {
@@ -40,7 +40,7 @@ std::vector<SinkRecord> records(const std::string& topic, int partition, int64_t
     r.topic = topic;
     r.partition = partition;
     r.offset = o;
-    r.timestamp = kMay1 + o;
+    r.timestamp = kTaskMay1 + o;
     r.key = "k" + std::to_string(o);
     r.value = "{\"n\":" + std::to_string(o) + "}";
     out.push_back(r);
@@ -72,7 +72,7 @@ class Task : public ::testing::Test {
   }
   test::TempDir dir;
   Config config;
-  int64_t now = kMay1;
+  int64_t now = kTaskMay1;
   const TopicPartition p0{"alerts", 0}, p1{"alerts", 1};
 };
 
