@@ -12,8 +12,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kSkippedKept = 100;
-
 std::optional<ConfigChange> change_of(const ConfigRecord& record) {
   return std::visit(
       [](const auto& r) -> std::optional<ConfigChange> {
@@ -72,7 +70,6 @@ bool ConfigTopic::start(std::chrono::milliseconds timeout, std::string* error) {
 void ConfigTopic::stop() { kafka_.stop(); }
 
 void ConfigTopic::consume(const LogRecord& r) {
-  std::string where = fmt::format("{}/{}@{}", kafka_.topic(), r.partition, r.offset);
   ConfigRecord record;
   std::string problem;
   bool ok = r.key.has_value();
@@ -85,9 +82,7 @@ void ConfigTopic::consume(const LogRecord& r) {
   {
     std::lock_guard lock(mutex_);
     if (!ok) {
-      log::warning("config topic: skipped the record at {}: {}", where, problem);
-      skipped_.push_back(where + ": " + problem);
-      if (skipped_.size() > kSkippedKept) skipped_.erase(skipped_.begin());
+      skipped_.add(kafka_.topic(), r, problem);
       return;
     }
     log_.apply(record, r.offset);
@@ -112,7 +107,7 @@ ConfigLog ConfigTopic::snapshot() const {
 
 std::vector<std::string> ConfigTopic::skipped() const {
   std::lock_guard lock(mutex_);
-  return skipped_;
+  return skipped_.list();
 }
 
 bool ConfigTopic::write(const std::vector<LogWrite>& writes, std::chrono::milliseconds timeout,

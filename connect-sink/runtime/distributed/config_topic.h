@@ -83,7 +83,7 @@ class ConfigTopic {
   Listener listener_;
   mutable std::mutex mutex_;
   ConfigLog log_;
-  std::vector<std::string> skipped_;
+  SkippedRecords skipped_{"config topic"};
   int64_t notify_from_ = INT64_MAX;  // records at this offset and after are told to the listener
   KafkaLog kafka_;                   // last: its threads stop before the state above goes
 };

@@ -264,4 +264,13 @@ void KafkaLog::stop() {
   consumer_.reset();
 }
 
+void SkippedRecords::add(const std::string& topic, const LogRecord& record,
+                         const std::string& problem) {
+  constexpr size_t kKept = 100;
+  std::string where = fmt::format("{}/{}@{}", topic, record.partition, record.offset);
+  log::warning("{}: skipped the record at {}: {}", what_, where, problem);
+  list_.push_back(where + ": " + problem);
+  if (list_.size() > kKept) list_.erase(list_.begin());
+}
+
 }  // namespace sentinel::connect::distributed

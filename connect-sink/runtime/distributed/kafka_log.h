@@ -37,6 +37,20 @@ struct LogRecord {
   std::optional<std::string> value;  // nullopt: a tombstone
 };
 
+// The records a reader of a KafkaLog could not use: each logged as a warning as it is skipped,
+// the newest 100 kept as "topic/partition@offset: problem". Guarded by its owner's mutex.
+class SkippedRecords {
+ public:
+  // `what` names the reader in the log line ("config topic").
+  explicit SkippedRecords(std::string what) : what_(std::move(what)) {}
+  void add(const std::string& topic, const LogRecord& record, const std::string& problem);
+  const std::vector<std::string>& list() const { return list_; }
+
+ private:
+  std::string what_;
+  std::vector<std::string> list_;
+};
+
 struct LogWrite {
   std::string key;
   std::optional<std::string> value;  // nullopt: a tombstone

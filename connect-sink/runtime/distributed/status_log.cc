@@ -7,12 +7,6 @@
 #include "common/log.h"
 
 namespace sentinel::connect::distributed {
-namespace {
-
-constexpr size_t kSkippedKept = 100;
-
-}  // namespace
-
 void StatusLog::apply(const StatusRecord& r) {
   if (r.ignored) return;
   if (r.task) {
@@ -100,10 +94,7 @@ void StatusTopic::consume(const LogRecord& r) {
   }
   std::lock_guard lock(mutex_);
   if (!ok) {
-    std::string where = fmt::format("{}/{}@{}", kafka_.topic(), r.partition, r.offset);
-    log::warning("status topic: skipped the record at {}: {}", where, problem);
-    skipped_.push_back(where + ": " + problem);
-    if (skipped_.size() > kSkippedKept) skipped_.erase(skipped_.begin());
+    skipped_.add(kafka_.topic(), r, problem);
     return;
   }
   log_.apply(record);
@@ -116,7 +107,7 @@ StatusLog StatusTopic::snapshot() const {
 
 std::vector<std::string> StatusTopic::skipped() const {
   std::lock_guard lock(mutex_);
-  return skipped_;
+  return skipped_.list();
 }
 
 void StatusTopic::send(const std::string& key, const std::optional<std::string>& value) {

@@ -83,7 +83,7 @@ class StatusTopic {
 
   mutable std::mutex mutex_;
   StatusLog log_;
-  std::vector<std::string> skipped_;
+  SkippedRecords skipped_{"status topic"};
   KafkaLog kafka_;  // last: its threads stop before the state above goes
 };
 
