@@ -39,8 +39,11 @@ std::string prom_escape(const std::string& s) {
 
 }  // namespace
 
-Herder::Herder(WorkerSettings settings, WorkerBackend* backend, StateStore* store)
-    : settings_(std::move(settings)), backend_(backend), store_(store) {}
+Herder::Herder(WorkerSettings settings, WorkerBackend* backend, StateStore* store, Cluster* cluster)
+    : settings_(std::move(settings)),
+      backend_(backend),
+      store_(cluster ? nullptr : store),
+      cluster_(cluster) {}
 
 Herder::~Herder() { shutdown(); }
 
@@ -85,6 +88,28 @@ Outcome Herder::save_with(const std::string& name, const std::optional<StoredCon
   return {};
 }
 
+const PluginInfo* Herder::plugin_of(const std::map<std::string, std::string>& config) const {
+  auto it = config.find("connector.class");
+  return settings_.validation.plugins->find(it == config.end() ? "" : it->second);
+}
+
+Outcome Herder::current_config(const std::string& name, std::map<std::string, std::string>* out,
+                               TargetState* target, const std::string& not_found) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, not_found);
+    *out = v.config;
+    *target = v.target_state;
+    return o;
+  }
+  std::lock_guard lock(mu_);
+  Connector* c = find(name);
+  if (!c) return Outcome::Error(404, not_found);
+  *out = c->config;
+  *target = c->target;
+  return {};
+}
+
 Outcome Herder::validate(const RawConfig& config, ValidationResult* result) {
   int status = 0;
   std::string message;
@@ -107,6 +132,13 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
                          // 240 000 records/s at the default, 800 000 at 500 000). Memory stays
                          // bounded by queued.max.messages.kbytes. Overridable like any property.
                          {"queued.min.messages", "500000"}};
+  if (cluster_) {
+    // Distributed: a SIGKILLed worker's consumers hold their partitions until their session
+    // times out; 6 s (the broker's lowest by default) with a heartbeat a second, so its tasks
+    // archive again elsewhere within ~10 s (librdkafka's default session is 45 s).
+    p["session.timeout.ms"] = "6000";
+    p["heartbeat.interval.ms"] = "1000";
+  }
   for (const auto& [k, v] : settings_.consumer) p[k] = v;
   const std::string prefix = "consumer.override.";
   for (const auto& [k, v] : c.config) {
@@ -115,8 +147,7 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
   return p;
 }
 
-bool Herder::start_instance(Connector& c,
-                            std::vector<std::map<std::string, std::string>>* task_configs) {
+bool Herder::prepare(Connector& c) {
   c.plugin = settings_.validation.plugins->find(
       c.config.count("connector.class") ? c.config.at("connector.class") : "");
   if (!c.plugin) {
@@ -139,9 +170,22 @@ bool Herder::start_instance(Connector& c,
         c.sink.tasks_max, settings_.validation.tasks_max_limit);
     return false;
   }
+  c.merged_def = merged_config_def(c.plugin->instantiate()->config_def());
+  return true;
+}
+
+SinkConnector* Herder::task_source(Connector& c) {
+  if (c.instance) return c.instance.get();
+  if (!cluster_ || !c.plugin) return nullptr;
+  if (!c.task_factory) c.task_factory = c.plugin->instantiate();
+  return c.task_factory.get();
+}
+
+bool Herder::start_instance(Connector& c,
+                            std::vector<std::map<std::string, std::string>>* task_configs) {
+  if (!prepare(c)) return false;
   c.instance = c.plugin->instantiate();
   ConfigDef own = c.instance->config_def();
-  c.merged_def = merged_config_def(own);
   std::map<std::string, std::string> cfg = c.config;
   // Output paths are confined again at start: the tree may have changed since validation. The
   // connector (and through it its tasks) gets them absolute, with archive.root beside them.
@@ -214,8 +258,9 @@ void Herder::start_task(Connector& c, int id) {
   // The task sees confined paths, like the connector, checked again now (a task restart comes
   // without a connector restart); paths that no longer pass fail the task with the reason.
   std::string refused;
-  if (c.instance && !confine_output_paths(settings_.validation.archive_root,
-                                          c.instance->config_def(), &spec.task_config, &refused)) {
+  SinkConnector* source = task_source(c);
+  if (source && !confine_output_paths(settings_.validation.archive_root, source->config_def(),
+                                      &spec.task_config, &refused)) {
     log::error("connector {} task {}: {}", c.name, id, refused);
   }
   spec.topics = c.sink.topics;
@@ -234,9 +279,10 @@ void Herder::start_task(Connector& c, int id) {
   }
   spec.flush_interval = settings_.flush_interval;
   spec.start_paused = c.target == TargetState::kPaused;
+  spec.no_seek_below_committed = cluster_ != nullptr;
   spec.metrics = metrics;
-  if (!c.instance) return;
-  spec.task = refused.empty() ? c.instance->create_task() : refusing_task(refused);
+  if (!source) return;
+  spec.task = refused.empty() ? source->create_task() : refusing_task(refused);
   slot.restarting = false;
   slot.runner = backend_->start_task(std::move(spec));
 }
@@ -384,6 +430,7 @@ Outcome check_connector_config(const ValidationContext& ctx, const RawConfig& co
 Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
                               const std::optional<std::string>& initial_state, bool allow_replace,
                               bool* created, ConnectorInfoView* info) {
+  if (cluster_) return cluster_put(name, raw, initial_state, allow_replace, created, info);
   Lock lock(mu_);
   Connector* existing = find(name);
   // A "[hidden]" secret sent back unchanged (GET, edit, PUT) keeps the stored value.
@@ -433,12 +480,11 @@ Outcome Herder::put_connector(const std::string& name, const RawConfig& raw,
 Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch,
                                 ConnectorInfoView* info) {
   RawConfig merged;
-  {
-    std::lock_guard lock(mu_);
-    Connector* c = find(name);
-    if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-    for (const auto& [k, v] : c->config) merged[k] = v;
-  }
+  std::map<std::string, std::string> current;
+  TargetState target;
+  Outcome found = current_config(name, &current, &target, "Connector " + name + " not found");
+  if (!found.ok()) return found;
+  for (const auto& [k, v] : current) merged[k] = v;
   for (const auto& [k, v] : patch) {
     if (!v)
       merged.erase(k);
@@ -450,6 +496,11 @@ Outcome Herder::patch_connector(const std::string& name, const RawConfig& patch,
 }
 
 std::vector<std::string> Herder::names() {
+  if (cluster_) {
+    std::vector<std::string> out;
+    for (const auto& [name, v] : cluster_->connectors()) out.push_back(name);
+    return out;
+  }
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
   for (const auto& [name, c] : connectors_) out.push_back(name);
@@ -457,6 +508,12 @@ std::vector<std::string> Herder::names() {
 }
 
 Outcome Herder::info(const std::string& name, ConnectorInfoView* out) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "Connector " + name + " not found");
+    if (o.ok()) *out = cluster_info(name, v);
+    return o;
+  }
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -465,6 +522,12 @@ Outcome Herder::info(const std::string& name, ConnectorInfoView* out) {
 }
 
 Outcome Herder::config(const std::string& name, std::map<std::string, std::string>* out) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "Connector " + name + " not found");
+    if (o.ok()) *out = hide_secrets(config_def_of(v.config), v.config);
+    return o;
+  }
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -473,6 +536,12 @@ Outcome Herder::config(const std::string& name, std::map<std::string, std::strin
 }
 
 Outcome Herder::status(const std::string& name, ConnectorStatusView* out) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "No status found for connector " + name);
+    if (o.ok()) *out = cluster_status(name, v);
+    return o;
+  }
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "No status found for connector " + name);
@@ -481,6 +550,14 @@ Outcome Herder::status(const std::string& name, ConnectorStatusView* out) {
 }
 
 Outcome Herder::task_status(const std::string& name, int task, StateView* out) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "");
+    if (!o.ok() || task < 0 || task >= static_cast<int>(v.tasks.size()))
+      return Outcome::Error(404, fmt::format("No status found for task {}-{}", name, task));
+    *out = cluster_task_view(name, task);
+    return {};
+  }
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c || task < 0 || task >= static_cast<int>(c->tasks.size())) {
@@ -491,6 +568,15 @@ Outcome Herder::task_status(const std::string& name, int task, StateView* out) {
 }
 
 Outcome Herder::tasks(const std::string& name, std::vector<TaskInfoView>* out) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "Connector " + name + " not found");
+    if (!o.ok()) return o;
+    ConfigDef def = config_def_of(v.config);
+    for (size_t i = 0; i < v.tasks.size(); ++i)
+      out->push_back({static_cast<int>(i), hide_secrets(def, v.tasks[i])});
+    return {};
+  }
   std::lock_guard lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -502,6 +588,25 @@ Outcome Herder::tasks(const std::string& name, std::vector<TaskInfoView>* out) {
 
 Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_failed,
                         ConnectorStatusView* plan) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o =
+        cluster_connector(name, &v,
+                          (include_tasks || only_failed) ? "Unknown connector: " + name
+                                                         : "Connector " + name + " not found");
+    if (!o.ok()) return o;
+    // The plan from the statuses every worker wrote; each worker restarts its part when it reads
+    // the request from the config topic.
+    *plan = cluster_status(name, v);
+    if (v.target_state == TargetState::kStopped) return {};
+    if (!only_failed || plan->connector.state == ConnectorState::kFailed)
+      plan->connector.state = ConnectorState::kRestarting;
+    for (auto& [id, t] : plan->tasks) {
+      if (include_tasks && (!only_failed || t.state == TaskState::kFailed))
+        t = {TaskState::kRestarting, "", t.worker_id};
+    }
+    return cluster_->request_restart(name, std::nullopt, include_tasks, only_failed);
+  }
   Lock lock(mu_);
   Connector* c = find(name);
   if (!c) {
@@ -565,6 +670,14 @@ Outcome Herder::restart(const std::string& name, bool include_tasks, bool only_f
 }
 
 Outcome Herder::restart_task(const std::string& name, int task) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "Connector " + name + " not found");
+    if (!o.ok()) return o;
+    if (task < 0 || task >= static_cast<int>(v.tasks.size()))
+      return Outcome::Error(404, fmt::format("Task {}-{} not found", name, task));
+    return cluster_->request_restart(name, task, false, false);
+  }
   Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -583,6 +696,7 @@ Outcome Herder::restart_task(const std::string& name, int task) {
 // Connect's, which differ between these endpoints.
 Outcome Herder::change_target(const std::string& name, TargetState target,
                               const std::string& not_found) {
+  if (cluster_) return cluster_target(name, target, not_found);
   Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, not_found);
@@ -607,6 +721,13 @@ Outcome Herder::stop(const std::string& name) {
 }
 
 Outcome Herder::remove(const std::string& name) {
+  if (cluster_) {
+    distributed::ConnectorView v;
+    Outcome o = cluster_connector(name, &v, "Connector " + name + " not found");
+    if (o.ok()) o = cluster_->remove(name);
+    if (o.ok()) sync();
+    return o;
+  }
   Lock lock(mu_);
   Connector* c = find(name);
   if (!c) return Outcome::Error(404, "Connector " + name + " not found");
@@ -653,16 +774,14 @@ Outcome offsets_failure(const OffsetsResult& r, const std::string& name, const s
 }  // namespace
 
 Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* out) {
-  kafka::Properties props;
-  SinkSettings sink;
-  {
-    std::lock_guard lock(mu_);
-    Connector* c = find(name);
-    if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-    props = consumer_props(*c, 0);
-    props["client.id"] = "connector-offsets-" + name;
-    sink = sink_settings(c->config);
-  }
+  Connector c;
+  TargetState target;
+  Outcome found = current_config(name, &c.config, &target, "Connector " + name + " not found");
+  if (!found.ok()) return found;
+  c.name = name;
+  kafka::Properties props = consumer_props(c, 0);
+  props["client.id"] = "connector-offsets-" + name;
+  SinkSettings sink = sink_settings(c.config);
   OffsetsResult r = backend_->list_offsets(props, sink.topics, sink.topics_regex, out);
   if (!r.ok()) return offsets_failure(r, name, "retrieve");
   return {};
@@ -671,11 +790,13 @@ Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* o
 Outcome Herder::alter_offsets(const std::string& name,
                               const std::map<TopicPartition, std::optional<int64_t>>& offsets,
                               std::string* message) {
-  std::lock_guard lock(mu_);
-  Connector* c = find(name);
-  if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-  if (c->busy) return busy_error(*c);
-  if (c->target != TargetState::kStopped) {
+  Connector tmp;
+  TargetState target;
+  Outcome found = current_config(name, &tmp.config, &target, "Connector " + name + " not found");
+  if (!found.ok()) return found;
+  tmp.name = name;
+  Connector* c = &tmp;
+  if (target != TargetState::kStopped) {
     return Outcome::Error(
         400,
         "Connectors must be in the STOPPED state before their offsets can be modified. This "
@@ -688,7 +809,8 @@ Outcome Herder::alter_offsets(const std::string& name,
   OffsetsResult r = backend_->alter_offsets(props, offsets);
   if (!r.ok()) return offsets_failure(r, name, "alter");
   bool plugin_ok = false;
-  if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, offsets);
+  if (const PluginInfo* plugin = plugin_of(c->config))
+    plugin_ok = plugin->instantiate()->alter_offsets(c->config, offsets);
   *message =
       plugin_ok
           ? "The offsets for this connector have been altered successfully"
@@ -701,11 +823,13 @@ Outcome Herder::alter_offsets(const std::string& name,
 }
 
 Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
-  std::lock_guard lock(mu_);
-  Connector* c = find(name);
-  if (!c) return Outcome::Error(404, "Connector " + name + " not found");
-  if (c->busy) return busy_error(*c);
-  if (c->target != TargetState::kStopped) {
+  Connector tmp;
+  TargetState target;
+  Outcome found = current_config(name, &tmp.config, &target, "Connector " + name + " not found");
+  if (!found.ok()) return found;
+  tmp.name = name;
+  Connector* c = &tmp;
+  if (target != TargetState::kStopped) {
     return Outcome::Error(
         400,
         "Connectors must be in the STOPPED state before their offsets can be modified. This "
@@ -719,7 +843,8 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   OffsetsResult r = backend_->reset_offsets(props, sink.topics, sink.topics_regex);
   if (!r.ok()) return offsets_failure(r, name, "reset");
   bool plugin_ok = false;
-  if (c->plugin) plugin_ok = c->plugin->instantiate()->alter_offsets(c->config, {});
+  if (const PluginInfo* plugin = plugin_of(c->config))
+    plugin_ok = plugin->instantiate()->alter_offsets(c->config, {});
   *message =
       plugin_ok
           ? "The offsets for this connector have been reset successfully"

@@ -1,8 +1,17 @@
-// The herder: owns every connector of this standalone worker — its config, target state
+// The herder: owns every connector of this worker — its config, target state
 // (STARTED/PAUSED/STOPPED), plugin instance and tasks — and carries out what the REST API asks,
-// with Connect's semantics and messages (docs/connect.md). Every change to a
-// connector's config or target state is saved through the StateStore before it is made in
-// memory: a change that cannot be saved is answered with an error and leaves nothing behind.
+// with Connect's semantics and messages (docs/connect.md).
+//
+// Standalone (no Cluster): every change to a connector's config or target state is saved through
+// the StateStore before it is made in memory: a change that cannot be saved is answered with an
+// error and leaves nothing behind. Every connector and task runs here.
+//
+// Distributed (a Cluster, herder_cluster.cc): the connectors are what the config topic holds.
+// A REST write goes to the topic (and is answered once read back); reads answer from the topic and
+// the status topic, so every worker gives the cluster's view. sync() makes what runs here match
+// the topic and this worker's share of the work: it is called after each write, on every change
+// read from the topic and on every rebalance.
+//
 // Thread-safe: one mutex serialises all operations; Kafka I/O for reading offsets happens outside
 // it, and so does waiting for tasks to stop: a connector whose tasks are being stopped is marked
 // busy (other changes to it get 409 meanwhile, reads and other connectors go on), the wait ends at
@@ -19,7 +28,9 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "connect-sink/runtime/cluster.h"
 #include "connect-sink/runtime/connector_config.h"
+#include "connect-sink/runtime/outcome.h"
 #include "connect-sink/runtime/state_store.h"
 #include "connect-sink/runtime/state_view.h"
 #include "connect-sink/runtime/states.h"
@@ -38,14 +49,6 @@ struct WorkerSettings {
   ValidationContext validation;
   bool topic_tracking_enable = true;
   bool topic_tracking_allow_reset = true;
-};
-
-// 0 = success; otherwise the HTTP status and message of Connect's error.
-struct Outcome {
-  int status = 0;
-  std::string message;
-  bool ok() const { return status == 0; }
-  static Outcome Error(int status, std::string message) { return {status, std::move(message)}; }
 };
 
 // What put_connector checks before it changes anything: initial_state, then the config as
@@ -75,8 +78,10 @@ struct TaskInfoView {
 
 class Herder {
  public:
-  // `store` may be null (nothing persisted).
-  Herder(WorkerSettings settings, WorkerBackend* backend, StateStore* store);
+  // `store` may be null (nothing persisted). With a `cluster` the worker is distributed and
+  // `store` is not used.
+  Herder(WorkerSettings settings, WorkerBackend* backend, StateStore* store,
+         Cluster* cluster = nullptr);
   ~Herder();
   Herder(const Herder&) = delete;
   Herder& operator=(const Herder&) = delete;
@@ -125,6 +130,18 @@ class Herder {
   void tick(MonoClock::time_point now);
   // Stops every task (each commits its durable offsets) and connector.
   void shutdown();
+
+  // Distributed only (herder_cluster.cc). Makes what runs here match the cluster: the config
+  // topic's connectors, target states and task configs, and this worker's share of the work (none
+  // while the group rebalances). The connectors this worker runs whose task configs differ from
+  // the topic's get them written. Serialised; waits for the tasks it stops.
+  void sync();
+  // A restart request read from the config topic: restarts what of it runs here.
+  void restart_here(const std::string& name, std::optional<int> task, bool include_tasks,
+                    bool only_failed);
+  // Writes the status of each connector and task running here whose state changed since last
+  // written (and all of them after a rebalance).
+  void publish_statuses();
   size_t running_task_count();
 
  private:
@@ -136,6 +153,7 @@ class Herder {
     bool restarting = false;
     int auto_restarts = 0;
     std::optional<MonoClock::time_point> restart_due;
+    bool runs_here = true;  // distributed: this worker owns the task (standalone: always)
   };
   struct Connector {
     std::string name;
@@ -150,10 +168,19 @@ class Herder {
     std::vector<TaskSlot> tasks;
     std::map<int, std::shared_ptr<TaskMetrics>> metrics;
     bool busy = false;  // tasks are being stopped with mu_ released: no other change meanwhile
+    // Distributed: the connector object runs on another worker, and this one's tasks are made by
+    // an instance that is never started (SinkConnector::create_task needs no start()).
+    bool runs_here = true;
+    std::unique_ptr<SinkConnector> task_factory;
   };
   using Lock = std::unique_lock<std::mutex>;
 
   Connector* find(const std::string& name);
+  // The plugin, sink settings and merged config definition of c.config; false (c FAILED with the
+  // trace) when the plugin is unknown or tasks.max is above the limit.
+  bool prepare(Connector& c);
+  // What makes c's tasks: its started instance, or (distributed) an unstarted one.
+  SinkConnector* task_source(Connector& c);
   void start_connector(Connector& c);
   bool start_instance(Connector& c, std::vector<std::map<std::string, std::string>>* task_configs);
   // Starts slot `id`, whose previous runner (if any) has stopped or been abandoned.
@@ -179,11 +206,33 @@ class Herder {
   // change is made; an error Outcome when it could not be saved.
   Outcome save_with(const std::string& name, const std::optional<StoredConnector>& after);
 
+  // Distributed counterparts of the REST operations (herder_cluster.cc).
+  Outcome cluster_put(const std::string& name, const RawConfig& raw,
+                      const std::optional<std::string>& initial_state, bool allow_replace,
+                      bool* created, ConnectorInfoView* info);
+  Outcome cluster_connector(const std::string& name, distributed::ConnectorView* out,
+                            const std::string& not_found);
+  ConnectorInfoView cluster_info(const std::string& name, const distributed::ConnectorView& v);
+  ConnectorStatusView cluster_status(const std::string& name, const distributed::ConnectorView& v);
+  StateView cluster_task_view(const std::string& name, int task);
+  Outcome cluster_target(const std::string& name, TargetState target, const std::string& not_found);
+  ConfigDef config_def_of(const std::map<std::string, std::string>& config) const;
+  const PluginInfo* plugin_of(const std::map<std::string, std::string>& config) const;
+  // The connector's config as it is now (standalone: in memory; distributed: the config topic).
+  Outcome current_config(const std::string& name, std::map<std::string, std::string>* out,
+                         TargetState* target, const std::string& not_found);
+
   WorkerSettings settings_;
   WorkerBackend* backend_;
   StateStore* store_;
+  Cluster* cluster_;
+  std::mutex sync_mu_;  // distributed: one sync() at a time (taken before mu_)
   std::mutex mu_;
   std::map<std::string, Connector> connectors_;
+  // Distributed: the group generation of the last sync, and the statuses written in it, by
+  // (connector, task or -1 for the connector itself).
+  int64_t generation_ = -1;
+  std::map<std::pair<std::string, int>, StateView> published_;
 };
 
 }  // namespace sentinel::connect

@@ -1,12 +1,17 @@
-// sentinel-connect: a Kafka Connect–compatible standalone worker for sink connectors.
+// sentinel-connect: a Kafka Connect–compatible worker for sink connectors, standalone or
+// distributed.
 //
 //   sentinel-connect worker.properties [connector.properties|connector.json …] [--check-config]
 //
-// Loads plugins from plugin.path, serves the Connect REST API, restores connectors persisted in
-// the state directory, applies the connector files from the command line, and runs until SIGTERM
-// (tasks commit their durable offsets, exit 0). Exit codes: 1 worker config or startup error,
-// 3 a connector file failed (as connect-standalone), 4 another worker on this host has this
-// one's identity (sentinel.worker.id, see KafkaBackend).
+// Loads plugins from plugin.path and serves the Connect REST API. Standalone (no group.id):
+// restores connectors persisted in the state directory and applies the connector files from the
+// command line. Distributed (group.id and the storage topics set, as connect-distributed): keeps
+// its state in the storage topics and shares the connectors with the workers of its group
+// (distributed/distributed_worker.h); connectors come through the REST API only. Runs until
+// SIGTERM (tasks commit their durable offsets, exit 0). Exit codes: 1 worker config or startup
+// error, 3 a connector file failed (as connect-standalone), 4 another worker has this one's
+// identity (sentinel.worker.id on this host, see KafkaBackend; or, distributed, the advertised
+// host:port in the group).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -23,6 +28,7 @@
 #include "common/log.h"
 #include "common/static_membership.h"
 #include "connect-sink/runtime/connector_files.h"
+#include "connect-sink/runtime/distributed/distributed_worker.h"
 #include "connect-sink/runtime/herder.h"
 #include "connect-sink/runtime/kafka_backend.h"
 #include "connect-sink/runtime/plugins.h"
@@ -68,17 +74,88 @@ std::string hostname() {
   return buf;
 }
 
+// The distributed worker: state in the storage topics, work shared through the workers' group.
+int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSettings& settings,
+                    const kafka::Properties& base, HttpServer& http) {
+  const DistributedSettings& d = *config.distributed;
+  distributed::DistributedWorker cluster({base, d, settings.worker_id});
+  std::string error;
+  if (!cluster.open(std::chrono::seconds(30), &error)) {
+    log::error("distributed worker (group.id {}): {}", d.group_id, error);
+    http.stop();
+    return 1;
+  }
+  // Task consumers are dynamic members of their connectors' groups here: tasks move between
+  // workers at every rebalance, and a static member replaced while its group rebalances can leave
+  // the group waiting for an assignment that never comes (Kafka 2.4, measured). A dead worker's
+  // consumers leave after their session.timeout.ms, which the herder lowers (herder.cc).
+  KafkaBackend backend(base, "");
+  Herder herder(settings, &backend, nullptr, &cluster);
+  ServerInfo info;
+  info.commit = std::string("sentinel-connect-") + SENTINEL_VERSION;
+  info.cluster_id = [&backend] { return backend.cluster_id(); };
+  info.ready = [&cluster] { return cluster.joined(); };
+  RestApi api(&herder, info);
+  http.start(&api);
+  for (const auto& url : http.urls()) {
+    std::printf("listening %s\n", url.c_str());
+    log::info("REST API listening on {}", url);
+  }
+  std::fflush(stdout);
+  if (!cluster.join(&herder, std::chrono::seconds(30), &error)) {
+    log::error("distributed worker (group.id {}): {}", d.group_id, error);
+    http.stop();
+    return 1;
+  }
+  log::info(
+      "worker {} started, distributed: group {}, config topic {}, status topic {}, slots in {}",
+      settings.worker_id, d.group_id, d.config_topic, d.status_topic, d.offset_topic);
+
+  DaemonLoop loop;
+  loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(200); };
+  loop.reload = [] { log::info("SIGHUP: a distributed worker has no connector files to apply"); };
+  loop.tick = [&](MonoClock::time_point now) -> std::optional<int> {
+    cluster.tick();
+    herder.tick(now);
+    if (std::string fenced = cluster.failed(); !fenced.empty()) {
+      log::error("leaving: {}", fenced);
+      http.stop();
+      cluster.stop();
+      herder.shutdown();
+      return 4;
+    }
+    return std::nullopt;
+  };
+  loop.status_every = std::chrono::milliseconds(0);
+  loop.status = [&] {
+    return fmt::format("{} connector(s) in the cluster, {} task(s) running here; {}",
+                       herder.names().size(), herder.running_task_count(), cluster.summary());
+  };
+  loop.stop = [&](const DaemonStop& how) {
+    log::info("signal {}: leaving the group, stopping tasks and committing offsets", how.signal);
+    http.stop();
+    cluster.stop();
+    herder.shutdown();
+    log::info("stopped");
+    return 0;
+  };
+  return daemon.run(loop);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Daemon daemon;  // first, so every thread inherits the blocked mask
 
   CLI::App app{
-      "sentinel-connect: Kafka Connect-compatible standalone worker for sink connectors.\n"
-      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083), loads sink "
+      "sentinel-connect: Kafka Connect-compatible worker for sink connectors.\n"
+      "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083) and loads sink "
       "plugins\n"
-      "from plugin.path, restores connectors kept in sentinel.state.dir and applies the connector\n"
-      "files given after the worker properties.\n"
+      "from plugin.path. Standalone: restores connectors kept in sentinel.state.dir and applies "
+      "the\n"
+      "connector files given after the worker properties. Distributed (group.id and the\n"
+      "*.storage.topic keys set, as connect-distributed.properties): state in Kafka, connectors\n"
+      "shared with the other workers of the group, managed through the REST API.\n"
       "Signals: SIGHUP applies the connector files again; SIGTERM stops the tasks (their durable\n"
       "offsets committed) and exits 0.\n"
       "Exit codes: 0 ok, 1 worker config or startup error, 3 a connector file failed, 4 another\n"
@@ -189,6 +266,7 @@ int main(int argc, char** argv) {
     if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0)
       base[k] = v;
   }
+  if (config.distributed) return run_distributed(daemon, config, settings, base, http);
   // The identity of this worker's consumers in their groups (static membership): stable across
   // restarts, and one process per identity on this host (IdentityLock); across hosts the broker
   // fences a duplicate and the fenced task says so.

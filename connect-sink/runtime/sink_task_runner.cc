@@ -270,10 +270,20 @@ class TaskThread {
         Status s = call("open", "SinkTask.open()", [&] { return spec_.task->open(tps); });
         if (!s.ok) fail(s.message, s.trace);
       }
+      OffsetMap floor;
+      if (spec_.no_seek_below_committed && !pending_seeks_.empty()) floor = committed(rk, parts);
       int seeks = 0;
       for (int i = 0; i < parts->cnt; ++i) {
         auto it = pending_seeks_.find({parts->elems[i].topic, parts->elems[i].partition});
         if (it == pending_seeks_.end()) continue;
+        if (auto f = floor.find(it->first); f != floor.end() && f->second > it->second) {
+          log::info(
+              "connector {} task {}: {}-{}: the task asked to start at offset {}, below the "
+              "group's committed {}: another worker has what lies between; starting at {}",
+              spec_.connector, spec_.id, it->first.topic, it->first.partition, it->second,
+              f->second, f->second);
+          it->second = f->second;
+        }
         parts->elems[i].offset = it->second;
         current_[it->first] = it->second;
         pending_seeks_.erase(it);
@@ -510,6 +520,24 @@ class TaskThread {
     }
     batch->push_back(std::move(r));
     return true;
+  }
+
+  // The group's committed offsets of `parts` (those with none left out); empty when the broker
+  // does not answer in time (the task's positions then stand).
+  OffsetMap committed(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* parts) {
+    OffsetMap out;
+    kafka::TopicPartitionList copy(rd_kafka_topic_partition_list_copy(parts));
+    rd_kafka_resp_err_t err = rd_kafka_committed(rk, copy.get(), 5000);
+    if (err) {
+      log::warning("connector {} task {}: committed offsets not read: {}", spec_.connector,
+                   spec_.id, rd_kafka_err2str(err));
+      return out;
+    }
+    for (int i = 0; i < copy->cnt; ++i) {
+      if (!copy->elems[i].err && copy->elems[i].offset >= 0)
+        out[{copy->elems[i].topic, copy->elems[i].partition}] = copy->elems[i].offset;
+    }
+    return out;
   }
 
   // Seeks the task asked for outside open(); records fetched before them are dropped by librdkafka.

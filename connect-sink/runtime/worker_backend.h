@@ -63,6 +63,10 @@ struct TaskSpec {
   kafka::Properties producer;  // for the dead-letter queue
   std::chrono::milliseconds flush_interval{60000};
   bool start_paused = false;
+  // Distributed mode: a position the task asks for (SinkTaskContext::offset) below the group's
+  // committed offset is raised to it — another worker archived what lies between (a task that
+  // positions from its own files, as RotatingFileSink does, knows only this host's).
+  bool no_seek_below_committed = false;
   std::unique_ptr<SinkTask> task;
   std::shared_ptr<TaskMetrics> metrics;
 };

@@ -51,12 +51,13 @@ Preflight preflight(const WorkerConfig& config, const std::string& worker_file,
     p.error = std::move(message);
     return std::move(p);
   };
-  // Not yet built (issue #15): a worker given group.id must not run alone as a standalone one.
-  if (config.distributed) {
+  // As connect-distributed: its connectors live in the config topic and come through the REST API.
+  if (config.distributed && !connector_paths.empty()) {
     return worker_error(fmt::format(
-        "config error: {}: group.id \"{}\" asks for a distributed worker, which is not available "
-        "in this build yet: remove group.id (and the *.storage.* keys) to run a standalone worker",
-        worker_file, config.distributed->group_id));
+        "config error: {}: group.id \"{}\" makes this a distributed worker, which takes its "
+        "connectors through the REST API (POST /connectors), not from files: drop the connector "
+        "files from the command line ({}), or remove group.id to run a standalone worker",
+        worker_file, config.distributed->group_id, connector_paths.front()));
   }
   if (!config.archive_root.empty()) {
     std::string problem = prepare_archive_root(config.archive_root, start);

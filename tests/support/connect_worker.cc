@@ -95,10 +95,10 @@ ConnectWorker::ConnectWorker(const TempDir& dir, const std::string& bootstrap,
           int status = get("/health").first;
           return status == 200 || status == 401;
         },
-        10s);
+        std::max<std::chrono::milliseconds>(10s, options.start_timeout));
     if (!ready) {
       ADD_FAILURE() << "sentinel-connect on port " << port_
-                    << ": GET /health did not answer 200 (or 401) within 10 s; its stderr:\n"
+                    << ": GET /health did not answer 200 (or 401) in time; its stderr:\n"
                     << process_->err();
     }
   }

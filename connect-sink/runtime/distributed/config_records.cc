@@ -181,8 +181,24 @@ bool decode_config_record(std::string_view key, const std::optional<std::string>
     *out = TaskCommitRecord{std::string(key.substr(7)), static_cast<int>(tasks)};
     return true;
   }
+  if (starts_with(key, "restart-task-")) {
+    RestartRecord r;
+    int task = 0;
+    if (!split_task(key.substr(13), &r.connector, &task)) {
+      *error = fmt::format("key {}: expected restart-task-<connector>-<task number>", key);
+      return false;
+    }
+    if (v.is_null()) {
+      *error = fmt::format("value of {}: null, expected a restart request", key);
+      return false;
+    }
+    r.task = task;
+    *out = std::move(r);
+    return true;
+  }
   if (starts_with(key, "restart-connector-")) {
-    RestartRecord r{std::string(key.substr(18))};
+    RestartRecord r;
+    r.connector = std::string(key.substr(18));
     if (v.is_null()) {
       *error = fmt::format("value of {}: null, expected a restart request", key);
       return false;
@@ -211,6 +227,19 @@ std::string task_key(const std::string& connector, int task) {
 }
 std::string commit_key(const std::string& connector) { return "commit-" + connector; }
 std::string target_state_key(const std::string& connector) { return "target-state-" + connector; }
+std::string restart_key(const std::string& connector) { return "restart-connector-" + connector; }
+std::string restart_task_key(const std::string& connector, int task) {
+  return fmt::format("restart-task-{}-{}", connector, task);
+}
+
+std::string encode_restart(const RestartRecord& request) {
+  ordered_json value = ordered_json::object();
+  if (!request.task) {
+    value["include-tasks"] = request.include_tasks;
+    value["only-failed"] = request.only_failed;
+  }
+  return value.dump();
+}
 
 std::string encode_properties(const Properties& properties) {
   ordered_json props = ordered_json::object();

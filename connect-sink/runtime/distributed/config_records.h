@@ -11,6 +11,9 @@
 //                             alone before it; STOPPED is written as "state":"PAUSED" for older
 //                             workers; null value: removed)
 //   restart-connector-<name>  {"include-tasks":b,"only-failed":b}
+//   restart-task-<name>-<id>  {}   Sentinel's own: one task's restart (Connect forwards it over
+//                             REST to the task's worker instead; a Connect worker reading this
+//                             topic logs the key as invalid and skips it)
 //   session-key, tasks-fencing-<name>, logger-cluster-<ns>: Connect's, read and ignored here.
 // Status topic:
 //   status-connector-<name>, status-task-<name>-<id>
@@ -60,6 +63,7 @@ struct RestartRecord {
   std::string connector;
   bool include_tasks = false;  // Connect's defaults when a field is missing
   bool only_failed = false;
+  std::optional<int> task;  // restart-task-<name>-<id>: that task alone
 };
 // A key Connect writes that this worker does not use (session-key, tasks-fencing-…).
 struct IgnoredConfigRecord {
@@ -80,7 +84,10 @@ std::string connector_key(const std::string& connector);
 std::string task_key(const std::string& connector, int task);
 std::string commit_key(const std::string& connector);
 std::string target_state_key(const std::string& connector);
+std::string restart_key(const std::string& connector);  // restart-connector-<name>
+std::string restart_task_key(const std::string& connector, int task);
 std::string encode_properties(const Properties& properties);  // connector and task configs
+std::string encode_restart(const RestartRecord& request);     // {} for a task's restart
 std::string encode_commit(int tasks);
 // Both fields, as Connect 3.5 writes them: STOPPED is "state":"PAUSED","state.v2":"STOPPED".
 std::string encode_target_state(TargetState state);

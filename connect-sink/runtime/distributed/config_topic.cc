@@ -160,4 +160,11 @@ bool ConfigTopic::put_task_configs(const std::string& connector,
   return write(writes, timeout, error);
 }
 
+bool ConfigTopic::put_restart_request(const RestartRecord& request,
+                                      std::chrono::milliseconds timeout, std::string* error) {
+  std::string key = request.task ? restart_task_key(request.connector, *request.task)
+                                 : restart_key(request.connector);
+  return write({{key, encode_restart(request)}}, timeout, error);
+}
+
 }  // namespace sentinel::connect::distributed

@@ -35,7 +35,7 @@ struct ConfigChange {
     kConnectorRemoved,  // connector-<name> tombstone
     kTargetState,       // target-state-<name> written or removed
     kTaskConfigs,       // commit-<name>: the connector's task set (ConfigLog says if complete)
-    kRestartRequest,    // restart-connector-<name>
+    kRestartRequest,    // restart-connector-<name>, or restart-task-<name>-<id> (restart.task)
   };
   Kind kind;
   std::string connector;
@@ -74,6 +74,10 @@ class ConfigTopic {
                         std::chrono::milliseconds timeout, std::string* error);
   bool put_task_configs(const std::string& connector, const std::vector<Properties>& tasks,
                         std::chrono::milliseconds timeout, std::string* error);
+  // restart-connector-<name> (Connect's KIP-745 request), or restart-task-<name>-<id> when
+  // request.task is set; every worker restarts what it runs of it.
+  bool put_restart_request(const RestartRecord& request, std::chrono::milliseconds timeout,
+                           std::string* error);
 
  private:
   void consume(const LogRecord& record);

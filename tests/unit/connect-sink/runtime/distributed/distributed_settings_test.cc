@@ -116,19 +116,19 @@ TEST(DistributedSettings, AdvertisedListenerMustBeTheProtocolOfAListener) {
             std::string::npos);
 }
 
-TEST(DistributedSettings, AWorkerGivenGroupIdIsRefusedAtStartNotRunStandalone) {
+TEST(DistributedSettings, ADistributedWorkerTakesNoConnectorFilesAsConnectDistributed) {
   WorkerConfig config = parse(kDistributed);
   PluginRegistry plugins;
   ValidationContext validation;
   validation.plugins = &plugins;
-  Preflight p = preflight(config, "w.properties", {}, validation, /*start=*/true);
+  EXPECT_EQ(preflight(config, "w.properties", {}, validation, /*start=*/true).exit_code, 0);
+  Preflight p = preflight(config, "w.properties", {"archive.properties"}, validation, true);
   EXPECT_EQ(p.exit_code, 1);
   EXPECT_EQ(p.error,
-            "config error: w.properties: group.id \"connect-cluster\" asks for a distributed "
-            "worker, which is not available in this build yet: remove group.id (and the "
-            "*.storage.* keys) to run a standalone worker");
-  WorkerConfig standalone = parse(kBase);
-  EXPECT_EQ(preflight(standalone, "w.properties", {}, validation, true).exit_code, 0);
+            "config error: w.properties: group.id \"connect-cluster\" makes this a distributed "
+            "worker, which takes its connectors through the REST API (POST /connectors), not from "
+            "files: drop the connector files from the command line (archive.properties), or "
+            "remove group.id to run a standalone worker");
 }
 
 }  // namespace
