@@ -210,14 +210,32 @@ std::optional<DistributedSettings> parse_distributed(const PropertiesFile& file,
   millis("session.timeout.ms", &d.session_timeout_ms);
   millis("heartbeat.interval.ms", &d.heartbeat_interval_ms);
   millis("rebalance.timeout.ms", &d.rebalance_timeout_ms);
+  // A conflict names the key the file sets (with its line); a key left out shows its default.
+  auto shown = [&](const char* key, int value) {
+    return get(key) ? std::to_string(value) : fmt::format("{}, the default", value);
+  };
+  const std::string session = std::to_string(d.session_timeout_ms);
   if (d.heartbeat_interval_ms >= d.session_timeout_ms) {
+    if (!get("heartbeat.interval.ms")) {
+      fail("session.timeout.ms", session,
+           fmt::format("expected more than heartbeat.interval.ms ({}), or heartbeat.interval.ms "
+                       "set to about a third of it",
+                       shown("heartbeat.interval.ms", d.heartbeat_interval_ms)));
+    }
     fail("heartbeat.interval.ms", std::to_string(d.heartbeat_interval_ms),
          fmt::format("expected less than session.timeout.ms ({}); a third of it is usual",
-                     d.session_timeout_ms));
+                     shown("session.timeout.ms", d.session_timeout_ms)));
   }
   if (d.rebalance_timeout_ms < d.session_timeout_ms) {
+    if (!get("rebalance.timeout.ms")) {
+      fail("session.timeout.ms", session,
+           fmt::format("expected at most rebalance.timeout.ms ({}), or rebalance.timeout.ms set "
+                       "to at least it",
+                       shown("rebalance.timeout.ms", d.rebalance_timeout_ms)));
+    }
     fail("rebalance.timeout.ms", std::to_string(d.rebalance_timeout_ms),
-         fmt::format("expected at least session.timeout.ms ({})", d.session_timeout_ms));
+         fmt::format("expected at least session.timeout.ms ({})",
+                     shown("session.timeout.ms", d.session_timeout_ms)));
   }
   d.advertised_host = c.advertised_host;
   d.advertised_port = c.advertised_port;

@@ -1,4 +1,5 @@
-// Connectors and tasks → slots: the deterministic round robin every worker computes alone.
+// Connectors and tasks → slots: each connector placed by the hash of its name, its tasks in
+// consecutive slots from there, so every worker computes the same and no connector moves another.
 #include "connect-sink/runtime/distributed/task_assignment.h"
 
 namespace sentinel::connect::distributed {
@@ -9,20 +10,38 @@ std::map<std::string, int> task_counts(const std::map<std::string, ConnectorView
   return counts;
 }
 
-int32_t slot_of(size_t k, int32_t slot_count) {
-  return static_cast<int32_t>(k % static_cast<size_t>(slot_count));
+uint64_t connector_hash(std::string_view connector) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a 64's offset basis and prime
+  for (unsigned char c : connector) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+int32_t connector_slot(std::string_view connector, int32_t slot_count) {
+  return static_cast<int32_t>(connector_hash(connector) % static_cast<uint64_t>(slot_count));
+}
+
+int32_t task_slot(std::string_view connector, int task, int task_count, int32_t slot_count) {
+  const uint64_t h = connector_hash(connector);
+  const uint64_t p = static_cast<uint64_t>(slot_count);
+  const uint64_t t = static_cast<uint64_t>(task_count);
+  uint64_t first = h % p;
+  // Past the last slot the tasks would wrap to slot 0, which roundrobin gives to member 0 as it
+  // gave slot P-1 to member (P-1) mod M: two tasks of one connector on one worker too many.
+  if (t <= p && first + t > p) first = (h / p) % (p - t + 1);
+  return static_cast<int32_t>((first + static_cast<uint64_t>(task)) % p);
 }
 
 WorkAssignment assign_work(const std::map<std::string, int>& task_counts, int32_t slot_count,
                            const std::set<int32_t>& owned) {
   WorkAssignment work;
   if (slot_count < 1) return work;
-  size_t j = 0;  // the map's order is the connectors' sorted order
-  size_t k = 0;
   for (const auto& [name, count] : task_counts) {
-    if (owned.count(slot_of(j++, slot_count))) work.connectors.push_back(name);
+    if (owned.count(connector_slot(name, slot_count))) work.connectors.push_back(name);
     for (int id = 0; id < count; ++id) {
-      if (owned.count(slot_of(k++, slot_count))) work.tasks.push_back({name, id});
+      if (owned.count(task_slot(name, id, count, slot_count))) work.tasks.push_back({name, id});
     }
   }
   return work;

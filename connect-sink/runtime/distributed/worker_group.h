@@ -9,7 +9,7 @@
 //   ignores group.instance.id) and hands partition i to member i mod M.
 // - Static membership, group.instance.id = the worker id (its advertised host:port): a worker
 //   restarted within session.timeout.ms takes its old slots back without a rebalance; one that
-//   is gone longer is replaced after session.timeout.ms (Connect's default, 10 s, here too).
+//   is gone longer is replaced after session.timeout.ms (6 s by default; Connect's is 10 s).
 // - The eager protocol: a rebalance revokes every slot of every member first, so revoking() is
 //   called with all the slots this worker holds, and assigned() with its new ones; in between
 //   the worker is rebalancing. The leader is the owner of slot 0 (the one worker that writes
@@ -39,10 +39,12 @@
 namespace sentinel::connect::distributed {
 
 struct WorkerGroupSettings {
-  kafka::Properties client;  // bootstrap.servers and the worker's other client properties
-  std::string group_id;      // group.id
-  std::string slot_topic;    // offset.storage.topic
-  std::string worker_id;     // the advertised host:port; group.instance.id is made from it
+  // The worker's top-level client properties: bootstrap.servers, security.protocol, sasl.*, ssl.*
+  // (Connect's group member uses the worker's own config; consumer.* is for the sink tasks).
+  kafka::Properties client;
+  std::string group_id;    // group.id
+  std::string slot_topic;  // offset.storage.topic
+  std::string worker_id;   // the advertised host:port; group.instance.id is made from it
   int session_timeout_ms = DistributedSettings{}.session_timeout_ms;
   int heartbeat_interval_ms = DistributedSettings{}.heartbeat_interval_ms;
   int rebalance_timeout_ms = 60000;  // librdkafka's max.poll.interval.ms (its JoinGroup's)

@@ -51,10 +51,25 @@ TEST(GroupTimeouts, RefusedWhereTheConsumerWouldRefuseThem) {
             "of at least 1");
   EXPECT_EQ(error_of(kDistributed + "heartbeat.interval.ms=6000\n"),
             "config error: w.properties:7: heartbeat.interval.ms \"6000\": expected less than "
-            "session.timeout.ms (6000); a third of it is usual");
+            "session.timeout.ms (6000, the default); a third of it is usual");
   EXPECT_EQ(error_of(kDistributed + "rebalance.timeout.ms=5000\n"),
             "config error: w.properties:7: rebalance.timeout.ms \"5000\": expected at least "
-            "session.timeout.ms (6000)");
+            "session.timeout.ms (6000, the default)");
+}
+
+// The key the file sets is the one named, with its line; the other is shown as the default.
+TEST(GroupTimeouts, AConflictWithADefaultNamesTheKeyTheFileSetsAndTheDefault) {
+  EXPECT_EQ(error_of(kDistributed + "session.timeout.ms=1000\n"),
+            "config error: w.properties:7: session.timeout.ms \"1000\": expected more than "
+            "heartbeat.interval.ms (1000, the default), or heartbeat.interval.ms set to about a "
+            "third of it");
+  EXPECT_EQ(error_of(kDistributed + "session.timeout.ms=70000\n"),
+            "config error: w.properties:7: session.timeout.ms \"70000\": expected at most "
+            "rebalance.timeout.ms (60000, the default), or rebalance.timeout.ms set to at least "
+            "it");
+  EXPECT_EQ(error_of(kDistributed + "session.timeout.ms=9000\nheartbeat.interval.ms=9000\n"),
+            "config error: w.properties:8: heartbeat.interval.ms \"9000\": expected less than "
+            "session.timeout.ms (9000); a third of it is usual");
 }
 
 TEST(GroupTimeouts, PassedToTheGroupsConsumerWithItsMembershipKeys) {
