@@ -45,8 +45,8 @@ class Cluster {
                                 std::optional<TargetState> initial) = 0;
   virtual Outcome put_target(const std::string& name, TargetState target) = 0;
   virtual Outcome remove(const std::string& name) = 0;
-  virtual Outcome put_task_configs(const std::string& name,
-                                   const std::vector<std::map<std::string, std::string>>& tasks) = 0;
+  virtual Outcome put_task_configs(
+      const std::string& name, const std::vector<std::map<std::string, std::string>>& tasks) = 0;
   // Every worker restarts what it runs of it (task nullopt: Connect's KIP-745 restart).
   virtual Outcome request_restart(const std::string& name, std::optional<int> task,
                                   bool include_tasks, bool only_failed) = 0;

@@ -221,9 +221,9 @@ void Herder::sync() {
     if (object_here && c.target == TargetState::kStopped) {
       c.state = ConnectorState::kStopped;
       c.trace.clear();
-      if (!want.tasks.empty()) writes.emplace_back(name, std::vector<std::map<std::string, std::string>>{});
-    } else if (object_here && !c.instance &&
-               !(c.runs_here && c.state == ConnectorState::kFailed)) {
+      if (!want.tasks.empty())
+        writes.emplace_back(name, std::vector<std::map<std::string, std::string>>{});
+    } else if (object_here && !c.instance && !(c.runs_here && c.state == ConnectorState::kFailed)) {
       // Started when it comes here; one that failed here stays FAILED until changed, restarted
       // or moved.
       std::vector<std::map<std::string, std::string>> configs;

@@ -271,11 +271,19 @@ class TaskThread {
         if (!s.ok) fail(s.message, s.trace);
       }
       OffsetMap floor;
-      if (spec_.no_seek_below_committed && !pending_seeks_.empty()) floor = committed(rk, parts);
+      bool floor_known = true;
+      if (spec_.no_seek_below_committed && !pending_seeks_.empty())
+        floor_known = committed(rk, parts, &floor);
       int seeks = 0;
       for (int i = 0; i < parts->cnt; ++i) {
         auto it = pending_seeks_.find({parts->elems[i].topic, parts->elems[i].partition});
         if (it == pending_seeks_.end()) continue;
+        if (!floor_known) {
+          // Unknown how far the group got: its committed offset (the default) rather than a
+          // position that may lie behind what other workers archived.
+          pending_seeks_.erase(it);
+          continue;
+        }
         if (auto f = floor.find(it->first); f != floor.end() && f->second > it->second) {
           log::info(
               "connector {} task {}: {}-{}: the task asked to start at offset {}, below the "
@@ -522,22 +530,24 @@ class TaskThread {
     return true;
   }
 
-  // The group's committed offsets of `parts` (those with none left out); empty when the broker
-  // does not answer in time (the task's positions then stand).
-  OffsetMap committed(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* parts) {
-    OffsetMap out;
+  // The group's committed offsets of `parts` into *out (those with none left out); false when
+  // the broker did not answer in time.
+  bool committed(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* parts, OffsetMap* out) {
     kafka::TopicPartitionList copy(rd_kafka_topic_partition_list_copy(parts));
     rd_kafka_resp_err_t err = rd_kafka_committed(rk, copy.get(), 5000);
+    for (int i = 0; !err && i < copy->cnt; ++i) err = copy->elems[i].err;
     if (err) {
-      log::warning("connector {} task {}: committed offsets not read: {}", spec_.connector,
-                   spec_.id, rd_kafka_err2str(err));
-      return out;
+      log::warning(
+          "connector {} task {}: committed offsets not read ({}): the task's own positions are "
+          "ignored, the partitions start at the group's committed offsets",
+          spec_.connector, spec_.id, rd_kafka_err2str(err));
+      return false;
     }
     for (int i = 0; i < copy->cnt; ++i) {
-      if (!copy->elems[i].err && copy->elems[i].offset >= 0)
-        out[{copy->elems[i].topic, copy->elems[i].partition}] = copy->elems[i].offset;
+      if (copy->elems[i].offset >= 0)
+        (*out)[{copy->elems[i].topic, copy->elems[i].partition}] = copy->elems[i].offset;
     }
-    return out;
+    return true;
   }
 
   // Seeks the task asked for outside open(); records fetched before them are dropped by librdkafka.

@@ -62,8 +62,8 @@ bool DistributedWorker::join(Herder* herder, std::chrono::milliseconds timeout,
       joined_ = true;
       view_ = now;
     }
-    log::info("workers' group: generation {}, {} of {} slot(s){}", now.generation,
-              now.slots.size(), now.slot_count, now.leader ? ", leader" : "");
+    log::info("workers' group: generation {}, {} of {} slot(s){}", now.generation, now.slots.size(),
+              now.slot_count, now.leader ? ", leader" : "");
     if (Herder* h = herder_.load()) h->sync();
   };
   listener.failed = [this](const std::string& e) {
@@ -90,7 +90,8 @@ void DistributedWorker::tick() {
     std::lock_guard lock(mu_);
     restarts.swap(restarts_);
   }
-  for (const auto& r : restarts) h->restart_here(r.connector, r.task, r.include_tasks, r.only_failed);
+  for (const auto& r : restarts)
+    h->restart_here(r.connector, r.task, r.include_tasks, r.only_failed);
   h->publish_statuses();
 }
 
@@ -122,8 +123,7 @@ std::string DistributedWorker::summary() const {
   std::lock_guard lock(mu_);
   if (!settled_) return "rebalancing";
   return fmt::format("generation {}, slots {} of {}{}", view_.generation,
-                     fmt::join(view_.slots, ","), view_.slot_count,
-                     view_.leader ? ", leader" : "");
+                     fmt::join(view_.slots, ","), view_.slot_count, view_.leader ? ", leader" : "");
 }
 
 std::map<std::string, ConnectorView> DistributedWorker::connectors() {
