@@ -14,25 +14,29 @@
 # Prints the tables (measure.py) beside Kafka Connect's documented defaults; results.md holds a run.
 #
 # Usage: bench/connect-distributed/run.sh [BUILD_DIR] [--quick] [--records N] [--tasks T]
-#          [--runs R] [--only throughput,failover,rest]
-#   --quick: 200 000 records, 3 failover runs, 20 REST writes of each kind (~4 minutes).
+#          [--runs R] [--repeat K] [--only throughput,failover,rest]
+#   Defaults: 3 000 000 records, tasks.max 64 (one partition per task), each worker count run
+#   twice (--repeat), 4 SIGKILL runs, 50 REST writes of each kind: ~3 minutes.
+#   --quick: 300 000 records, one throughput run each, 3 SIGKILL runs, 20 REST writes (~2 min).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/bench/lib.sh"
 build="$root/build"
-records=1000000
+records=3000000
 size=100
-tasks=6
+tasks=64
 runs=4
 rate=1000
 rest=50
+repeat=2
 only=throughput,failover,rest
 while (($#)); do
   case "$1" in
-    --quick) records=200000; runs=3; rest=20; shift ;;
+    --quick) records=300000; runs=3; rest=20; repeat=1; shift ;;
     --records) records=$2; shift 2 ;;
     --tasks) tasks=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     *) build=$1; shift ;;
   esac
@@ -43,6 +47,7 @@ bench_need_programs "$bin" sentinel-connect
   { echo "bench: build the sentinel-rotating plugin first (scripts/build.sh sentinel-rotating)" >&2; exit 1; }
 bench_need_commands kcat curl java python3
 bench_workdir connect-distributed
+uptime_start=$(uptime)
 
 echo "starting the real Kafka 2.4.1 broker…" >&2
 bench_start_kafka
@@ -77,10 +82,10 @@ fi
 
 python3 "$root/bench/connect-distributed/measure.py" --bootstrap "$bs" --bin "$bin" \
   --plugins "$build/plugins" --work "$work" --records "$records" --size "$size" --tasks "$tasks" \
-  --runs "$runs" --rate "$rate" --rest "$rest" --only "$only"
+  --runs "$runs" --rate "$rate" --rest "$rest" --repeat "$repeat" --only "$only"
 
 # The workers create their storage topics (compacted) where missing: list what they made.
 echo
 echo "storage topics the workers created (kcat -L):"
 kcat -L -b "$bs" | awk '/topic "bench-/ {print "  " $2, $3, $4}'
-echo "machine: $(nproc) cores; $(uptime)"
+echo "machine: $(nproc) cores; at the start:$uptime_start; at the end: $(uptime)"
