@@ -18,6 +18,7 @@
 #   Defaults: 3 000 000 records, tasks.max 64 (one partition per task), each worker count run
 #   twice (--repeat), 4 SIGKILL runs, 50 REST writes of each kind: ~3 minutes.
 #   --quick: 300 000 records, one throughput run each, 3 SIGKILL runs, 20 REST writes (~2 min).
+#   BENCH_DEBUG=1: each SIGKILL run also prints when each partition of the killed worker moved.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/bench/lib.sh"
@@ -84,8 +85,11 @@ python3 "$root/bench/connect-distributed/measure.py" --bootstrap "$bs" --bin "$b
   --plugins "$build/plugins" --work "$work" --records "$records" --size "$size" --tasks "$tasks" \
   --runs "$runs" --rate "$rate" --rest "$rest" --repeat "$repeat" --only "$only"
 
-# The workers create their storage topics (compacted) where missing: list what they made.
+# The workers create their storage topics (compacted) where missing: what they made, as the broker
+# describes it.
 echo
-echo "storage topics the workers created (kcat -L):"
-kcat -L -b "$bs" | awk '/topic "bench-/ {print "  " $2, $3, $4}'
+echo "storage topics the workers created (kafka-topics --describe):"
+java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" kafka.admin.TopicCommand \
+  --bootstrap-server "$bs" --describe --topic 'bench-.*' 2>/dev/null |
+  awk '/PartitionCount/ {printf "  %-28s partitions %s, replication %s, %s\n", $2, $4, $6, $8}' | sort
 echo "machine: $(nproc) cores; at the start:$uptime_start; at the end: $(uptime)"
