@@ -138,7 +138,8 @@ class Worker:
 
 class Cluster:
     def __init__(self, args, name, count):
-        self.bs, self.binary, self.plugins = args.bootstrap, args.bin + "/sentinel-connect", args.plugins
+        self.bs, self.plugins = args.bootstrap, args.plugins
+        self.binary = args.bin + "/sentinel-connect"
         self.dir = f"{args.work}/{name}"
         os.makedirs(self.dir)
         self.group = f"bench-{name}"
@@ -231,11 +232,9 @@ def throughput(args):
                      lambda: sum(c.archived("data")[0].values()) >= args.records, 600, 0.05)
             t1 = time.monotonic()
             cpu = sum(cpu_seconds(w.proc.pid) for w in c.workers) - cpu0
-            spread = {}
-            for w in c.workers:
-                spread[w.i] = len(re.findall(rf"connector {name} task \d+: assigned [1-9]", w.log()))
             s = c.all_running(name, args.tasks) or {"tasks": []}
-            per_worker = [sum(1 for t in s["tasks"] if t.get("worker_id") == w.id) for w in c.workers]
+            per_worker = [sum(1 for t in s["tasks"] if t.get("worker_id") == w.id)
+                          for w in c.workers]
             lines = archive_lines(c)
             if lines < args.records:
                 raise SystemExit(f"bench: {count} worker(s): {lines} lines in the archives, "
@@ -243,8 +242,9 @@ def throughput(args):
             rows.append((count, t1 - t0, cpu, t1 - posted, per_worker, lines))
         finally:
             c.stop()
-    print(f"\n1. archive throughput: {args.records} records (~{args.size} bytes each) pre-loaded in "
-          f"'data' (64 partitions), RotatingFileSink with defaults, tasks.max={args.tasks}")
+    print(f"\n1. archive throughput: {args.records} records (~{args.size} bytes each) "
+          f"pre-loaded in 'data' (64 partitions), RotatingFileSink with defaults, "
+          f"tasks.max={args.tasks}")
     print(f"{'workers':>8} {'records/s':>11} {'seconds':>9} {'CPU s':>7} {'CPU ms/1000 rec':>16} "
           f"{'vs 1 worker':>12} {'POST→all s':>11}  tasks per worker  lines archived")
     one = statistics.median(r[1] for r in rows if r[0] == 1)
@@ -287,7 +287,8 @@ class Flow:
     partitioner, which leaves a partition without records for seconds)."""
 
     def __init__(self, bs, topic, per_second):
-        self.proc = subprocess.Popen(["kcat", "-P", "-b", bs, "-t", topic, "-K", "\t", "-X", "linger.ms=5"],
+        self.proc = subprocess.Popen(["kcat", "-P", "-b", bs, "-t", topic, "-K", "\t",
+                                      "-X", "linger.ms=5"],
                                      stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
         started.append(self.proc)
         self.stopped = False
@@ -297,7 +298,8 @@ class Flow:
     def run(self, per_second):
         n, batch = 0, max(1, per_second // 50)
         while not self.stopped:
-            self.proc.stdin.write("".join(f"k{(n + k) % 640}\tflow-{n + k}\n" for k in range(batch)).encode())
+            lines = "".join(f"k{(n + k) % 640}\tflow-{n + k}\n" for k in range(batch))
+            self.proc.stdin.write(lines.encode())
             self.proc.stdin.flush()
             n += batch
             time.sleep(0.02)
@@ -458,8 +460,8 @@ def main():
         if "throughput" in only:
             throughput(args)
         if "failover" in only:
-            print(f"\n2. SIGKILL of the worker running task 0 while ~{args.rate} records/s flow into "
-                  f"'flow' (64 partitions, tasks.max={args.tasks}, default group settings: "
+            print(f"\n2. SIGKILL of the worker running task 0 while ~{args.rate} records/s flow "
+                  f"into 'flow' (64 partitions, tasks.max={args.tasks}, default group settings: "
                   "session.timeout.ms 6000, heartbeat 1000); 'archived' = durable in a "
                   "survivor's archive state (flush.interval.ms 1000 default)", flush=True)
             runs = failover(args)
@@ -478,14 +480,15 @@ def main():
                       f"(Connect eager / delay 0: >= 10 s session timeout: {m / 10:.2f}x)")
         if "rest" in only:
             rows = rest_latency(args)
-            print(f"\n3. REST write latency, {args.rest} requests each, connector 'probe' (tasks.max 1)")
+            print(f"\n3. REST write latency, {args.rest} requests each, connector 'probe' "
+                  "(tasks.max 1)")
             print(f"{'sent to':<12} {'worker':>6} {'write':<14} {'p50 ms':>8} {'p99 ms':>8} "
                   f"{'max ms':>8}  answers")
             p50 = {}
             for label, i, op, times, codes in rows:
                 p50[(label, op)] = pct(times, 0.5)
-                print(f"{label:<12} {i:>6} {op:<14} {pct(times, 0.5):>8.1f} {pct(times, 0.99):>8.1f} "
-                      f"{max(times) if times else float('nan'):>8.1f}  "
+                print(f"{label:<12} {i:>6} {op:<14} {pct(times, 0.5):>8.1f} "
+                      f"{pct(times, 0.99):>8.1f} {max(times) if times else float('nan'):>8.1f}  "
                       f"{', '.join(f'{k}: {v}' for k, v in sorted(codes.items()))}")
             for op in ("pause/resume", "PUT config"):
                 a, b = p50.get(("non-leader", op)), p50.get(("leader", op))

@@ -45,7 +45,7 @@ done
 bin="$build/bin"
 bench_need_programs "$bin" sentinel-connect
 [[ -f "$build/plugins/libsentinel-rotating.so" ]] ||
-  { echo "bench: build the sentinel-rotating plugin first (scripts/build.sh sentinel-rotating)" >&2; exit 1; }
+  { echo "bench: build sentinel-rotating first (scripts/build.sh sentinel-rotating)" >&2; exit 1; }
 bench_need_commands kcat curl java python3
 bench_workdir connect-distributed
 uptime_start=$(uptime)
@@ -91,5 +91,6 @@ echo
 echo "storage topics the workers created (kafka-topics --describe):"
 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" kafka.admin.TopicCommand \
   --bootstrap-server "$bs" --describe --topic 'bench-.*' 2>/dev/null |
-  awk '/PartitionCount/ {printf "  %-28s partitions %s, replication %s, %s\n", $2, $4, $6, $8}' | sort
+  awk '/PartitionCount/ {printf "  %-28s partitions %s, replication %s, %s\n", $2, $4, $6, $8}' |
+  sort
 echo "machine: $(nproc) cores; at the start:$uptime_start; at the end: $(uptime)"
