@@ -18,6 +18,9 @@ execute_process(COMMAND gzip -9nf ${SENTINEL_PACKAGING_DIR}/changelog)
 install(FILES ${SENTINEL_PACKAGING_DIR}/changelog.gz ${CMAKE_SOURCE_DIR}/packaging/copyright
               ${CMAKE_SOURCE_DIR}/README.md
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/sentinel)
+# A distributed worker's keys, for /etc/sentinel/connect.properties (docs/connect.md).
+install(FILES ${CMAKE_SOURCE_DIR}/config/connect-distributed.properties
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/sentinel/examples)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/lintian-overrides
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME sentinel)
 

@@ -136,6 +136,7 @@ TEST_F(Package, FilesAreWhereDebianWantsThem) {
       {"usr/lib/tmpfiles.d/sentinel.conf", "-rw-r--r--"},
       {"usr/share/doc/sentinel/copyright", "-rw-r--r--"},
       {"usr/share/doc/sentinel/changelog.gz", "-rw-r--r--"},
+      {"usr/share/doc/sentinel/examples/connect-distributed.properties", "-rw-r--r--"},
   };
   for (const auto& [path, m] : want) EXPECT_EQ(mode[path], m) << path;
   bool plugin = false;
