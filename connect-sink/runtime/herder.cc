@@ -787,23 +787,26 @@ Outcome Herder::offsets(const std::string& name, std::vector<PartitionOffset>* o
   return {};
 }
 
+Outcome Herder::stopped_connector(const std::string& name, Connector* out) {
+  TargetState target;
+  Outcome found = current_config(name, &out->config, &target, "Connector " + name + " not found");
+  if (!found.ok()) return found;
+  out->name = name;
+  if (target == TargetState::kStopped) return {};
+  return Outcome::Error(
+      400,
+      "Connectors must be in the STOPPED state before their offsets can be modified. This can be "
+      "done for the specified connector by issuing a 'PUT' request to the '/connectors/" +
+          name + "/stop' endpoint");
+}
+
 Outcome Herder::alter_offsets(const std::string& name,
                               const std::map<TopicPartition, std::optional<int64_t>>& offsets,
                               std::string* message) {
   Connector tmp;
-  TargetState target;
-  Outcome found = current_config(name, &tmp.config, &target, "Connector " + name + " not found");
+  Outcome found = stopped_connector(name, &tmp);
   if (!found.ok()) return found;
-  tmp.name = name;
   Connector* c = &tmp;
-  if (target != TargetState::kStopped) {
-    return Outcome::Error(
-        400,
-        "Connectors must be in the STOPPED state before their offsets can be modified. This "
-        "can be done for the specified connector by issuing a 'PUT' request to the "
-        "'/connectors/" +
-            name + "/stop' endpoint");
-  }
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
   OffsetsResult r = backend_->alter_offsets(props, offsets);
@@ -824,19 +827,9 @@ Outcome Herder::alter_offsets(const std::string& name,
 
 Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   Connector tmp;
-  TargetState target;
-  Outcome found = current_config(name, &tmp.config, &target, "Connector " + name + " not found");
+  Outcome found = stopped_connector(name, &tmp);
   if (!found.ok()) return found;
-  tmp.name = name;
   Connector* c = &tmp;
-  if (target != TargetState::kStopped) {
-    return Outcome::Error(
-        400,
-        "Connectors must be in the STOPPED state before their offsets can be modified. This "
-        "can be done for the specified connector by issuing a 'PUT' request to the "
-        "'/connectors/" +
-            name + "/stop' endpoint");
-  }
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
   SinkSettings sink = sink_settings(c->config);

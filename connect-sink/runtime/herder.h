@@ -218,6 +218,8 @@ class Herder {
   Outcome cluster_target(const std::string& name, TargetState target, const std::string& not_found);
   ConfigDef config_def_of(const std::map<std::string, std::string>& config) const;
   const PluginInfo* plugin_of(const std::map<std::string, std::string>& config) const;
+  // The connector (name and config only) for an offsets change; Connect's 400 unless STOPPED.
+  Outcome stopped_connector(const std::string& name, Connector* out);
   // The connector's config as it is now (standalone: in memory; distributed: the config topic).
   Outcome current_config(const std::string& name, std::map<std::string, std::string>* out,
                          TargetState* target, const std::string& not_found);

@@ -21,7 +21,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <memory>
 
 #include "common/daemon.h"
 #include "common/identity_lock.h"
@@ -74,6 +76,24 @@ std::string hostname() {
   return buf;
 }
 
+// Serves the REST API over `herder`; prints each listening URL (the line scripts and tests wait
+// for). `ready` answers GET /health.
+std::unique_ptr<RestApi> serve(HttpServer& http, Herder& herder, KafkaBackend& backend,
+                               std::function<bool()> ready) {
+  ServerInfo info;
+  info.commit = std::string("sentinel-connect-") + SENTINEL_VERSION;
+  info.cluster_id = [&backend] { return backend.cluster_id(); };
+  info.ready = std::move(ready);
+  auto api = std::make_unique<RestApi>(&herder, info);
+  http.start(api.get());
+  for (const auto& url : http.urls()) {
+    std::printf("listening %s\n", url.c_str());
+    log::info("REST API listening on {}", url);
+  }
+  std::fflush(stdout);
+  return api;
+}
+
 // The distributed worker: state in the storage topics, work shared through the workers' group.
 int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSettings& settings,
                     const kafka::Properties& base, HttpServer& http) {
@@ -91,17 +111,7 @@ int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSett
   // consumers leave after their session.timeout.ms, which the herder lowers (herder.cc).
   KafkaBackend backend(base, "");
   Herder herder(settings, &backend, nullptr, &cluster);
-  ServerInfo info;
-  info.commit = std::string("sentinel-connect-") + SENTINEL_VERSION;
-  info.cluster_id = [&backend] { return backend.cluster_id(); };
-  info.ready = [&cluster] { return cluster.joined(); };
-  RestApi api(&herder, info);
-  http.start(&api);
-  for (const auto& url : http.urls()) {
-    std::printf("listening %s\n", url.c_str());
-    log::info("REST API listening on {}", url);
-  }
-  std::fflush(stdout);
+  auto api = serve(http, herder, backend, [&cluster] { return cluster.joined(); });
   if (!cluster.join(&herder, std::chrono::seconds(30), &error)) {
     log::error("distributed worker (group.id {}): {}", d.group_id, error);
     http.stop();
@@ -290,17 +300,7 @@ int main(int argc, char** argv) {
   StateStore store(config.state_dir);
   Herder herder(settings, &backend, &store);
   std::atomic<bool> ready{false};
-  ServerInfo info;
-  info.commit = std::string("sentinel-connect-") + SENTINEL_VERSION;
-  info.cluster_id = [&backend] { return backend.cluster_id(); };
-  info.ready = [&ready] { return ready.load(); };
-  RestApi api(&herder, info);
-  http.start(&api);
-  for (const auto& url : http.urls()) {
-    std::printf("listening %s\n", url.c_str());
-    log::info("REST API listening on {}", url);
-  }
-  std::fflush(stdout);
+  auto api = serve(http, herder, backend, [&ready] { return ready.load(); });
 
   if (!herder.restore(&error)) {
     log::error("state: {}", error);

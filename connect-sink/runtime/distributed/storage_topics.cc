@@ -15,10 +15,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* const kDevKafkaHint =
-    " (if this is sentinel-devkafka: librdkafka's mock cluster answers neither CreateTopics nor "
-    "DescribeConfigs, and distributed mode needs a real Kafka broker)";
-
 struct TopicRole {
   std::string key;  // the worker's key that names it
   kafka::TopicSpec spec;
@@ -207,8 +203,8 @@ bool ensure_storage_topics(const kafka::Properties& client, const DistributedSet
   for (const TopicRole& role : roles(settings)) names.push_back(role.spec.name);
   std::map<std::string, std::string> policies;
   if (!cleanup_policies(rk.get(), names, timeout, &policies, &e)) {
-    *error = fmt::format("storage topics on {}: cannot check that they are compacted: {}{}",
-                         bootstrap, e, kDevKafkaHint);
+    *error =
+        fmt::format("storage topics on {}: cannot check that they are compacted: {}", bootstrap, e);
     return false;
   }
   for (const TopicRole& role : roles(settings)) {

@@ -7,7 +7,8 @@
 // configured partitions and replication (-1: the broker's default, brokers 2.4 and later). A
 // topic that exists is not changed: where it does not fit, the message says what to do.
 // sentinel-devkafka (librdkafka's mock cluster) answers neither CreateTopics nor DescribeConfigs:
-// the message says distributed mode needs a real broker.
+// there the topics made at its start (--topic NAME:PARTITIONS) are used as they are, and a missing
+// one is named with the flag that makes it.
 #pragma once
 
 #include <chrono>
