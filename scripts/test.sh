@@ -33,12 +33,13 @@ env "${sanitizers[@]}" ctest --test-dir build-asan --output-on-failure -j"$(npro
 # the normal pass) and two of the three-instance alert scenarios: under ASan, three instances
 # rebalancing on the dev broker (which holds a killed member's partitions for its 45 s session
 # timeout) missed the scenario's deadlines (fresh clone, 2026-12-06: 214 s each); they run in the
-# normal pass and on the real broker.
+# normal pass and on the real broker. Likewise the two failover scenarios of three distributed
+# sentinel-connect workers (DevCluster: SIGKILL and rolling restart, each ~60 s in the normal pass).
 echo "== tests under AddressSanitizer + UBSan: integration tests (build/ driving build-asan/)"
 env "${sanitizers[@]}" SENTINEL_TEST_BUILD_DIR="$root/build-asan" \
   ctest --test-dir build --output-on-failure -j"$asan_jobs" -L integration -LE 'soak|realbroker' \
   --timeout 900 \
-  -E '^(Package\.|SystemdUnits\.|AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)$)'
+  -E '^(Package\.|SystemdUnits\.|AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)|DevCluster\.(SigkilledWorkersTasksMoveAndTheArchivesLoseNothing|RollingRestartLosesAndRepeatsNothing))$'
 # Every parser's fuzz target over its corpus (fuzz/README.md), SENTINEL_FUZZ_SECONDS each.
 scripts/fuzz.sh --seconds "${SENTINEL_FUZZ_SECONDS:-15}"
 echo "test.sh: all passed in $(( $(date +%s) - start ))s"

@@ -49,7 +49,7 @@ set_tests_properties(Agent.CreateTopicsAgainstTheMockClusterFailsWithAClearExpla
 set_tests_properties(Connect.StateSurvivesSigkillAndWritingContinues PROPERTIES COST 15)
 
 # Distributed sentinel-connect (three workers as processes each; measured 2026-12-06, load ~3).
-set_tests_properties(realbroker_distributed_worker_test PROPERTIES COST 140)
+set_tests_properties(realbroker_distributed_worker_test PROPERTIES COST 25)
 set_tests_properties(DevCluster.RollingRestartLosesAndRepeatsNothing PROPERTIES COST 66)
 set_tests_properties(DevCluster.SigkilledWorkersTasksMoveAndTheArchivesLoseNothing PROPERTIES COST 50)
 set_tests_properties(DevCluster.LifecycleRequestsToOneWorkerActClusterWide PROPERTIES COST 30)
