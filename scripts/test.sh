@@ -9,8 +9,11 @@ set -euo pipefail
 # ASan integration pass (SENTINEL_ASAN_TEST_JOBS of the latter alone); README.md has the figures.
 # Tests that must not overlap say so themselves (RESOURCE_LOCK), and tests/schedule/costs.cmake
 # starts the longest ones first on a fresh clone.
-jobs=${SENTINEL_TEST_JOBS:-4}
-asan_jobs=${SENTINEL_ASAN_TEST_JOBS:-${SENTINEL_TEST_JOBS:-4}}
+# Default 2: at -j4 a fresh clone's loaded 2 cores twice made sentinel-alerts' three-instance
+# scenarios (AlertsScale) see a duplicate transition (2026-12-06) — an open question about
+# sentinel-alerts under CPU starvation, not about the tests; -j4 passed on a less loaded machine.
+jobs=${SENTINEL_TEST_JOBS:-2}
+asan_jobs=${SENTINEL_ASAN_TEST_JOBS:-${SENTINEL_TEST_JOBS:-2}}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
