@@ -7,8 +7,7 @@ set -euo pipefail
 # Parallel tests (issue #17): the tests mostly wait on processes and brokers, so CTest runs more of
 # them at once than there are cores. SENTINEL_TEST_JOBS sets the -j of the normal pass and of the
 # ASan integration pass (SENTINEL_ASAN_TEST_JOBS of the latter alone); README.md has the figures.
-# Tests that must not overlap say so themselves (RESOURCE_LOCK), and tests/schedule/costs.cmake
-# starts the longest ones first on a fresh clone.
+# Tests that must not overlap say so themselves (RESOURCE_LOCK; tests/schedule/costs.cmake).
 # Default 2: at -j4 a fresh clone's loaded 2 cores twice made sentinel-alerts' three-instance
 # scenarios (AlertsScale) see a duplicate transition (2026-12-06) — an open question about
 # sentinel-alerts under CPU starvation, not about the tests; -j4 passed on a less loaded machine.
