@@ -69,6 +69,21 @@ bench_start_kafka() {
     { echo "bench: the broker did not start: $(tail -3 "$work/kafka.err")" >&2; exit 1; }
 }
 
+# Runs a Java tool of the broker started by bench_start_kafka (kafka.admin.TopicCommand, …) with
+# its jars and Debian's.
+bench_kafka_java() {
+  local J=/usr/share/java kcp="$kafka_home/libs/*" jar
+  for jar in jackson-databind jackson-core jackson-annotations slf4j-api slf4j-nop lz4-java \
+             snappy-java zstd-jni joptsimple scala-library scala-reflect; do kcp="$kcp:$J/$jar.jar"; done
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" "$@"
+}
+
+# Creates topic $1 with $2 partitions (replication 1) on that broker.
+bench_create_topic() {
+  bench_kafka_java kafka.admin.TopicCommand --bootstrap-server "$bs" --create --topic "$1" \
+    --partitions "$2" --replication-factor 1 >/dev/null
+}
+
 tick=$(getconf CLK_TCK)
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.${2:-6}f\", $1 }"; }

@@ -52,17 +52,9 @@ uptime_start=$(uptime)
 
 echo "starting the real Kafka 2.4.1 broker…" >&2
 bench_start_kafka
-J=/usr/share/java
-kcp="$kafka_home/libs/*"
-for jar in jackson-databind jackson-core jackson-annotations slf4j-api slf4j-nop lz4-java snappy-java \
-           zstd-jni joptsimple scala-library scala-reflect; do kcp="$kcp:$J/$jar.jar"; done
-create_topic() {
-  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" kafka.admin.TopicCommand \
-    --bootstrap-server "$bs" --create --topic "$1" --partitions "$2" --replication-factor 1 >/dev/null
-}
-create_topic data 64
-create_topic flow 64
-create_topic probe 1
+bench_create_topic data 64
+bench_create_topic flow 64
+bench_create_topic probe 1
 
 if [[ $only == *throughput* ]]; then
   echo "producing $records ${size}-byte records to data (64 partitions)…" >&2
@@ -89,8 +81,7 @@ python3 "$root/bench/connect-distributed/measure.py" --bootstrap "$bs" --bin "$b
 # describes it.
 echo
 echo "storage topics the workers created (kafka-topics --describe):"
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" kafka.admin.TopicCommand \
-  --bootstrap-server "$bs" --describe --topic 'bench-.*' 2>/dev/null |
+bench_kafka_java kafka.admin.TopicCommand --bootstrap-server "$bs" --describe --topic 'bench-.*' 2>/dev/null |
   awk '/PartitionCount/ {printf "  %-28s partitions %s, replication %s, %s\n", $2, $4, $6, $8}' |
   sort
 echo "machine: $(nproc) cores; at the start:$uptime_start; at the end: $(uptime)"

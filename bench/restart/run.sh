@@ -35,17 +35,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 echo "starting the real Kafka 2.4.1 broker…" >&2
 bench_start_kafka
-J=/usr/share/java
-kcp="$kafka_home/libs/*"
-for jar in jackson-databind jackson-core jackson-annotations slf4j-api slf4j-nop lz4-java snappy-java \
-           zstd-jni joptsimple scala-library scala-reflect; do kcp="$kcp:$J/$jar.jar"; done
-create_topic() {
-  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kcp" kafka.admin.TopicCommand \
-    --bootstrap-server "$bs" --create --topic "$1" --partitions "$2" --replication-factor 1 >/dev/null
-}
-create_topic archive 16
-create_topic system_metrics 3
-create_topic system_alerts 3
+bench_create_topic archive 16
+bench_create_topic system_metrics 3
+bench_create_topic system_alerts 3
 
 # Records flowing all along: ~2000 archive records/s, ~300 metric records/s (current timestamps).
 python3 -u -c '
