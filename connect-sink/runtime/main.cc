@@ -271,11 +271,13 @@ int main(int argc, char** argv) {
   settings.topic_tracking_enable = config.topic_tracking_enable;
   settings.topic_tracking_allow_reset = config.topic_tracking_allow_reset;
 
+  // The worker's own clients: the top-level security keys (Connect's), else the consumers'.
   kafka::Properties base = {{"bootstrap.servers", config.bootstrap_servers}};
   for (const auto& [k, v] : config.consumer) {
     if (k.rfind("security.", 0) == 0 || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0)
       base[k] = v;
   }
+  for (const auto& [k, v] : config.client) base[k] = v;
   if (config.distributed) return run_distributed(daemon, config, settings, base, http);
   // The identity of this worker's consumers in their groups (static membership): stable across
   // restarts, and one process per identity on this host (IdentityLock); across hosts the broker

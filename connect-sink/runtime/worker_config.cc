@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/kafka.h"
 #include "connect-sink/runtime/connector_config.h"
 
 namespace sentinel::connect {
@@ -381,6 +382,20 @@ WorkerConfig parse_worker_config(const PropertiesFile& file) {
       c.consumer[k.substr(9)] = e.value;
     } else if (k.rfind("producer.", 0) == 0) {
       c.producer[k.substr(9)] = e.value;
+    } else if (k == "security.protocol" || k.rfind("sasl.", 0) == 0 || k.rfind("ssl.", 0) == 0) {
+      // Refused rather than ignored: a worker that connected without its security would fail
+      // later and less clearly (or not at all, to a broker that also listens in plain text).
+      std::string error;
+      if (!kafka::make_conf({{k, e.value}}, &error)) {
+        std::string prefix = "kafka property " + k + ": ";
+        if (error.rfind(prefix, 0) == 0) error = error.substr(prefix.size());
+        throw WorkerConfigError(fmt::format(
+            "config error: {}: {}: {} (the worker's Kafka clients are librdkafka's; Java's keys "
+            "differ: sasl.jaas.config -> sasl.username and sasl.password, "
+            "ssl.truststore.location -> ssl.ca.location, a PEM file)",
+            where, k, error));
+      }
+      c.client[k] = e.value;
     } else if (k == "rest.port" || k == "rest.host.name") {
       c.warnings.push_back(
           fmt::format("{}: {} was removed in Kafka Connect 3.0 and is ignored: use "

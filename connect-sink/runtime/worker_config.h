@@ -69,9 +69,13 @@ struct WorkerConfig {
   ConverterSpec value_converter;
   std::map<std::string, std::string> consumer;  // consumer.* without the prefix
   std::map<std::string, std::string> producer;  // producer.* (dead-letter queue)
-  std::string advertised_host;                  // rest.advertised.host.name
-  int advertised_port = 0;                      // rest.advertised.port
-  std::string override_policy = "All";          // connector.client.config.override.policy
+  // security.protocol, sasl.*, ssl.* at the top level, as Connect's files have them: the worker's
+  // own Kafka clients (storage topics, worker group, offsets admin). Task consumers take
+  // consumer.* as in Connect (consumer.security.protocol, …), the dead letter queue producer.*.
+  std::map<std::string, std::string> client;
+  std::string advertised_host;          // rest.advertised.host.name
+  int advertised_port = 0;              // rest.advertised.port
+  std::string override_policy = "All";  // connector.client.config.override.policy
   bool topic_tracking_enable = true;
   bool topic_tracking_allow_reset = true;
   // Sentinel keys.

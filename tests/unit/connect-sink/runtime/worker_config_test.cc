@@ -71,6 +71,43 @@ TEST(WorkerConfig, BadValuesNameFileLineAndKey) {
   EXPECT_THROW(parse("listeners=https://127.0.0.1:8443\n"), WorkerConfigError);  // no cert/key
 }
 
+// Connect's distributed files set the worker's own clients' security at the top level.
+TEST(WorkerConfig, TopLevelSecurityKeysAreTheWorkersOwnClientsAndNotTheTasks) {
+  auto c = parse(
+      "key.converter=StringConverter\nvalue.converter=StringConverter\n"
+      "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.username=worker\n"
+      "sasl.password=pw\nssl.ca.location=/etc/ssl/ca.pem\nconsumer.security.protocol=SSL\n");
+  EXPECT_EQ(c.client, (std::map<std::string, std::string>{{"security.protocol", "SASL_SSL"},
+                                                          {"sasl.mechanism", "PLAIN"},
+                                                          {"sasl.username", "worker"},
+                                                          {"sasl.password", "pw"},
+                                                          {"ssl.ca.location", "/etc/ssl/ca.pem"}}));
+  EXPECT_EQ(c.consumer, (std::map<std::string, std::string>{{"security.protocol", "SSL"}}));
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
+}
+
+// A security key the worker's clients cannot apply is refused, not ignored: the worker would
+// otherwise connect without it. The message names the line and librdkafka's own key, never the
+// value (a JAAS line holds a password).
+TEST(WorkerConfig, JavasSecurityKeysAreRefusedWithLibrdkafkasEquivalent) {
+  try {
+    parse(
+        "security.protocol=SASL_SSL\nsasl.jaas.config=org.apache.kafka.common.security.plain."
+        "PlainLoginModule required username=\"u\" password=\"hunter2\";\n");
+    FAIL();
+  } catch (const WorkerConfigError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("config error: w.properties:2: sasl.jaas.config: Java JAAS configuration is "
+                     "not supported"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("sasl.username and sasl.password"), std::string::npos) << m;
+    EXPECT_EQ(m.find("hunter2"), std::string::npos) << m;
+  }
+  EXPECT_THROW(parse("security.protocol=TLS\n"), WorkerConfigError);
+  EXPECT_THROW(parse("ssl.truststore.location=/etc/ssl/t.jks\n"), WorkerConfigError);
+}
+
 TEST(WorkerConfig, WorkerIdIsSentinelsKeyAndMustNotBeEmpty) {
   auto c = parse(
       "key.converter=StringConverter\nvalue.converter=StringConverter\nsentinel.worker.id=web-1-"
