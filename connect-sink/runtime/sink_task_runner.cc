@@ -272,8 +272,10 @@ class TaskThread {
       }
       OffsetMap floor;
       bool floor_known = true;
-      if (spec_.no_seek_below_committed && !pending_seeks_.empty())
-        floor_known = committed(rk, parts, &floor);
+      if (spec_.no_seek_below_committed) floor_known = committed(rk, parts, &floor);
+      if (floor_known) {
+        for (const auto& [tp, off] : floor) floor_[tp] = off;  // raised below for a position
+      }
       int seeks = 0;
       for (int i = 0; i < parts->cnt; ++i) {
         auto it = pending_seeks_.find({parts->elems[i].topic, parts->elems[i].partition});
@@ -294,6 +296,7 @@ class TaskThread {
         }
         parts->elems[i].offset = it->second;
         current_[it->first] = it->second;
+        if (spec_.no_seek_below_committed) floor_[it->first] = it->second;
         pending_seeks_.erase(it);
         ++seeks;
       }
@@ -323,6 +326,7 @@ class TaskThread {
       current_.erase(tp);
       committed_.erase(tp);
       pending_seeks_.erase(tp);
+      floor_.erase(tp);
     }
     if (cooperative)
       rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
@@ -390,6 +394,14 @@ class TaskThread {
     OffsetMap to_commit;
     for (const auto& [tp, off] : committable) {
       if (!current.count(tp)) continue;  // only partitions this commit covers
+      if (spec_.no_seek_below_committed) {
+        // Never below where this task started the partition: a task that reports its own
+        // position (RotatingFileSink: its files on this host) for a partition raised to the
+        // group's committed offset, before it wrote any of it, would move the group back over
+        // what other workers archived, and the next owner would archive that again.
+        auto f = floor_.find(tp);
+        if (f == floor_.end() || off < f->second) continue;
+      }
       auto it = committed_.find(tp);
       if (it == committed_.end() || it->second != off) to_commit[tp] = off;
     }
@@ -705,6 +717,7 @@ class TaskThread {
         spec_.metrics->records_consumed++;
         if (!convert_message(msg, &batch)) break;
         advanced[tp] = msg->offset + 1;
+        if (spec_.no_seek_below_committed) floor_.try_emplace(tp, msg->offset);
         spec_.metrics->add_topic(tp.topic);
       }
       for (rd_kafka_message_t* msg : msgs) rd_kafka_message_destroy(msg);
@@ -796,7 +809,11 @@ class TaskThread {
   std::set<TopicPartition> assigned_;
   OffsetMap current_;
   OffsetMap committed_;
-  OffsetMap pending_seeks_;           // asked for through the context, not applied yet
+  OffsetMap pending_seeks_;  // asked for through the context, not applied yet
+  // Distributed (no_seek_below_committed): where each partition started in this assignment (the
+  // group's committed offset, raised to the task's position, or the first record's offset when
+  // neither is known); commits never go below it.
+  OffsetMap floor_;
   kafka::OffsetJumpWatch jumps_{""};  // records deleted before they were read
   bool commit_requested_ = false;
   Context context_;

@@ -65,7 +65,9 @@ struct TaskSpec {
   bool start_paused = false;
   // Distributed mode: a position the task asks for (SinkTaskContext::offset) below the group's
   // committed offset is raised to it — another worker archived what lies between (a task that
-  // positions from its own files, as RotatingFileSink does, knows only this host's).
+  // positions from its own files, as RotatingFileSink does, knows only this host's); and the
+  // task's commits never go below where a partition started (its pre_commit may still report
+  // the position of this host's files).
   bool no_seek_below_committed = false;
   std::unique_ptr<SinkTask> task;
   std::shared_ptr<TaskMetrics> metrics;

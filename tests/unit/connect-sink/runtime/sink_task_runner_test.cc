@@ -3,7 +3,8 @@
 // committed offsets back): records reach put() in order and converted, pre_commit's answer is what
 // gets committed, pause holds records back and resume delivers them, a put() that throws fails the
 // task with a trace naming it, an unconvertible record goes to the dead letter queue when
-// tolerated, and a stop with a deadline abandons a put() that never returns.
+// tolerated, a stop with a deadline abandons a put() that never returns, and in distributed mode a
+// task never starts nor commits below the group's committed offset.
 #include "connect-sink/runtime/sink_task_runner.h"
 
 #include <gtest/gtest.h>
@@ -44,6 +45,9 @@ struct Recorder {
   std::atomic<bool> in_put{false};
   bool release = false;                 // under mu
   std::optional<int64_t> hold_back_to;  // pre_commit answers this offset for every partition
+  // open() asks (SinkTaskContext::offset) to start every partition here, and pre_commit answers it
+  // until a record came: a task positioning itself from its own files, as RotatingFileSink does.
+  std::optional<int64_t> open_at;
 
   size_t record_count() {
     std::lock_guard lock(mu);
@@ -60,7 +64,17 @@ class RecordingTask : public SinkTask {
  public:
   explicit RecordingTask(std::shared_ptr<Recorder> r) : r_(std::move(r)) {}
   std::string version() const override { return "test"; }
+  void initialize(SinkTaskContext& context) override { context_ = &context; }
   Status start(const Config&) override { return Status::Ok(); }
+  Status open(const std::vector<TopicPartition>& partitions) override {
+    if (!r_->open_at) return Status::Ok();
+    OffsetMap at;
+    for (const auto& tp : partitions) at[tp] = *r_->open_at;
+    context_->offset(at);
+    std::lock_guard lock(r_->mu);
+    own_ = at;
+    return Status::Ok();
+  }
   Status put(const std::vector<SinkRecord>& records) override {
     ++r_->puts;
     if (records.empty()) return Status::Ok();
@@ -72,6 +86,7 @@ class RecordingTask : public SinkTask {
     }
     std::lock_guard lock(r_->mu);
     r_->records.insert(r_->records.end(), records.begin(), records.end());
+    for (const auto& rec : records) own_[{rec.topic, rec.partition}] = rec.offset + 1;
     return Status::Ok();
   }
   Status pre_commit(const OffsetMap& current, OffsetMap* committable) override {
@@ -81,12 +96,19 @@ class RecordingTask : public SinkTask {
     if (r_->hold_back_to) {
       for (auto& [tp, off] : *committable) off = *r_->hold_back_to;
     }
+    if (r_->open_at) {
+      for (auto& [tp, off] : *committable) {
+        if (own_.count(tp)) off = own_.at(tp);
+      }
+    }
     return Status::Ok();
   }
   void stop() override { r_->stopped = true; }
 
  private:
   std::shared_ptr<Recorder> r_;
+  SinkTaskContext* context_ = nullptr;
+  OffsetMap own_;  // open_at: the position "its files" hold (under r_->mu)
 };
 
 // A task spec as the herder makes one (Herder::consumer_props), for connector `name` on `topic`.
@@ -186,6 +208,61 @@ TEST(SinkTaskRunner, CommitsTheOffsetsPreCommitReturnsNotThoseConsumed) {
       [&] { return committed_offset(kafka.bootstrap(), "flushing", "events") == 3; }, kDeadline));
   ASSERT_TRUE(stops(runner));
   EXPECT_EQ(committed_offset(kafka.bootstrap(), "flushing", "events"), 3);
+}
+
+// Distributed mode (no_seek_below_committed): a task whose own position for a partition lies
+// below the group's committed offset (this host's files are behind: another worker archived what
+// lies between) starts at the committed offset, and its commits never move the group back there
+// — not even when it reports its own stale position before it wrote anything (seen with three
+// workers: the next owner archived the records between again).
+TEST(SinkTaskRunner, DistributedTaskStartsAtTheGroupsCommittedOffsetAndNeverCommitsBelowIt) {
+  DevKafka kafka({"events:1"});
+  ASSERT_TRUE(test::kcat_produce(kafka.bootstrap(), "events", keyed_values(0, 10), true));
+  // Another worker's task archived the first 8 records and committed.
+  auto commit_as_another_worker = [&](const std::string& name, int64_t offset) {
+    OffsetsResult r = alter_group_offsets(
+        {{"bootstrap.servers", kafka.bootstrap()}, {"group.id", "connect-" + name}},
+        {{{"events", 0}, offset}}, 10s);
+    ASSERT_TRUE(r.ok()) << r.detail;
+    ASSERT_EQ(committed_offset(kafka.bootstrap(), name, "events"), offset);
+  };
+  commit_as_another_worker("floor", 8);
+  auto recorder = std::make_shared<Recorder>();
+  recorder->open_at = 2;  // this host's files end at record 2
+  TaskSpec spec = spec_for(kafka.bootstrap(), "floor", "events", recorder);
+  spec.no_seek_below_committed = true;
+  SinkTaskRunner runner(std::move(spec));
+  ASSERT_TRUE(wait_until([&] { return recorder->record_count() >= 2; }, kDeadline))
+      << "status " << to_string(runner.status().view.state) << ": " << runner.status().view.trace;
+  ASSERT_TRUE(wait_until(
+      [&] { return committed_offset(kafka.bootstrap(), "floor", "events") == 10; }, kDeadline));
+  ASSERT_TRUE(stops(runner));
+  {
+    std::lock_guard lock(recorder->mu);
+    ASSERT_EQ(recorder->records.size(), 2u);
+    EXPECT_EQ(recorder->records[0].offset, 8) << "started at the group's committed offset";
+  }
+  EXPECT_EQ(committed_offset(kafka.bootstrap(), "floor", "events"), 10);
+
+  // Such a task on a partition with nothing new since the group's commit: it reports its stale
+  // position (2) at every commit; the group stays at 10.
+  commit_as_another_worker("idle", 10);
+  auto idle = std::make_shared<Recorder>();
+  idle->open_at = 2;
+  TaskSpec idle_spec = spec_for(kafka.bootstrap(), "idle", "events", idle);
+  idle_spec.no_seek_below_committed = true;
+  SinkTaskRunner idle_runner(std::move(idle_spec));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::lock_guard lock(idle->mu);
+        return idle->pre_commit_calls.size() >= 2;
+      },
+      kDeadline))
+      << "status " << to_string(idle_runner.status().view.state);
+  ASSERT_TRUE(stops(idle_runner));
+  EXPECT_EQ(idle->record_count(), 0u);
+  EXPECT_EQ(committed_offset(kafka.bootstrap(), "idle", "events"), 10)
+      << "a stale position reported by pre_commit moved the group back";
 }
 
 TEST(SinkTaskRunner, PauseHoldsRecordsBackAndResumeDeliversThem) {
