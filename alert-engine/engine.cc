@@ -141,6 +141,7 @@ void Engine::rebuild_closing() {
 
 void Engine::restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now) {
   recovered_.clear();
+  published_until_.clear();
   ++writer_;  // a new assignment: checkpoints written before it are a previous owner's
   std::string silent_prefix = config_.host_silent.name + "/host=";
   for (const auto& r : alerts) {
@@ -157,6 +158,7 @@ void Engine::restore(const std::vector<RecoveredAlert>& alerts, int64_t wall_now
       continue;
     }
     recovered_[r.id] = r;
+    published_until_[r.id] = r.window_end;
   }
 }
 
@@ -202,6 +204,12 @@ Engine::Group* Engine::group_for_labels(RuleState* rs, int32_t partition, int32_
     if (rec->second.firing) g->life.restore_firing(rec->second.since, rec->second.window_end);
     g->emitted_until = rec->second.window_end;
     recovered_.erase(rec);
+  }
+  if (role != Role::kStage1) {
+    auto published = published_until_.find(g->id);
+    if (published != published_until_.end()) {
+      g->emitted_until = std::max(g->emitted_until, published->second);
+    }
   }
   Group* raw = g.get();
   rs->groups.emplace(raw->id, std::move(g));

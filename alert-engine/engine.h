@@ -13,8 +13,11 @@
 // starts from it (a firing alert stays firing, no second `firing`), and transitions at windows
 // ending at or before the recovered window's end are not emitted again (they are in the topic
 // already) — replaying input from the committed offsets rebuilds windows and pending streaks
-// without duplicating output. commit_offsets() says how far each partition may be committed:
-// no further than the first record of any open window or of a pending/clearing streak.
+// without duplicating output. That holds for every group of the id made until the next
+// assignment, not only the first: a replay often re-makes a group that closed and was evicted
+// (a client that paused for a window before its alert). commit_offsets() says how far each
+// partition may be committed: no further than the first record of any open window or of a
+// pending/clearing streak.
 //
 // Re-keyed rules (Placement::kRekeyed, docs/alerts.md "Several instances") run in two stages.
 // Stage 1, where the records are read: windows per source partition, closed on that partition's
@@ -254,6 +257,10 @@ class Engine {
   std::unordered_map<int32_t, Partition> partitions_;
   std::unordered_map<std::string, Host> hosts_;
   std::unordered_map<std::string, RecoveredAlert> recovered_;
+  // The window end of the last transition in system_alerts per id, from restore(): unlike
+  // recovered_ (taken by the first group of the id) kept until the next restore(), so a group
+  // made again after an eviction does not publish a replayed transition a second time.
+  std::unordered_map<std::string, int64_t> published_until_;
   std::string id_buf_, host_buf_;
   std::vector<std::pair<std::string_view, std::string_view>> label_buf_;
   std::vector<Group*> evict_;

@@ -341,5 +341,34 @@ TEST(HttpRules, AFiringIpAlertWhoseClientStoppedResolvesAfterARestart) {
   EXPECT_EQ(out[0].window_end, 30000);
 }
 
+// A replay after a rebalance starts before a client's alert (the commit failed, or stopped at an
+// open window): the client sent a few requests, paused for a window — its group closed and was
+// evicted — then sent the requests that fired and resolved the alert, both already in
+// system_alerts. The group made again after the pause still knows what was published: nothing is
+// produced twice. Before, only the first group of an id after an assignment knew it, and a
+// three-instance run published this client's firing and resolved twice (AlertsScale, starved).
+TEST(HttpRules, AReplayedClientThatPausedBeforeItsAlertPublishesNothingTwice) {
+  TempDir dir;
+  Feeder f(load(dir, std::string(kHttp) + "  dimensions: [ip]\n"));
+  const std::string id = "http_5xx_ip/client_ip=10.0.0.9";
+  f.engine.restore({{id, false, 40000, 30000, 40000, {{"client_ip", "10.0.0.9"}}}}, 0);
+  auto background = [&](int64_t from) {  // clear traffic that moves the watermark
+    for (int i = 0; i < 20; ++i) f.add(record(from + i * 500, "10.0.0.1", "/", 200));
+  };
+  for (int i = 0; i < 10; ++i) f.add(record(i * 900, "10.0.0.9", "/", 200));  // [0, 10 s): clear
+  background(0);
+  background(10000);  // [10 s, 20 s): nothing from the client; its group is evicted
+  for (int i = 0; i < 10; ++i) f.add(record(20000 + i * 900, "10.0.0.9", "/", 500));  // fires
+  background(20000);
+  for (int i = 0; i < 10; ++i) f.add(record(30000 + i * 900, "10.0.0.9", "/", 200));  // resolves
+  background(30000);
+  background(40000);
+  f.add(record(60000, "10.0.0.1", "/", 200));
+  EXPECT_TRUE(f.out.empty()) << f.out.size() << " alert(s), the first: " << f.out[0].id << " "
+                             << (f.out[0].firing ? "firing" : "resolved") << " at "
+                             << f.out[0].window_end;
+  EXPECT_EQ(f.engine.stats().suppressed, 2u);
+}
+
 }  // namespace
 }  // namespace sentinel::alerts
