@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +11,7 @@
 
 #include "alert-engine/rules.h"
 #include "alert-engine/service.h"
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/identity_lock.h"
@@ -32,7 +32,7 @@ int64_t percentile(std::vector<int64_t> v, double q) {
 
 int main(int argc, char** argv) {
   Daemon daemon;  // first, so every thread inherits the blocked signals
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-alerts: windowed alert rules over system_metrics and, with an http: section,\n"
       "error-rate rules over http_logs (global, per client IP, per URL; thresholds from\n"
       "thresholds.json, re-read when it changes); consumer group alert-group; firing/resolved\n"
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
                "Exit once every assigned partition is consumed to its end and its alerts are "
                "acknowledged; print a summary line (benchmarks, re-evaluation)");
   app.set_version_flag("--version", SENTINEL_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
 
   alerts::AlertsConfig config;
   try {

@@ -4,10 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/log.h"
@@ -44,7 +44,7 @@ DashboardConfig load(const std::string& path, const Overrides& overrides) {
 
 int main(int argc, char** argv) {
   Daemon daemon;  // first, so every thread inherits the blocked signals
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-dashboard: a live web page (per-host charts, host states, alerts, HTTP traffic,\n"
       "archive connectors) over system_metrics, http_logs and system_alerts, read without a\n"
       "consumer group and without committing offsets. Settings: config/dashboard.yaml.\n"
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
                "Validate the configuration and the web root, print any error, and exit (non-zero "
                "when invalid)");
   app.set_version_flag("--version", SENTINEL_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
 
   DashboardConfig config;
   StaticFiles files;

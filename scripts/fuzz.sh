@@ -45,10 +45,14 @@ if ((build)); then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
   export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
   export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
-  # Only what the parsers need is configured and built: no tests, tools or dashboard.
-  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-    -DCMAKE_CXX_COMPILER=clang++ -DSENTINEL_FUZZ=ON -DSENTINEL_BUILD_TESTS=OFF \
-    -DSENTINEL_SKIP_PARTS="tools;dashboard" >/dev/null
+  # Only what the parsers need is configured and built: no tests, tools or dashboard, and of the
+  # libraries only the files the targets link (fuzz/CMakeLists.txt). Ninja, as scripts/build.sh,
+  # where the build directory is new (cmake keeps the generator of an existing one).
+  generator=()
+  [[ ! -f $dir/CMakeCache.txt ]] && command -v ninja >/dev/null && generator=(-G Ninja)
+  cmake -S "$root" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSENTINEL_FUZZ=ON \
+    -DSENTINEL_BUILD_TESTS=OFF -DSENTINEL_SKIP_PARTS="tools;dashboard" >/dev/null
   names=()
   for t in "${targets[@]}"; do names+=(--target "${t}_fuzz"); done
   cmake --build "$dir" -j"${SENTINEL_JOBS:-$(nproc)}" "${names[@]}"

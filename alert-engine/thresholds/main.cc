@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -20,6 +19,7 @@
 #include "alert-engine/thresholds/window_aggregator.h"
 #include "alert-engine/thresholds_file.h"
 #include "common/atomic_file.h"
+#include "common/cli.h"
 #include "common/log.h"
 #include "common/time_arg.h"
 #include "common/units.h"
@@ -84,7 +84,7 @@ int64_t now_ms() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-thresholds: learns HTTP error-rate thresholds (thresholds.json) from http_logs\n"
       "history: per window and key of each dimension (global: host, ip: client IP, url: the\n"
       "normalised path) the share of 5xx and 4xx responses; the threshold of a dimension and\n"
@@ -130,11 +130,11 @@ int main(int argc, char** argv) {
   app.add_option("--min-requests-url", min_url, "… for url (default 10)");
   app.add_option("--method", method_text, "quantile (default), mean-stddev or median-mad");
   app.add_option("--quantile", quantile, "Quantile for --method quantile (default 0.99)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check_range(0.0, 1.0);
   app.add_option("--k", k, "k for mean-stddev (default 3) or median-mad (default 5)")
-      ->check(CLI::NonNegativeNumber);
+      ->check_non_negative();
   app.add_option("--floor", floor_share, "Lowest threshold written (default 0.05)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check_range(0.0, 1.0);
   app.add_option("--per-key-min-windows", per_key_min_windows,
                  "Keys with at least this many sample windows whose own threshold is higher "
                  "than their dimension's get an override (0: off, the default)");
@@ -148,12 +148,7 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeout_text,
                  "Give up when Kafka does not answer or sends nothing for this long (default 30s)");
   app.set_version_flag("--version", SENTINEL_VERSION);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);  // prints help, the version or the error
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = app.parse(argc, argv)) return *rc == 0 ? 0 : 2;  // help, version or the error
 
   auto usage_error = [](const std::string& what) {
     std::cerr << "sentinel-thresholds: " << what << "\n";

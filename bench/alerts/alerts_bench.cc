@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +22,7 @@
 
 #include "alert-engine/engine.h"
 #include "alert-engine/rules.h"
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "common/log.h"
@@ -299,7 +299,7 @@ int create_mode(const std::string& bootstrap, const std::vector<std::string>& sp
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sentinel-alerts-bench: helpers for bench/alerts/run.sh"};
+  sentinel::cli::App app{"sentinel-alerts-bench: helpers for bench/alerts/run.sh"};
   app.require_subcommand(1);
   std::string bootstrap, topic = "system_metrics", rules;
   int hosts = 1000, ticks = 84;
@@ -312,7 +312,7 @@ int main(int argc, char** argv) {
   p->add_option("--hot-fraction", hot, "Share of hosts with a CPU spike");
   std::string key_mode = "host";
   p->add_option("--key", key_mode, "Record key: host or resource (the agent's keys)")
-      ->check(CLI::IsMember({"host", "resource"}));
+      ->check_one_of({"host", "resource"});
   auto* f = app.add_subcommand("floor", "Consume and parse only");
   f->add_option("--bootstrap-servers", bootstrap)->required();
   f->add_option("--topic", topic);
@@ -324,7 +324,7 @@ int main(int argc, char** argv) {
   auto* c = app.add_subcommand("create", "Create topics NAME:PARTITIONS (admin API)");
   c->add_option("--bootstrap-servers", bootstrap)->required();
   c->add_option("--topic", specs, "NAME:PARTITIONS")->required();
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
   if (*c) return create_mode(bootstrap, specs);
   if (*p) return produce(bootstrap, topic, hosts, ticks, hot, key_mode);
   if (*f) return floor_mode(bootstrap, topic);

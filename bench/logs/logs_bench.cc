@@ -17,7 +17,6 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -35,6 +34,7 @@
 
 #include "agent/logs/access_log_format.h"
 #include "agent/logs/http_record.h"
+#include "common/cli.h"
 #include "common/kafka.h"
 
 namespace {
@@ -332,7 +332,7 @@ int ship_mode(const std::string& source, const std::string& target, size_t block
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sentinel-logs-bench: helpers for bench/logs/run.sh"};
+  sentinel::cli::App app{"sentinel-logs-bench: helpers for bench/logs/run.sh"};
   app.require_subcommand(1);
   std::string format = "combined", file, source, target, bootstrap, topic = "http_logs";
   double min_seconds = 2, timeout_s = 300, settle_s = 2;
@@ -360,7 +360,7 @@ int main(int argc, char** argv) {
   s->add_option("--broker-pid", broker_pid, "The broker, for its CPU time over the same window");
   s->add_option("--timeout", timeout_s, "Seconds");
   s->add_option("--settle", settle_s, "Seconds to keep counting after N records arrived");
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
   if (*p) return parse_mode(format, file, min_seconds);
   if (*r) return rewrite_mode();
   return ship_mode(source, target, block, bootstrap, topic, records, pid, broker_pid, timeout_s,

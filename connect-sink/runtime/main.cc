@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -25,6 +24,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/cli.h"
 #include "common/daemon.h"
 #include "common/identity_lock.h"
 #include "common/log.h"
@@ -157,7 +157,7 @@ int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSett
 int main(int argc, char** argv) {
   Daemon daemon;  // first, so every thread inherits the blocked mask
 
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-connect: Kafka Connect-compatible worker for sink connectors.\n"
       "Serves the Connect REST API (listeners=, default http://127.0.0.1:8083) and loads sink "
       "plugins\n"
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
                "Validate the worker properties and the connector files, print any error, and exit "
                "(1: worker config, 3: connector file)");
   app.set_version_flag("--version", std::string("sentinel-connect ") + SENTINEL_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
 
   WorkerConfig config;
   try {

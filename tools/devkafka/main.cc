@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/cli.h"
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/signals.h"
@@ -119,7 +119,7 @@ class Broker {
 
 int main(int argc, char** argv) {
   sentinel::SignalWaiter signals;
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-devkafka: an in-memory Kafka-protocol broker for development and tests "
       "(librdkafka's mock cluster; nothing is persisted, not for production).\n"
       "Limits: each partition keeps only its newest ~5 MB or 100000 message sets; older records "
@@ -131,11 +131,11 @@ int main(int argc, char** argv) {
   int brokers = 1;
   std::vector<std::string> topic_args;
   std::string bootstrap_file;
-  app.add_option("--brokers", brokers, "Number of brokers")->check(CLI::Range(1, 16));
+  app.add_option("--brokers", brokers, "Number of brokers")->check_range(1, 16);
   app.add_option("--topic", topic_args, "Pre-create a topic, as name:partitions (repeatable)");
   app.add_option("--bootstrap-file", bootstrap_file, "Also write the bootstrap list to this file");
   app.set_version_flag("--version", SENTINEL_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
 
   std::vector<TopicArg> topics;
   for (const auto& t : topic_args) {

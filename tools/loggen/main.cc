@@ -8,7 +8,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/kafka.h"
 #include "common/log.h"
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   int reopen_fd = usr1_fd();
   sentinel::SignalWaiter signals;
 
-  CLI::App app{
+  sentinel::cli::App app{
       "sentinel-loggen: realistic web traffic in Apache/nginx combined format, from a YAML "
       "scenario (clients, URLs, baseline error rates, scheduled anomalies), appended to a file "
       "as a web server writes its access log, or produced to Kafka as http_logs records.\n"
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--seed", seed, "Seed of the random choices (default 1)");
   app.add_option("--rate", rate, "Baseline lines per second, overriding the scenario's rate")
-      ->check(CLI::PositiveNumber);
+      ->check_positive();
   auto* duration_opt = app.add_option(
       "--duration", duration_text,
       "Stop after this much traffic time (30s, 5m, 1h30m); default: the scenario's duration, "
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
                "With --kafka: create the topic (--partitions, retention 24 h) through the admin "
                "API before producing; an existing topic is fine");
   app.add_option("--partitions", partitions, "Partitions of a topic made by --create-topics (3)")
-      ->check(CLI::Range(1, 10000));
+      ->check_range(1, 10000);
   app.add_option("--host", host, "Host name in Kafka records (default: the scenario's host)");
   app.add_option("--start-time", start_text,
                  "Start of the traffic: ISO 8601 (2026-11-22T10:15:32Z) or epoch ms; default now");
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
                "Print the alerts the scenario should cause as JSON lines (dimension global/ip/url, "
                "key, window, expected shares) and exit without generating traffic");
   app.set_version_flag("--version", SENTINEL_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = app.parse(argc, argv)) return *rc;
 
   sentinel::loggen::Scenario scenario;
   try {
