@@ -23,6 +23,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "common/cli.h"
 #include "common/daemon.h"
@@ -116,6 +117,19 @@ int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSett
     log::error("distributed worker (group.id {}): {}", d.group_id, error);
     http.stop();
     return 1;
+  }
+  // Ready (READY=1 for systemd) once in the workers' group, as GET /health says: a worker not yet
+  // assigned answers writes with 409. Bounded by the group's rebalance timeout: a worker that
+  // cannot join (a broker that accepts connections but not the group) still starts, and says so.
+  auto deadline = MonoClock::now() + std::chrono::milliseconds(d.rebalance_timeout_ms);
+  while (!cluster.joined() && cluster.failed().empty() && MonoClock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!cluster.joined()) {
+    log::warning(
+        "worker {}: not in the workers' group {} after {} ms (rebalance.timeout.ms); "
+        "ready anyway: writes get 409 until it is",
+        settings.worker_id, d.group_id, d.rebalance_timeout_ms);
   }
   log::info(
       "worker {} started, distributed: group {}, config topic {}, status topic {}, slots in {}",

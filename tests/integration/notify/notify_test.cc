@@ -4,7 +4,8 @@
 // and the test checks:
 // - READY=1 arrives once, and only when the daemon is really ready (what its main.cc defines:
 //   agent: producer created and the loop about to run; alerts: clients created and subscribed to
-//   system_metrics; connect: the REST API answers /health with 200 the moment READY=1 arrives;
+//   system_metrics; connect, standalone or distributed: the REST API answers /health with 200 the
+//   moment READY=1 arrives (a distributed worker: once in the workers' group);
 //   dashboard: the page's server answers api/health with 200 at that moment);
 // - WATCHDOG=1 arrives again and again, each within WATCHDOG_USEC of the one before;
 // - SIGHUP gives RELOADING=1 (with MONOTONIC_USEC) and then READY=1; SIGTERM gives STOPPING=1
@@ -43,7 +44,9 @@ struct Daemon {
 
 class DaemonNotify : public ::testing::Test {
  protected:
-  DaemonNotify() : kafka_({"system_metrics:1", "system_alerts:1"}) {}
+  DaemonNotify()
+      : kafka_({"system_metrics:1", "system_alerts:1", "connect-configs:1", "connect-status:5",
+                "connect-offsets:25"}) {}
 
   Daemon agent() {
     write_file(
@@ -87,6 +90,25 @@ class DaemonNotify : public ::testing::Test {
             [this](const Process::Options& o) {
               return std::make_unique<Process>(
                   std::vector<std::string>{bin("sentinel-connect"), dir_.file("worker.properties")},
+                  o);
+            },
+            [](Process& p) { return health(p) == "200"; }};
+  }
+
+  // The same unit runs a distributed worker (group.id and the storage topics in its file): ready
+  // once it is in the workers' group (GET /health answers 200 from the first assignment).
+  Daemon connect_distributed() {
+    write_file(dir_.file("distributed.properties"),
+               "bootstrap.servers=" + kafka_.bootstrap() +
+                   "\nlisteners=http://127.0.0.1:0\ngroup.id=notify-workers"
+                   "\nconfig.storage.topic=connect-configs\nstatus.storage.topic=connect-status"
+                   "\noffset.storage.topic=connect-offsets\narchive.root=" +
+                   dir_.file("archive") + "\n");
+    return {"sentinel-connect (distributed)",
+            [this](const Process::Options& o) {
+              return std::make_unique<Process>(
+                  std::vector<std::string>{bin("sentinel-connect"),
+                                           dir_.file("distributed.properties")},
                   o);
             },
             [](Process& p) { return health(p) == "200"; }};
@@ -203,6 +225,10 @@ TEST_F(DaemonNotify, Agent_ReadyWatchdogReloadStop) { check_protocol(agent()); }
 TEST_F(DaemonNotify, Alerts_ReadyWatchdogReloadStop) { check_protocol(alerts()); }
 TEST_F(DaemonNotify, Connect_ReadyOnlyWhenRestAnswersWatchdogReloadStop) {
   check_protocol(connect());
+}
+
+TEST_F(DaemonNotify, ConnectDistributed_ReadyOnlyWhenInTheWorkersGroupWatchdogReloadStop) {
+  check_protocol(connect_distributed());
 }
 
 TEST_F(DaemonNotify, Dashboard_ReadyOnlyWhenThePageAnswersWatchdogReloadStop) {
