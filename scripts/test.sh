@@ -8,11 +8,12 @@ set -euo pipefail
 # them at once than there are cores. SENTINEL_TEST_JOBS sets the -j of the normal pass and of the
 # ASan integration pass (SENTINEL_ASAN_TEST_JOBS of the latter alone); README.md has the figures.
 # Tests that must not overlap say so themselves (RESOURCE_LOCK; tests/schedule/costs.cmake).
-# Default 2: at -j4 a fresh clone's loaded 2 cores twice made sentinel-alerts' three-instance
-# scenarios (AlertsScale) see a duplicate transition (2026-12-06) — an open question about
-# sentinel-alerts under CPU starvation, not about the tests; -j4 passed on a less loaded machine.
-jobs=${SENTINEL_TEST_JOBS:-2}
-asan_jobs=${SENTINEL_ASAN_TEST_JOBS:-${SENTINEL_TEST_JOBS:-2}}
+# Default 4 (twice the cores): -j4 on a fresh clone's loaded 2 cores once made sentinel-alerts'
+# three-instance scenarios (AlertsScale) repeat a transition — a sentinel-alerts defect under
+# starvation (a replay forgot what system_alerts held for a client's later group), fixed on
+# 2026-12-07; SENTINEL_TEST_JOBS=2 runs them as before.
+jobs=${SENTINEL_TEST_JOBS:-4}
+asan_jobs=${SENTINEL_ASAN_TEST_JOBS:-${SENTINEL_TEST_JOBS:-4}}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/install-deps.sh
