@@ -21,29 +21,9 @@ start=$(date +%s)
 # The sources are formatted (.clang-format): a quick check before the long part.
 scripts/format.sh --check
 scripts/build.sh
-# A build beside a test pass, at the lowest CPU priority: the tests mostly wait on processes and
-# brokers (the normal pass kept ~0.7 of the 2 cores busy), so the build takes the rest without
-# starving them (issue #17: the ASan build, 10.5 min cold, mostly hides behind the 8 min of tests).
-# Its output goes to a log, shown when it fails.
-background_build() {  # log, command...
-  local log=$1
-  shift
-  (nice -n 19 "$@" >"$log" 2>&1) &
-  background_pid=$!
-}
-background_wait() {  # log, what
-  if ! wait "$background_pid"; then
-    tail -n 60 "$1"
-    echo "test.sh: $2 failed (log: $1)" >&2
-    exit 1
-  fi
-  echo "== $2: done (log: $1)"
-}
-echo "== tests (build/), the ASan build beside them"
-background_build build/asan-build.log scripts/build.sh --asan
-ctest --test-dir build --output-on-failure -j"$jobs" -LE soak --timeout 600 || tests_failed=1
-background_wait build/asan-build.log "the ASan build (build-asan/)"
-((${tests_failed:-0} == 0)) || { echo "test.sh: tests of build/ failed" >&2; exit 1; }
+echo "== tests (build/)"
+ctest --test-dir build --output-on-failure -j"$jobs" -LE soak --timeout 600
+scripts/build.sh --asan
 echo "== tests under AddressSanitizer + UBSan: unit tests (build-asan/)"
 sanitizers=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 # These compute more than they wait (694 sanitized processes), so one per core: -j4 saved 18 s of
@@ -58,16 +38,11 @@ env "${sanitizers[@]}" ctest --test-dir build-asan --output-on-failure -j"$(npro
 # timeout) missed the scenario's deadlines (fresh clone, 2026-12-06: 214 s each); they run in the
 # normal pass and on the real broker. Likewise the two failover scenarios of three distributed
 # sentinel-connect workers (DevCluster: SIGKILL and rolling restart, each ~60 s in the normal pass).
-echo "== tests under AddressSanitizer + UBSan: integration tests (build/ driving build-asan/)," \
-  "the fuzz targets' build beside them"
-background_build build/fuzz-build.log scripts/fuzz.sh --build-only
+echo "== tests under AddressSanitizer + UBSan: integration tests (build/ driving build-asan/)"
 env "${sanitizers[@]}" SENTINEL_TEST_BUILD_DIR="$root/build-asan" \
   ctest --test-dir build --output-on-failure -j"$asan_jobs" -L integration -LE 'soak|realbroker' \
   --timeout 900 \
-  -E '^(Package\.|SystemdUnits\.|AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)|DevCluster\.(SigkilledWorkersTasksMoveAndTheArchivesLoseNothing|RollingRestartLosesAndRepeatsNothing))$' \
-  || tests_failed=1
-background_wait build/fuzz-build.log "the fuzz targets' build (build-fuzz/)"
-((${tests_failed:-0} == 0)) || { echo "test.sh: tests under AddressSanitizer failed" >&2; exit 1; }
+  -E '^(Package\.|SystemdUnits\.|AlertsScale\.(SigkillOfOneOfThreeMidRunLosesAndRepeatsNothing|ScalingFromOneToThreeAndBackToOneWhileRecordsFlow)|DevCluster\.(SigkilledWorkersTasksMoveAndTheArchivesLoseNothing|RollingRestartLosesAndRepeatsNothing))$'
 # Every parser's fuzz target over its corpus (fuzz/README.md), SENTINEL_FUZZ_SECONDS each.
-scripts/fuzz.sh --no-build --seconds "${SENTINEL_FUZZ_SECONDS:-15}"
+scripts/fuzz.sh --seconds "${SENTINEL_FUZZ_SECONDS:-15}"
 echo "test.sh: all passed in $(( $(date +%s) - start ))s"
