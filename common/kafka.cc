@@ -18,8 +18,10 @@ void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
                  : level == 5 ? log::Level::kNotice
                  : level == 6 ? log::Level::kInfo
                               : log::Level::kDebug;
-  if (!log::enabled(l)) return;
-  log::write(l, fmt::format("kafka {} {}: {}", rk ? rd_kafka_name(rk) : "-", fac, buf));
+  // librdkafka logs at level 7 only what its `debug` property (e.g. consumer.debug=cgrp) asked
+  // for: those lines are written whatever SENTINEL_LOG_LEVEL says.
+  if (l != log::Level::kDebug && !log::enabled(l)) return;
+  log::write_anyway(l, fmt::format("kafka {} {}: {}", rk ? rd_kafka_name(rk) : "-", fac, buf));
 }
 
 }  // namespace

@@ -67,7 +67,10 @@ std::string one_line(std::string_view message) {
 }
 
 void write(Level level, std::string_view message) {
-  if (!enabled(level)) return;
+  if (enabled(level)) write_anyway(level, message);
+}
+
+void write_anyway(Level level, std::string_view message) {
   std::string line;
   line.reserve(message.size() + 40);
   if (kJournal) {

@@ -26,6 +26,9 @@ bool parse_level(std::string_view text, Level* out);
 std::string one_line(std::string_view message);
 
 void write(Level level, std::string_view message);
+// Writes whatever the level (for lines the user asked for in another way, such as librdkafka's
+// `debug` property).
+void write_anyway(Level level, std::string_view message);
 
 template <typename... Args>
 void error(fmt::format_string<Args...> f, Args&&... args) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -57,6 +58,9 @@ class Cluster {
         "\nvalue.converter=org.apache.kafka.connect.storage.StringConverter"
         "\noffset.flush.interval.ms=500\narchive.root=" +
         root(i) + "\n";
+    // For a reproduction: more worker properties, e.g. consumer.debug=cgrp (a line each).
+    if (const char* extra = std::getenv("SENTINEL_TEST_WORKER_PROPERTIES"))
+      properties += std::string(extra) + "\n";
     ConnectWorker::Options options;
     options.port = ports_[static_cast<size_t>(i)];
     options.state_dir = "state" + std::to_string(i);
@@ -83,7 +87,9 @@ class Cluster {
   }
   std::string tail(int i, const std::string& how) {
     std::string err = worker(i).process().err();
-    if (err.size() > 30000) err = err.substr(err.size() - 30000);
+    // Whole when more properties were given for a reproduction (their debug lines are many).
+    if (err.size() > 30000 && !std::getenv("SENTINEL_TEST_WORKER_PROPERTIES"))
+      err = err.substr(err.size() - 30000);
     return "\n--- worker " + std::to_string(i) + " (" + how + "):\n" + err;
   }
 
@@ -372,7 +378,7 @@ void a_rolling_restart_loses_and_repeats_nothing(WorkerBroker& broker) {
     ASSERT_TRUE(wait_until([&] { return cluster.agree("RUNNING"); }, 90s, 200ms)) << i;
   }
   int produced = flow.stop();
-  expect_all_archived(cluster, produced, /*once=*/true);
+  expect_all_archived(cluster, produced, /*once=*/broker.commits_while_rebalancing());
 }
 
 void lifecycle_requests_to_one_worker_act_cluster_wide(WorkerBroker& broker) {
@@ -405,15 +411,24 @@ void lifecycle_requests_to_one_worker_act_cluster_wide(WorkerBroker& broker) {
   ASSERT_TRUE(wait_until([&] { return flow.produced() >= 100; }, 60s));
   int produced = flow.stop();
   ASSERT_TRUE(wait_until([&] { return all_archived(cluster, produced); }, 60s, 200ms));
+  // The committed offsets, read through another worker, cover every record. Waited for before
+  // the stop: a commit made while the connector's group rebalances (here, after the task's
+  // restart) fails on sentinel-devkafka, whose mock group refuses commits while members join,
+  // and a partition that moved meanwhile may have nothing read yet to commit at the stop (its
+  // records are then delivered again after the resume: at least once).
+  EXPECT_TRUE(
+      wait_until([&] { return cluster.worker(1).committed_total(cluster.connector()) == produced; },
+                 60s, 200ms))
+      << cluster.worker(1).get(base + "/offsets").second.dump() << cluster.logs();
 
   EXPECT_EQ(cluster.send(0, "PUT", base + "/stop").first, 204);
   EXPECT_TRUE(wait_until([&] { return cluster.agree("STOPPED", 0); }, 60s, 200ms))
       << cluster.worker(1).get(base + "/status").second.dump();
-  // The committed offsets, read through another worker, cover every record; then reset there.
+  // The stop moved no committed offset back; then they are reset through a third worker.
   EXPECT_TRUE(
       wait_until([&] { return cluster.worker(1).committed_total(cluster.connector()) == produced; },
                  30s, 200ms))
-      << cluster.worker(1).get(base + "/offsets").second.dump();
+      << cluster.worker(1).get(base + "/offsets").second.dump() << cluster.logs();
   auto [reset, message] = cluster.send(2, "DELETE", base + "/offsets");
   if (reset == 501 && message.value("message", "").find("dev broker") != std::string::npos) {
     std::printf("offsets reset: not on sentinel-devkafka (no DeleteGroups): %s\n",

@@ -23,6 +23,7 @@ class DevCluster : public WorkerBroker, public ::testing::Test {
   std::string new_data_topic(const std::string& base, int partitions) override {
     return new_topic(base, partitions);
   }
+  bool commits_while_rebalancing() const override { return false; }
 
  private:
   DevKafka dev_{{}};

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/log.h"
+
 namespace sentinel::kafka {
 namespace {
 
@@ -27,6 +29,21 @@ TEST(Kafka, UnknownPropertyIsNamedInTheError) {
   Conf conf = make_conf({{"bootstrap.servers", "h:9092"}, {"compresion.type", "lz4"}}, &error);
   EXPECT_FALSE(conf);
   EXPECT_NE(error.find("kafka property compresion.type"), std::string::npos) << error;
+}
+
+TEST(Kafka, DebugLinesTheDebugPropertyAskedForAreLoggedAtTheDefaultLevel) {
+  // consumer.debug=cgrp in a worker's file must reach its log although the daemon logs at info.
+  log::set_max_level(log::Level::kInfo);
+  testing::internal::CaptureStderr();
+  {
+    std::string error;
+    Conf conf = make_conf({{"bootstrap.servers", "127.0.0.1:1"}, {"debug", "generic"}}, &error);
+    ASSERT_TRUE(conf) << error;
+    Handle rk = make_handle(RD_KAFKA_PRODUCER, std::move(conf), &error);
+    ASSERT_TRUE(rk) << error;
+  }
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("debug: kafka rdkafka#producer-"), std::string::npos) << err;
 }
 
 TEST(Kafka, SecretsAreHiddenWhenDescribed) {
