@@ -300,7 +300,13 @@ class TaskThread {
         pending_seeks_.erase(it);
         ++seeks;
       }
-      jumps_.expect_committed(rk, parts, 5s);  // then the positions the task asked for
+      // Where each partition should start: the committed offsets (distributed: those read above,
+      // not fetched twice), then the positions the task asked for.
+      if (spec_.no_seek_below_committed) {
+        for (const auto& [tp, off] : floor) jumps_.expect(tp.topic, tp.partition, off);
+      } else {
+        jumps_.expect_committed(rk, parts, 5s);
+      }
       jumps_.expect(parts);
       if (cooperative)
         rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
