@@ -138,6 +138,12 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
     // archive again elsewhere within ~10 s (librdkafka's default session is 45 s).
     p["session.timeout.ms"] = "6000";
     p["heartbeat.interval.ms"] = "1000";
+    // And the rebalance timeout (librdkafka's JoinGroup wait too) at 30 s rather than 300: a
+    // rebalance of a connector's group that waits on a member gives up on it after 30 s. On
+    // Kafka 2.4.1 a SIGKILL takeover left a connector's group in a rebalance with every live
+    // task waiting for its JoinGroup answer for more than 90 s (cause not found; docs/connect.md).
+    // A task must poll within it: the runner does between put() calls.
+    p["max.poll.interval.ms"] = "30000";
   }
   for (const auto& [k, v] : settings_.consumer) p[k] = v;
   const std::string prefix = "consumer.override.";

@@ -355,6 +355,8 @@ void a_sigkilled_workers_tasks_move_and_the_archives_lose_nothing(WorkerBroker& 
       [&] { return Archives::read(cluster).values.size() >= static_cast<size_t>(so_far); }, 90s,
       200ms))
       << cluster.logs();
+  std::printf("archives caught up %.1f s after the kill\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count());
   ASSERT_TRUE(cluster.start(victim));
   ASSERT_TRUE(wait_until([&] { return cluster.agree("RUNNING"); }, 90s, 200ms));
   before = flow.produced();
