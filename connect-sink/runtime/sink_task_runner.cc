@@ -555,10 +555,14 @@ class TaskThread {
     rd_kafka_resp_err_t err = rd_kafka_committed(rk, copy.get(), 5000);
     for (int i = 0; !err && i < copy->cnt; ++i) err = copy->elems[i].err;
     if (err) {
+      int asked = 0;
+      for (int i = 0; i < parts->cnt; ++i)
+        asked += pending_seeks_.count({parts->elems[i].topic, parts->elems[i].partition}) ? 1 : 0;
       log::warning(
-          "connector {} task {}: committed offsets not read ({}): the task's own positions are "
-          "ignored, the partitions start at the group's committed offsets",
-          spec_.connector, spec_.id, rd_kafka_err2str(err));
+          "connector {} task {}: committed offsets not read ({}): the partitions start at the "
+          "group's committed offsets{}",
+          spec_.connector, spec_.id, rd_kafka_err2str(err),
+          asked ? fmt::format(" (the {} position(s) the task asked for are ignored)", asked) : "");
       return false;
     }
     for (int i = 0; i < copy->cnt; ++i) {
