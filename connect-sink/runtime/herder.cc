@@ -139,10 +139,11 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
     p["session.timeout.ms"] = "6000";
     p["heartbeat.interval.ms"] = "1000";
     // And the rebalance timeout (librdkafka's JoinGroup wait too) at 30 s rather than 300: a
-    // rebalance of a connector's group that waits on a member gives up on it after 30 s. On
-    // Kafka 2.4.1 a SIGKILL takeover left a connector's group in a rebalance with every live
-    // task waiting for its JoinGroup answer for more than 90 s (cause not found; docs/connect.md).
-    // A task must poll within it: the runner does between put() calls.
+    // worker killed between its task's JoinGroup and that task's first heartbeat leaves, on
+    // Kafka before 2.4.2 (KAFKA-9752), a member the broker never expires; the group's next
+    // rebalance waits for it until this timeout (measured on 2.4.1: the takeover's archiving
+    // resumed 30 s after the kill instead of after 5 minutes; docs/connect.md). A task must poll
+    // within it: the runner does between put() calls.
     p["max.poll.interval.ms"] = "30000";
   }
   for (const auto& [k, v] : settings_.consumer) p[k] = v;

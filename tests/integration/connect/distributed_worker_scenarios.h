@@ -29,6 +29,9 @@ void a_connector_created_on_one_is_seen_alike_on_all_and_its_tasks_spread(Worker
 // of the archives holds every record (a copy on two hosts has the same topic, partition and
 // offset), and so it does once the killed worker is back.
 void a_sigkilled_workers_tasks_move_and_the_archives_lose_nothing(WorkerBroker& broker);
+// SIGKILL of the worker that starts task 1 while that task's consumer joins its connector's group
+// (records flowing): the others take its tasks over and archive every record within 120 s.
+void a_worker_killed_as_its_task_joins_stalls_no_group(WorkerBroker& broker);
 // Each of the three stopped (SIGTERM) and started again in turn while records flow: every record
 // archived, none twice (clean handoffs) where the broker commits_while_rebalancing().
 void a_rolling_restart_loses_and_repeats_nothing(WorkerBroker& broker);

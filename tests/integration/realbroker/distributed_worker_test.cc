@@ -39,6 +39,9 @@ TEST_F(RealCluster, ConnectorCreatedOnOneIsSeenAlikeOnAllAndItsTasksSpread) {
 TEST_F(RealCluster, SigkilledWorkersTasksMoveAndTheArchivesLoseNothing) {
   a_sigkilled_workers_tasks_move_and_the_archives_lose_nothing(*this);
 }
+TEST_F(RealCluster, WorkerKilledAsItsTaskJoinsStallsNoGroup) {
+  a_worker_killed_as_its_task_joins_stalls_no_group(*this);
+}
 TEST_F(RealCluster, RollingRestartLosesAndRepeatsNothing) {
   a_rolling_restart_loses_and_repeats_nothing(*this);
 }
