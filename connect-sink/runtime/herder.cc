@@ -142,8 +142,8 @@ kafka::Properties Herder::consumer_props(const Connector& c, int task) const {
     // worker killed between its task's JoinGroup and that task's first heartbeat leaves, on
     // Kafka before 2.4.2 (KAFKA-9752), a member the broker never expires; the group's next
     // rebalance waits for it until this timeout (measured on 2.4.1: the takeover's archiving
-    // resumed 30 s after the kill instead of after 5 minutes; docs/connect.md). A task must poll
-    // within it: the runner does between put() calls.
+    // resumed 30 s after the kill; with 300 s it had not in the 120 s waited; docs/connect.md).
+    // A task must poll within it: the runner does between put() calls.
     p["max.poll.interval.ms"] = "30000";
   }
   for (const auto& [k, v] : settings_.consumer) p[k] = v;

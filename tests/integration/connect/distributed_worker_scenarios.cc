@@ -304,7 +304,7 @@ void expect_all_archived(Cluster& cluster, int produced, bool once) {
 namespace {
 // How long after its task's start the worker is killed (SENTINEL_TEST_JOIN_KILL_DELAY_MS for an
 // experiment): inside the JoinGroup that a second member's arrival takes (about a heartbeat).
-int kJoinKillDelayMs() {
+int join_kill_delay_ms() {
   const char* v = std::getenv("SENTINEL_TEST_JOIN_KILL_DELAY_MS");
   return v && *v ? std::atoi(v) : 300;
 }
@@ -397,7 +397,7 @@ void a_worker_killed_as_its_task_joins_stalls_no_group(WorkerBroker& broker) {
         return victim >= 0;
       },
       60s, 5ms));
-  std::this_thread::sleep_for(std::chrono::milliseconds(kJoinKillDelayMs()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(join_kill_delay_ms()));
   auto killed = std::chrono::steady_clock::now();
   cluster.kill(victim);
   ASSERT_TRUE(wait_until([&] { return cluster.agree("RUNNING"); }, 90s, 200ms)) << cluster.logs();
