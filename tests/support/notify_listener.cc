@@ -46,18 +46,32 @@ NotifyListener::~NotifyListener() {
   unlink(path_.c_str());
 }
 
-void NotifyListener::read_loop() {
+bool NotifyListener::receive_locked() {
   char buf[4096];
+  ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0) return false;
+  messages_.push_back({std::string(buf, static_cast<size_t>(n)), Clock::now()});
+  return true;
+}
+
+void NotifyListener::read_loop() {
   while (!stop_) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, 20) <= 0) continue;
+    // Received and stored under the lock, so that drain() sees every datagram either stored
+    // or still in the socket.
     for (;;) {
-      ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-      if (n < 0) break;
       std::lock_guard<std::mutex> lock(mutex_);
-      messages_.push_back({std::string(buf, static_cast<size_t>(n)), Clock::now()});
+      if (!receive_locked()) break;
     }
   }
+}
+
+std::vector<NotifyListener::Message> NotifyListener::drain() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (receive_locked()) {
+  }
+  return messages_;
 }
 
 std::vector<NotifyListener::Message> NotifyListener::poll() {

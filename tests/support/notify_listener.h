@@ -30,8 +30,11 @@ class NotifyListener {
   NotifyListener& operator=(const NotifyListener&) = delete;
 
   const std::string& path() const { return path_; }
-  // Every message since the start, oldest first.
+  // Every message since the start, oldest first (those the reading thread has stored so far).
   std::vector<Message> poll();
+  // Every message since the start including those sent but not yet read: a datagram sent before
+  // this call is in the result.
+  std::vector<Message> drain();
   // Waits up to `timeout` for a message at index >= `from` that has `assignment`; returns its
   // index, or -1. Checks every few milliseconds, so the caller acts right after it arrived.
   int wait_for(const std::string& assignment, size_t from, std::chrono::milliseconds timeout);
@@ -40,6 +43,8 @@ class NotifyListener {
 
  private:
   void read_loop();
+  // Receives one waiting datagram into messages_ (mutex_ held); false when none waits.
+  bool receive_locked();
   int fd_ = -1;
   std::string path_;
   std::mutex mutex_;
