@@ -2,10 +2,9 @@
 # Builds the fuzz targets (fuzz/*_fuzz.cc: clang++, libFuzzer, ASan + UBSan, in build-fuzz/) and
 # runs each for a bounded time over its corpus fuzz/corpus/<target>/. Fails when a target crashes
 # or breaks an invariant, and prints the reproducer and the command that replays it.
-# Usage: scripts/fuzz.sh [--seconds N] [--no-build|--build-only] [--build-dir DIR] [--merge] [target...]
+# Usage: scripts/fuzz.sh [--seconds N] [--no-build] [--build-dir DIR] [--merge] [target...]
 #   --seconds N   fuzzing time per target (default 15)
 #   --no-build    use the targets already built (CTest's fuzz and soak labels do)
-#   --build-only  build the targets and stop (scripts/test.sh builds them beside other tests)
 #   --merge       no fuzzing: minimise fuzz/corpus/<target>/ together with what earlier runs found
 #                 (build-fuzz/corpus/<target>/) with libFuzzer's -merge=1, rewriting the corpus
 #   target        e.g. access_log or access_log_fuzz; default: every fuzz/*_fuzz.cc
@@ -13,7 +12,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=15
 build=1
-build_only=0
 merge=0
 dir=$root/build-fuzz
 targets=()
@@ -21,7 +19,6 @@ while (($#)); do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    --build-only) build_only=1; shift ;;
     --build-dir) dir=$2; shift 2 ;;
     --merge) merge=1; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
@@ -60,7 +57,6 @@ if ((build)); then
   for t in "${targets[@]}"; do names+=(--target "${t}_fuzz"); done
   cmake --build "$dir" -j"${SENTINEL_JOBS:-$(nproc)}" "${names[@]}"
 fi
-((build_only)) && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -299,15 +299,24 @@ void expect_all_archived(Cluster& cluster, int produced, bool once) {
               a.duplicates());
 }
 
-}  // namespace
-
-namespace {
 // How long after its task's start the worker is killed (SENTINEL_TEST_JOIN_KILL_DELAY_MS for an
 // experiment): inside the JoinGroup that a second member's arrival takes (about a heartbeat).
 int join_kill_delay_ms() {
   const char* v = std::getenv("SENTINEL_TEST_JOIN_KILL_DELAY_MS");
   return v && *v ? std::atoi(v) : 300;
 }
+
+// The survivors' archives hold the `produced` records within `wait`; prints when, after `killed`.
+void expect_caught_up(Cluster& cluster, int produced, std::chrono::seconds wait,
+                      std::chrono::steady_clock::time_point killed) {
+  EXPECT_TRUE(wait_until(
+      [&] { return Archives::read(cluster).values.size() >= static_cast<size_t>(produced); }, wait,
+      200ms))
+      << cluster.logs();
+  std::printf("archives caught up %.1f s after the kill\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count());
+}
+
 }  // namespace
 
 void a_connector_created_on_one_is_seen_alike_on_all_and_its_tasks_spread(WorkerBroker& broker) {
@@ -359,13 +368,7 @@ void a_sigkilled_workers_tasks_move_and_the_archives_lose_nothing(WorkerBroker& 
   // can stall the connector's group, see docs/connect.md).
   int before = flow.produced();
   ASSERT_TRUE(wait_until([&] { return flow.produced() >= before + 200; }, 60s));
-  int so_far = flow.produced();
-  EXPECT_TRUE(wait_until(
-      [&] { return Archives::read(cluster).values.size() >= static_cast<size_t>(so_far); }, 90s,
-      200ms))
-      << cluster.logs();
-  std::printf("archives caught up %.1f s after the kill\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count());
+  expect_caught_up(cluster, flow.produced(), 90s, killed);
   ASSERT_TRUE(cluster.start(victim));
   ASSERT_TRUE(wait_until([&] { return cluster.agree("RUNNING"); }, 90s, 200ms));
   before = flow.produced();
@@ -401,13 +404,7 @@ void a_worker_killed_as_its_task_joins_stalls_no_group(WorkerBroker& broker) {
   auto killed = std::chrono::steady_clock::now();
   cluster.kill(victim);
   ASSERT_TRUE(wait_until([&] { return cluster.agree("RUNNING"); }, 90s, 200ms)) << cluster.logs();
-  int so_far = flow.produced();
-  EXPECT_TRUE(wait_until(
-      [&] { return Archives::read(cluster).values.size() >= static_cast<size_t>(so_far); }, 120s,
-      200ms))
-      << cluster.logs();
-  std::printf("archives caught up %.1f s after the kill\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count());
+  expect_caught_up(cluster, flow.produced(), 120s, killed);
   int produced = flow.stop();
   expect_all_archived(cluster, produced, /*once=*/false);
 }
@@ -465,18 +462,17 @@ void lifecycle_requests_to_one_worker_act_cluster_wide(WorkerBroker& broker) {
   // restart) fails on sentinel-devkafka, whose mock group refuses commits while members join,
   // and a partition that moved meanwhile may have nothing read yet to commit at the stop (its
   // records are then delivered again after the resume: at least once).
-  EXPECT_TRUE(
-      wait_until([&] { return cluster.worker(1).committed_total(cluster.connector()) == produced; },
-                 60s, 200ms))
+  auto committed_all = [&] {
+    return cluster.worker(1).committed_total(cluster.connector()) == produced;
+  };
+  EXPECT_TRUE(wait_until(committed_all, 60s, 200ms))
       << cluster.worker(1).get(base + "/offsets").second.dump() << cluster.logs();
 
   EXPECT_EQ(cluster.send(0, "PUT", base + "/stop").first, 204);
   EXPECT_TRUE(wait_until([&] { return cluster.agree("STOPPED", 0); }, 60s, 200ms))
       << cluster.worker(1).get(base + "/status").second.dump();
   // The stop moved no committed offset back; then they are reset through a third worker.
-  EXPECT_TRUE(
-      wait_until([&] { return cluster.worker(1).committed_total(cluster.connector()) == produced; },
-                 30s, 200ms))
+  EXPECT_TRUE(wait_until(committed_all, 30s, 200ms))
       << cluster.worker(1).get(base + "/offsets").second.dump() << cluster.logs();
   auto [reset, message] = cluster.send(2, "DELETE", base + "/offsets");
   if (reset == 501 && message.value("message", "").find("dev broker") != std::string::npos) {
