@@ -38,7 +38,12 @@ ctest --test-dir build --output-on-failure -j"$jobs" -LE soak --timeout 600
 if [[ -n $asan_build ]]; then
   echo "== waiting for build-asan/ ($(tail -n 1 build-asan/build.log | cut -c1-60))"
   if ! wait "$asan_build"; then
-    tail -n 40 build-asan/build.log
+    # Ninja's report of the first failed step (its command and the compiler's errors), or the end.
+    if grep -q '^FAILED: ' build-asan/build.log; then
+      sed -n '/^FAILED: /,$p' build-asan/build.log | head -n 60
+    else
+      tail -n 40 build-asan/build.log
+    fi
     echo "test.sh: the ASan build failed (build-asan/build.log)" >&2
     exit 1
   fi
