@@ -12,14 +12,16 @@ set(three_instances
     DevCluster.SigkilledWorkersTasksMoveAndTheArchivesLoseNothing
     DevCluster.LifecycleRequestsToOneWorkerActClusterWide
     DevCluster.ConnectorCreatedOnOneIsSeenAlikeOnAllAndItsTasksSpread)
+# No PROCESSORS: they wait far more than they compute (three sentinel-alerts instances with devkafka
+# and loggen: 1.7 s of CPU in 28 s; under ASan 4.1 s in 50 s; three worker-group members 0.5 s in
+# 32 s).
 set_tests_properties(${three_instances} PROPERTIES RESOURCE_LOCK sentinel_three_instances)
 
 # Costs (issue #17): the two chains of tests that run one at a time — the real broker's (300 s,
 # one binary after another, RESOURCE_LOCK sentinel_real_kafka) and the three-instance scenarios
-# above (270 s) — are each longer than all the other tests together spread over the remaining
-# slots. Without costs CTest starts tests in the order they are defined, and the real broker's
-# chain began last: the normal pass took 469 s at -j4 with the CPU 75 % idle (fresh build,
-# 2026-12-07). CTest starts the highest COST first (and, once a test file of measured times exists
+# above (270 s) — hold the pass up when they start late. Without costs CTest starts tests in the
+# order they are defined; the real broker's binaries came last and ran on nearly alone: the normal
+# pass took 469 s at -j4 with the CPU 75 % idle (fresh build, quiet machine, 2026-12-07). CTest starts the highest COST first (and, once a test file of measured times exists
 # in Testing/Temporary, its measured times), so both chains begin at once and the other tests run
 # beside them. The figures are the seconds each took in that run; only their order matters.
 function(sentinel_test_costs)
