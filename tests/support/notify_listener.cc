@@ -58,8 +58,8 @@ void NotifyListener::read_loop() {
   while (!stop_) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, 20) <= 0) continue;
-    // Received and stored under the lock, so that drain() sees every datagram either stored
-    // or still in the socket.
+    // Received and stored under the lock, so that poll() sees every datagram either stored or
+    // still in the socket.
     for (;;) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!receive_locked()) break;
@@ -67,15 +67,10 @@ void NotifyListener::read_loop() {
   }
 }
 
-std::vector<NotifyListener::Message> NotifyListener::drain() {
+std::vector<NotifyListener::Message> NotifyListener::poll() {
   std::lock_guard<std::mutex> lock(mutex_);
   while (receive_locked()) {
   }
-  return messages_;
-}
-
-std::vector<NotifyListener::Message> NotifyListener::poll() {
-  std::lock_guard<std::mutex> lock(mutex_);
   return messages_;
 }
 

@@ -30,11 +30,9 @@ class NotifyListener {
   NotifyListener& operator=(const NotifyListener&) = delete;
 
   const std::string& path() const { return path_; }
-  // Every message since the start, oldest first (those the reading thread has stored so far).
+  // Every message since the start, oldest first, including those the reading thread has not read
+  // yet: a datagram sent before this call is in the result.
   std::vector<Message> poll();
-  // Every message since the start including those sent but not yet read: a datagram sent before
-  // this call is in the result.
-  std::vector<Message> drain();
   // Waits up to `timeout` for a message at index >= `from` that has `assignment`; returns its
   // index, or -1. Checks every few milliseconds, so the caller acts right after it arrived.
   int wait_for(const std::string& assignment, size_t from, std::chrono::milliseconds timeout);
