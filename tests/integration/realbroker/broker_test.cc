@@ -58,7 +58,9 @@ TEST(RealBroker, ProducesWithExplicitTimestamps) {
   RealKafka& kafka = RealKafka::instance();
   std::string topic = RealKafka::unique_name("timed");
   std::string error;
-  ASSERT_TRUE(kafka.create_topics({{topic, 2, 1, {}}}, &error)) << error;
+  // Kept forever: 2023's timestamps are older than the default retention (7 days), which the
+  // broker applies from 30 s after it started.
+  ASSERT_TRUE(kafka.create_topics({{topic, 2, 1, {{"retention.ms", "-1"}}}}, &error)) << error;
   std::vector<TimedRecord> records;
   for (int i = 0; i < 10; ++i)
     records.push_back({"k", "v" + std::to_string(i), 1700000000000 + i, i % 2});
