@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "common/log.h"
 #include "connect-sink/runtime/path_confinement.h"
@@ -807,6 +808,34 @@ Outcome Herder::stopped_connector(const std::string& name, Connector* out) {
           name + "/stop' endpoint");
 }
 
+// Distributed, a stop is written to the config topic and answered; each worker stops its share
+// of the tasks when it reads it, within task.shutdown.graceful.timeout.ms, and their consumers
+// leave the connector's group then. A change sent right after the stop, or to a worker that read
+// it before the others, would get Kafka's "group is not empty" (CI, 2026-12-07, a worker late
+// under load); it is done again every 250 ms while the connector stays stopped, for up to that
+// timeout and 5 s for the workers to read the stop. A member that stays longer (another consumer,
+// a task abandoned after the timeout until its session expires) gets Connect's answer. Standalone,
+// the stop itself waited for the tasks: nothing to wait for.
+OffsetsResult Herder::change_when_left(const std::string& name, const char* verb,
+                                       const std::function<OffsetsResult()>& change) {
+  OffsetsResult r = change();
+  if (!cluster_ || r.error != OffsetsResult::Error::kGroupActive) return r;
+  const auto wait = settings_.task_shutdown_timeout + std::chrono::seconds(5);
+  const auto deadline = MonoClock::now() + wait;
+  log::info(
+      "connector {}: its group still has members ({}); the offsets {} waits up to {} ms "
+      "for its tasks to stop on the other workers",
+      name, r.detail, verb, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+  while (r.error == OffsetsResult::Error::kGroupActive && MonoClock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    Connector c;
+    if (!stopped_connector(name, &c).ok()) break;  // resumed or deleted meanwhile
+    r = change();
+  }
+  if (r.ok()) log::info("connector {}: its tasks left its group; offsets {} done", name, verb);
+  return r;
+}
+
 Outcome Herder::alter_offsets(const std::string& name,
                               const std::map<TopicPartition, std::optional<int64_t>>& offsets,
                               std::string* message) {
@@ -816,7 +845,8 @@ Outcome Herder::alter_offsets(const std::string& name,
   Connector* c = &tmp;
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
-  OffsetsResult r = backend_->alter_offsets(props, offsets);
+  OffsetsResult r =
+      change_when_left(name, "alter", [&] { return backend_->alter_offsets(props, offsets); });
   if (!r.ok()) return offsets_failure(r, name, "alter");
   bool plugin_ok = false;
   if (const PluginInfo* plugin = plugin_of(c->config))
@@ -840,7 +870,9 @@ Outcome Herder::reset_offsets(const std::string& name, std::string* message) {
   kafka::Properties props = consumer_props(*c, 0);
   props["client.id"] = "connector-offsets-" + name;
   SinkSettings sink = sink_settings(c->config);
-  OffsetsResult r = backend_->reset_offsets(props, sink.topics, sink.topics_regex);
+  OffsetsResult r = change_when_left(name, "reset", [&] {
+    return backend_->reset_offsets(props, sink.topics, sink.topics_regex);
+  });
   if (!r.ok()) return offsets_failure(r, name, "reset");
   bool plugin_ok = false;
   if (const PluginInfo* plugin = plugin_of(c->config))

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -220,6 +221,10 @@ class Herder {
   const PluginInfo* plugin_of(const std::map<std::string, std::string>& config) const;
   // The connector (name and config only) for an offsets change; Connect's 400 unless STOPPED.
   Outcome stopped_connector(const std::string& name, Connector* out);
+  // An offsets change (`verb` alter or reset) to a stopped connector's group, done again while
+  // the group has members that are its tasks still stopping on other workers (distributed only).
+  OffsetsResult change_when_left(const std::string& name, const char* verb,
+                                 const std::function<OffsetsResult()>& change);
   // The connector's config as it is now (standalone: in memory; distributed: the config topic).
   Outcome current_config(const std::string& name, std::map<std::string, std::string>* out,
                          TargetState* target, const std::string& not_found);
