@@ -121,19 +121,28 @@ int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSett
   // Ready (READY=1 for systemd) once in the workers' group, as GET /health says: a worker not yet
   // assigned answers writes with 409. Bounded by the group's rebalance timeout: a worker that
   // cannot join (a broker that accepts connections but not the group) still starts, and says so.
+  // A SIGTERM meanwhile (a join held up by a member that does not answer) is not kept waiting: the
+  // loop below sees it at once and stops.
   auto deadline = MonoClock::now() + std::chrono::milliseconds(d.rebalance_timeout_ms);
-  while (!cluster.joined() && cluster.failed().empty() && MonoClock::now() < deadline) {
+  bool stopping = false;
+  while (!cluster.joined() && cluster.failed().empty() && MonoClock::now() < deadline &&
+         !(stopping = daemon.stop_requested())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (!cluster.joined()) {
-    log::warning(
-        "worker {}: not in the workers' group {} after {} ms (rebalance.timeout.ms); "
-        "ready anyway: writes get 409 until it is",
-        settings.worker_id, d.group_id, d.rebalance_timeout_ms);
+  if (stopping) {
+    log::info("worker {}: stopped before it was in the workers' group {}", settings.worker_id,
+              d.group_id);
+  } else {
+    if (!cluster.joined()) {
+      log::warning(
+          "worker {}: not in the workers' group {} after {} ms (rebalance.timeout.ms); "
+          "ready anyway: writes get 409 until it is",
+          settings.worker_id, d.group_id, d.rebalance_timeout_ms);
+    }
+    log::info(
+        "worker {} started, distributed: group {}, config topic {}, status topic {}, slots in {}",
+        settings.worker_id, d.group_id, d.config_topic, d.status_topic, d.offset_topic);
   }
-  log::info(
-      "worker {} started, distributed: group {}, config topic {}, status topic {}, slots in {}",
-      settings.worker_id, d.group_id, d.config_topic, d.status_topic, d.offset_topic);
 
   DaemonLoop loop;
   loop.wait_at_most = [](MonoClock::time_point) { return std::chrono::milliseconds(200); };

@@ -47,7 +47,8 @@ class Cluster {
   ConnectWorker& worker(int i) { return *workers_[static_cast<size_t>(i)]; }
   bool running(int i) const { return workers_[static_cast<size_t>(i)] != nullptr; }
 
-  bool start(int i) {
+  // `extra`: more worker properties (a line each); `ready`: wait until it is in the group.
+  bool start(int i, const std::string& extra = "", bool ready = true) {
     std::string properties =
         "group.id=" + group_ + "\nconfig.storage.topic=" + config_topic_ +
         "\nstatus.storage.topic=" + status_topic_ + "\noffset.storage.topic=" + offset_topic_ +
@@ -59,12 +60,13 @@ class Cluster {
         "\noffset.flush.interval.ms=500\narchive.root=" +
         root(i) + "\n";
     // For a reproduction: more worker properties, e.g. consumer.debug=cgrp (a line each).
-    if (const char* extra = std::getenv("SENTINEL_TEST_WORKER_PROPERTIES"))
-      properties += std::string(extra) + "\n";
+    if (const char* more = std::getenv("SENTINEL_TEST_WORKER_PROPERTIES"))
+      properties += std::string(more) + "\n";
+    properties += extra;
     ConnectWorker::Options options;
     options.port = ports_[static_cast<size_t>(i)];
     options.state_dir = "state" + std::to_string(i);
-    options.wait_ready = true;
+    options.wait_ready = ready;
     options.start_timeout = 60s;
     auto w = std::make_unique<ConnectWorker>(dir_, broker_.bootstrap(), properties, options);
     if (!w->up()) return false;
@@ -525,6 +527,30 @@ void lifecycle_requests_to_one_worker_act_cluster_wide(WorkerBroker& broker) {
     EXPECT_TRUE(wait_until([&] { return cluster.worker(i).get(base).first == 404; }, 30s)) << i;
     EXPECT_EQ(cluster.worker(i).get("/connectors").second, json::array()) << i;
   }
+}
+
+void a_worker_stopped_while_joining_exits_at_once(WorkerBroker& broker) {
+  Cluster cluster(broker);
+  // Worker 0 in the group, then frozen (SIGSTOP) with a 60 s session: worker 1's join waits for
+  // it, up to the rebalance timeout (60 s), and so does worker 1's readiness.
+  ASSERT_TRUE(cluster.start(0, "session.timeout.ms=60000\nrebalance.timeout.ms=60000\n"));
+  cluster.worker(0).process().signal(SIGSTOP);
+  ASSERT_TRUE(cluster.start(1, "", /*ready=*/false));
+  ASSERT_TRUE(wait_until(
+      [&] { return cluster.worker(1).process().err().find("joining as") != std::string::npos; },
+      30s))
+      << cluster.worker(1).process().err();
+  cluster.worker(1).process().signal(SIGTERM);
+  auto code = cluster.worker(1).process().wait(90s);
+  std::string err = cluster.worker(1).process().err();
+  cluster.worker(0).process().signal(SIGCONT);
+  EXPECT_EQ(code, std::optional<int>(0)) << err;
+  // It stopped in the join: neither "ready anyway" nor "started" (which come once the join
+  // gave up or ended, after the SIGTERM had waited for it).
+  EXPECT_NE(err.find("stopped before it was in the workers' group"), std::string::npos) << err;
+  EXPECT_EQ(err.find("ready anyway"), std::string::npos) << err;
+  EXPECT_EQ(err.find("started, distributed"), std::string::npos) << err;
+  EXPECT_NE(err.find("leaving the group, stopping tasks"), std::string::npos) << err;
 }
 
 }  // namespace sentinel::test

@@ -38,5 +38,8 @@ void a_rolling_restart_loses_and_repeats_nothing(WorkerBroker& broker);
 // Pause, resume, stop, the offsets endpoints, a task's restart and delete, each sent to one
 // worker, act on every worker.
 void lifecycle_requests_to_one_worker_act_cluster_wide(WorkerBroker& broker);
+// A worker given SIGTERM while its join is held up (another member frozen) exits at once, 0,
+// without waiting for the join nor saying it started.
+void a_worker_stopped_while_joining_exits_at_once(WorkerBroker& broker);
 
 }  // namespace sentinel::test

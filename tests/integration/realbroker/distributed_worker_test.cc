@@ -48,6 +48,9 @@ TEST_F(RealCluster, RollingRestartLosesAndRepeatsNothing) {
 TEST_F(RealCluster, LifecycleRequestsToOneWorkerActClusterWide) {
   lifecycle_requests_to_one_worker_act_cluster_wide(*this);
 }
+TEST_F(RealCluster, WorkerStoppedWhileJoiningExitsAtOnce) {
+  a_worker_stopped_while_joining_exits_at_once(*this);
+}
 
 }  // namespace
 }  // namespace sentinel::test
