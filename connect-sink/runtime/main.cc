@@ -130,7 +130,7 @@ int run_distributed(Daemon& daemon, const WorkerConfig& config, const WorkerSett
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (stopping) {
-    log::info("worker {}: stopped before it was in the workers' group {}", settings.worker_id,
+    log::info("worker {}: asked to stop before it was in the workers' group {}", settings.worker_id,
               d.group_id);
   } else {
     if (!cluster.joined()) {

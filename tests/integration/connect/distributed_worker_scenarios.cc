@@ -547,7 +547,8 @@ void a_worker_stopped_while_joining_exits_at_once(WorkerBroker& broker) {
   EXPECT_EQ(code, std::optional<int>(0)) << err;
   // It stopped in the join: neither "ready anyway" nor "started" (which come once the join
   // gave up or ended, after the SIGTERM had waited for it).
-  EXPECT_NE(err.find("stopped before it was in the workers' group"), std::string::npos) << err;
+  EXPECT_NE(err.find("asked to stop before it was in the workers' group"), std::string::npos)
+      << err;
   EXPECT_EQ(err.find("ready anyway"), std::string::npos) << err;
   EXPECT_EQ(err.find("started, distributed"), std::string::npos) << err;
   EXPECT_NE(err.find("leaving the group, stopping tasks"), std::string::npos) << err;
