@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/build_paths.h"
+
 extern char** environ;
 
 namespace sentinel::test {
@@ -32,15 +34,13 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 
 std::string built(const std::string& path) {
   const char* other = std::getenv("SENTINEL_TEST_BUILD_DIR");
-  const std::string tree = SENTINEL_BUILD_TREE;
+  const std::string tree = build_tree();
   if (!other || !*other || path.compare(0, tree.size(), tree) != 0) return path;
   if (path.size() > tree.size() && path[tree.size()] != '/') return path;
   return other + path.substr(tree.size());
 }
 
-std::string bin(const std::string& program) {
-  return built(std::string(SENTINEL_BIN_DIR) + "/" + program);
-}
+std::string bin(const std::string& program) { return built(bin_dir() + "/" + program); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

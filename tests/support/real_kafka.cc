@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "tests/support/build_paths.h"
+
 namespace sentinel::test {
 namespace {
 
@@ -38,7 +40,7 @@ std::string first_line(const std::string& text) {
 
 std::string real_kafka_home() {
   if (const char* env = std::getenv("SENTINEL_KAFKA_HOME"); env && *env) return env;
-  return SENTINEL_KAFKA_HOME_DEFAULT;
+  return kafka_home_default();
 }
 
 std::string real_kafka_missing() {

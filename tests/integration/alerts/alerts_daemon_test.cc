@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -295,7 +296,7 @@ TEST(AlertsDaemonConfig, CheckConfigNamesFileLineAndKey) {
   EXPECT_NE(err.find("alerts.yaml:7: rules.cpu_high.agg: \"median\""), std::string::npos) << err;
 
   rc = run({bin("sentinel-alerts"), "--check-config", "--bootstrap-servers", "k:9092", "--config",
-            std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml"},
+            source_dir() + "/config/alerts.yaml"},
            &out, 20s, &err);
   EXPECT_EQ(rc, 0) << err;
   EXPECT_NE(out.find("ok, 6 rule(s)"), std::string::npos) << out;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -25,7 +26,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDemo = SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml";
+const std::string kDemo = source_dir() + "/config/loggen/demo.yaml";
 
 // Shares per class and dimension, chosen for the demo scenario: the hammering IP's 4xx (0.86),
 // the failing URL's 5xx (0.6) and the outage's 5xx (0.85) stand out; baseline windows (2.5 %

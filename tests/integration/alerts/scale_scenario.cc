@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 
 namespace sentinel::test {
@@ -17,7 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kScaleDemo = SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml";
+const std::string kScaleDemo = source_dir() + "/config/loggen/demo.yaml";
 constexpr int kHosts = 12;
 constexpr int kSeconds = 130;
 constexpr int kSliceSeconds = 2;

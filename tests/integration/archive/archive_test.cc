@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "common/kafka.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -157,7 +158,7 @@ ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
                        "offset.flush.interval.ms=500\n"
                        "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
                        "plugin.path=" +
-                           built(SENTINEL_PLUGIN_DIR) +
+                           built(plugin_dir()) +
                            "\n"
                            "archive.root=" +
                            archive_root + "\n",
@@ -379,7 +380,7 @@ TEST(ArchiveSink, FullDiskFailsTheTaskCommitsOnlyDurableDataAndResumesWhenSpaceI
   fs::create_directories(root);
   std::string trigger = dir.file("disk-full");
   ConnectWorker w = start_worker(dir, kafka.bootstrap(), root,
-                                 {{"LD_PRELOAD", built(ENOSPC_INJECTOR)},
+                                 {{"LD_PRELOAD", built(enospc_injector())},
                                   {"SENTINEL_ENOSPC_TRIGGER", trigger},
                                   {"SENTINEL_ENOSPC_PREFIX", fs::canonical(root).string() + "/"},
                                   {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}});
@@ -579,7 +580,7 @@ TEST(ArchiveSink, ValidateRefusesBadConfigurationsNamingKeyAndReason) {
   // The example shipped in config/connectors validates cleanly.
   json example = json::object();
   std::istringstream props(
-      read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-archive.properties"));
+      read_file(source_dir() + "/config/connectors/alerts-archive.properties"));
   for (std::string line; std::getline(props, line);) {
     if (line.empty() || line[0] == '#') continue;
     size_t eq = line.find('=');

@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -66,12 +67,10 @@ TEST(Connect, FileStreamSinkWritesExactlyTheRecordsProducedWithTheOriginalConfig
   TempDir dir;
   fs::create_directories(dir.file("archive/tmp"));
   // The project's files as they are, plus what a test must change (port, state, where tmp/ is).
-  std::string original =
-      read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties");
+  std::string original = read_file(source_dir() + "/config/connect-standalone.properties");
   ConnectWorker w(dir, kafka.bootstrap(),
                   original + "\noffset.flush.interval.ms=300\narchive.root=" + dir.file("archive"),
-                  {.connector_files = {std::string(SENTINEL_SOURCE_DIR) +
-                                       "/config/connectors/alerts-sink.properties"},
+                  {.connector_files = {source_dir() + "/config/connectors/alerts-sink.properties"},
                    .wait_ready = true});
   std::vector<std::string> produced;
   for (int i = 0; i < 300; ++i) {
@@ -219,11 +218,10 @@ TEST(Connect, OutOfTreePluginBuiltAgainstTheHeaderAloneLoads) {
   TempDir dir;
   fs::create_directories(dir.file("plugins"));
   std::string err;
-  int rc = run({SENTINEL_CXX, "-std=c++20", "-shared", "-fPIC", "-O0", "-I",
-                std::string(SENTINEL_SOURCE_DIR) + "/connect-sink/api",
-                std::string(SENTINEL_SOURCE_DIR) +
-                    "/tests/integration/connect/outoftree_plugin/upper_sink.cc",
-                "-o", dir.file("plugins/libupper.so")},
+  int rc = run({cxx_compiler(), "-std=c++20", "-shared", "-fPIC", "-O0", "-I",
+                source_dir() + "/connect-sink/api",
+                source_dir() + "/tests/integration/connect/outoftree_plugin/upper_sink.cc", "-o",
+                dir.file("plugins/libupper.so")},
                nullptr, 60s, &err);
   ASSERT_EQ(rc, 0) << err;
   ConnectWorker w(dir, kafka.bootstrap(), kWorker + "plugin.path=" + dir.file("plugins") + "\n",

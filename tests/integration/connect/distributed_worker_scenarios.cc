@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/process.h"
 #include "tests/support/real_kafka.h"
@@ -54,7 +55,7 @@ class Cluster {
         "\nstatus.storage.topic=" + status_topic_ + "\noffset.storage.topic=" + offset_topic_ +
         "\nconfig.storage.replication.factor=1\nstatus.storage.replication.factor=1"
         "\noffset.storage.replication.factor=1\nplugin.path=" +
-        built(SENTINEL_PLUGIN_DIR) +
+        built(plugin_dir()) +
         "\nkey.converter=org.apache.kafka.connect.storage.StringConverter"
         "\nvalue.converter=org.apache.kafka.connect.storage.StringConverter"
         "\noffset.flush.interval.ms=500\narchive.root=" +

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/connect/distributed_worker_scenarios.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 
@@ -46,15 +47,13 @@ TEST_F(DevCluster, LifecycleRequestsToOneWorkerActClusterWide) {
 // The shipped example (config/connect-distributed.properties, Connect's keys) passes the start's
 // checks; with a connector file it is refused, as connect-distributed takes none.
 TEST(DistributedConfig, TheShippedExamplePassesCheckConfigAndRefusesConnectorFiles) {
-  const std::string example =
-      std::string(SENTINEL_SOURCE_DIR) + "/config/connect-distributed.properties";
+  const std::string example = source_dir() + "/config/connect-distributed.properties";
   Process ok({bin("sentinel-connect"), example, "--check-config"});
   EXPECT_EQ(ok.wait(std::chrono::seconds(30)), std::optional<int>(0)) << ok.err();
   EXPECT_NE(ok.out().find("ok (0 connector file(s)"), std::string::npos) << ok.out();
-  Process refused(
-      {bin("sentinel-connect"), example,
-       std::string(SENTINEL_SOURCE_DIR) + "/config/connectors/alerts-archive.properties",
-       "--check-config"});
+  Process refused({bin("sentinel-connect"), example,
+                   source_dir() + "/config/connectors/alerts-archive.properties",
+                   "--check-config"});
   EXPECT_EQ(refused.wait(std::chrono::seconds(30)), std::optional<int>(1));
   EXPECT_NE(refused.err().find("takes its connectors through the REST API"), std::string::npos)
       << refused.err();

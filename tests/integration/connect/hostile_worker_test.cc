@@ -12,6 +12,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -32,7 +33,7 @@ const std::string kHostileWorker =
     "offset.flush.interval.ms=300\n"
     "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=500\n"
     "plugin.path=" +
-    built(HANGING_PLUGIN_DIR) + "\n";
+    built(hanging_plugin_dir()) + "\n";
 
 size_t line_count(const std::string& path) {
   std::ifstream in(path);

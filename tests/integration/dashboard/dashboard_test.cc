@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -158,7 +159,7 @@ int run_e2e(const std::vector<std::string>& args, std::string* out) {
     ADD_FAILURE() << "no /usr/bin/chromium: install Debian's chromium (scripts/install-deps.sh)";
     return -1;
   }
-  std::vector<std::string> argv = {"node", std::string(SENTINEL_DASHBOARD_WEB_BUILD) + "/e2e.mjs"};
+  std::vector<std::string> argv = {"node", dashboard_web_build() + "/e2e.mjs"};
   argv.insert(argv.end(), args.begin(), args.end());
   Process node(argv);
   auto rc = node.wait(180s);
@@ -169,8 +170,8 @@ int run_e2e(const std::vector<std::string>& args, std::string* out) {
 
 // The screenshot stays where a developer can open it after the temporary folder is gone.
 std::string keep(const std::string& path) {
-  fs::create_directories(SENTINEL_ARTIFACT_DIR);
-  std::string kept = std::string(SENTINEL_ARTIFACT_DIR) + "/" + fs::path(path).filename().string();
+  fs::create_directories(dashboard_artifact_dir());
+  std::string kept = dashboard_artifact_dir() + "/" + fs::path(path).filename().string();
   std::error_code ec;
   fs::copy_file(path, kept, fs::copy_options::overwrite_existing, ec);
   std::cout << "screenshot: " << path << " (kept as " << kept << ")" << std::endl;

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "tests/integration/groups/groups_support.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/real_kafka.h"
 
@@ -31,7 +32,8 @@ std::string worker_properties(const TempDir& dir) {
   return "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
          "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
          "offset.flush.interval.ms=1000\n"
-         "plugin.path=" SENTINEL_PLUGIN_DIR
+         "plugin.path=" +
+         built(plugin_dir()) +
          "\n"
          "archive.root=" +
          dir.file("archive") + "\n";

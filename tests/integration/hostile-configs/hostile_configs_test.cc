@@ -11,6 +11,7 @@
 
 #include <filesystem>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/process.h"
 
 namespace sentinel::test {
@@ -116,8 +117,7 @@ struct FileUse {
 std::vector<FileUse> file_uses(const TempDir& dir) {
   // sentinel-alerts reads thresholds.json beside alerts.yaml.
   fs::create_directories(dir.file("alerts"));
-  write_file(dir.file("alerts/alerts.yaml"),
-             read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml"));
+  write_file(dir.file("alerts/alerts.yaml"), read_file(source_dir() + "/config/alerts.yaml"));
   write_file(dir.file("alerts.properties"),
              "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
              "value.converter=org.apache.kafka.connect.storage.StringConverter\n"

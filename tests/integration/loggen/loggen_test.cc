@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
 #include "tools/loggen/combined.h"
@@ -19,7 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDemo = SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml";
+const std::string kDemo = source_dir() + "/config/loggen/demo.yaml";
 const std::string kStart = "2026-11-22T10:00:00Z";
 
 std::vector<std::string> split_lines(const std::string& text) {

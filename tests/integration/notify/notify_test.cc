@@ -21,6 +21,7 @@
 #include <memory>
 #include <regex>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/notify_listener.h"
 #include "tests/support/process.h"
@@ -74,8 +75,8 @@ class DaemonNotify : public ::testing::Test {
         [this](const Process::Options& o) {
           return std::make_unique<Process>(
               std::vector<std::string>{bin("sentinel-alerts"), "--config",
-                                       std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml",
-                                       "--bootstrap-servers", kafka_.bootstrap()},
+                                       source_dir() + "/config/alerts.yaml", "--bootstrap-servers",
+                                       kafka_.bootstrap()},
               o);
         },
         [](Process& p) { return p.err().find("consuming system_metrics") != std::string::npos; }};

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/process.h"
 
 namespace sentinel::test {
@@ -38,8 +39,7 @@ class Package : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     std::string out, err;
-    int rc = run({"cpack", "--config", std::string(SENTINEL_BUILD_DIR) + "/CPackConfig.cmake", "-B",
-                  dir_->path()},
+    int rc = run({"cpack", "--config", build_tree() + "/CPackConfig.cmake", "-B", dir_->path()},
                  &out, 280s, &err);
     ASSERT_EQ(rc, 0) << out << err;
     for (const auto& e : fs::directory_iterator(dir_->path())) {

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/process.h"
 
 namespace sentinel::test {
@@ -23,7 +24,7 @@ const char* kUnits[] = {"sentinel-agent", "sentinel-alerts", "sentinel-connect",
                         "sentinel-dashboard"};
 
 std::string unit_path(const std::string& unit) {
-  return std::string(SENTINEL_BUILD_DIR) + "/systemd/" + unit + ".service";
+  return build_tree() + "/systemd/" + unit + ".service";
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
@@ -39,8 +40,7 @@ TEST(SystemdUnits, VerifyCleanWithTheProgramsAtTheirPaths) {
     std::string text = read_file(unit_path(unit));
     ASSERT_NE(text.find(std::string(SENTINEL_UNIT_BINDIR) + "/" + unit), std::string::npos) << text;
     std::string copy = dir.file(unit + ".service");
-    write_file(copy, replace_all(text, std::string(SENTINEL_UNIT_BINDIR) + "/",
-                                 std::string(SENTINEL_BIN_DIR) + "/"));
+    write_file(copy, replace_all(text, std::string(SENTINEL_UNIT_BINDIR) + "/", bin_dir() + "/"));
     std::string out, err;
     int rc = run({"systemd-analyze", "verify", copy}, &out, 60s, &err);
     EXPECT_EQ(rc, 0) << unit << ":\n" << out << err;
@@ -90,14 +90,13 @@ TEST(SystemdUnits, ExecStartPreAcceptsTheShippedConfigsAndRefusesBadOnes) {
     std::smatch m;
     std::string text = read_file(unit_path(unit));
     ASSERT_TRUE(std::regex_search(text, m, std::regex("\nExecStartPre=([^\n]+)\n"))) << unit;
-    std::string line = replace_all(m[1], std::string(SENTINEL_UNIT_BINDIR) + "/",
-                                   std::string(SENTINEL_BIN_DIR) + "/");
+    std::string line = replace_all(m[1], std::string(SENTINEL_UNIT_BINDIR) + "/", bin_dir() + "/");
     std::vector<std::string> argv, bad_argv;
     std::istringstream words(line);
     for (std::string w; words >> w;) {
       std::smatch c;
       if (std::regex_match(w, c, std::regex(R"(.*/sentinel/([a-z]+\.(yaml|properties)))"))) {
-        argv.push_back(std::string(SENTINEL_SOURCE_DIR) + "/config/" + std::string(c[1]));
+        argv.push_back(source_dir() + "/config/" + std::string(c[1]));
         bad_argv.push_back(dir.file(c[1]));
         // Not YAML at all; a flush interval that is not a number.
         write_file(bad_argv.back(),
@@ -133,7 +132,7 @@ TEST(SystemdUnits, ConnectWritesOnlyUnderVarLibSentinel) {
   EXPECT_NE(text.find("\nProtectSystem=strict\n"), std::string::npos);
   EXPECT_NE(text.find("\nStateDirectory=sentinel/connect sentinel/archive\n"), std::string::npos);
   EXPECT_EQ(text.find("\nReadWritePaths="), std::string::npos);
-  std::string props = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/connect.properties");
+  std::string props = read_file(source_dir() + "/config/connect.properties");
   EXPECT_NE(props.find("\nsentinel.state.dir=/var/lib/sentinel/connect\n"), std::string::npos);
   EXPECT_NE(props.find("\narchive.root=/var/lib/sentinel/archive\n"), std::string::npos);
 }
@@ -146,7 +145,7 @@ TEST(SystemdUnits, DashboardWritesNothingAndListensOnLoopback) {
        {"StateDirectory=", "ReadWritePaths=", "LogsDirectory=", "CacheDirectory="}) {
     EXPECT_EQ(text.find(std::string("\n") + key), std::string::npos) << key;
   }
-  std::string yaml = read_file(std::string(SENTINEL_SOURCE_DIR) + "/config/dashboard.yaml");
+  std::string yaml = read_file(source_dir() + "/config/dashboard.yaml");
   EXPECT_NE(yaml.find("\nlisten: 127.0.0.1:8501\n"), std::string::npos);
 }
 

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -116,8 +117,8 @@ ConnectWorker start_worker(const TempDir& dir, const std::string& bootstrap,
                        "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
                        "offset.flush.interval.ms=500\n"
                        "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
-                       "plugin.path=" SENTINEL_PLUGIN_DIR "\narchive.root=" +
-                           root + "\n",
+                       "plugin.path=" +
+                           built(plugin_dir()) + "\narchive.root=" + root + "\n",
                        {.start_timeout = 15s});
 }
 

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "common/clock.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_worker.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
@@ -144,7 +145,7 @@ TEST(DevKafkaLimits, TheArchiveSaysWhenItsPositionWasTrimmedAway) {
       "offset.flush.interval.ms=200\n"
       "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=300\n"
       "plugin.path=" +
-      built(SENTINEL_PLUGIN_DIR) + "\narchive.root=" + dir.file("archive") + "\n";
+      built(plugin_dir()) + "\narchive.root=" + dir.file("archive") + "\n";
   const ConnectWorker::Options options{.start_timeout = 15s};
   ASSERT_TRUE(
       kcat_produce(kafka.bootstrap(), "system_alerts", kilobyte_records(100, "web-1"), true));

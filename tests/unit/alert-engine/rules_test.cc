@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
+
 namespace sentinel::alerts {
 namespace {
 
@@ -23,7 +25,7 @@ const char* kHead = "kafka: {bootstrap.servers: \"k:9092\"}\nrules:\n  cpu_high:
 
 TEST(AlertRules, ShippedDefaultsLoadWithoutWarnings) {
   auto config = parse_alerts_config(
-      ConfigFile::load(std::string(SENTINEL_SOURCE_DIR) + "/config/alerts.yaml"), "k:9092");
+      ConfigFile::load(sentinel::test::source_dir() + "/config/alerts.yaml"), "k:9092");
   size_t http = 0;
   for (const auto& r : config.rules) http += r.from_http;
   EXPECT_EQ(config.rules.size() - http, 6u);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/process.h"
 
 namespace sentinel::connect {
@@ -11,7 +12,7 @@ namespace {
 TEST(Plugins, FileStreamSinkLoadsUnderEveryConnectName) {
   PluginRegistry registry;
   std::vector<std::string> errors;
-  registry.load({SENTINEL_PLUGIN_DIR}, &errors);
+  registry.load({sentinel::test::plugin_dir()}, &errors);
   EXPECT_TRUE(errors.empty()) << errors[0];
   for (const char* name : {"org.apache.kafka.connect.file.FileStreamSinkConnector",
                            "FileStreamSinkConnector", "FileStreamSink"}) {
@@ -30,7 +31,7 @@ TEST(Plugins, FileStreamSinkLoadsUnderEveryConnectName) {
 TEST(Plugins, WrongApiVersionIsRefusedWithRebuildAdvice) {
   PluginRegistry registry;
   std::string error;
-  EXPECT_FALSE(registry.load_file(BAD_VERSION_PLUGIN, &error));
+  EXPECT_FALSE(registry.load_file(sentinel::test::bad_version_plugin(), &error));
   EXPECT_NE(error.find("built for plugin API version " +
                        std::to_string(SENTINEL_CONNECT_API_VERSION + 98) +
                        ", this worker supports " + std::to_string(SENTINEL_CONNECT_API_VERSION)),

@@ -14,6 +14,7 @@
 #include "connect-sink/runtime/connector_config.h"
 #include "connect-sink/runtime/herder.h"
 #include "connect-sink/runtime/plugins.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/connect_fakes.h"
 #include "tests/support/process.h"
 
@@ -111,7 +112,7 @@ class FileStreamSinkTask : public ::testing::Test {
  protected:
   void SetUp() override {
     std::vector<std::string> errors;
-    plugins.load({SENTINEL_PLUGIN_DIR}, &errors);
+    plugins.load({sentinel::test::plugin_dir()}, &errors);
     const PluginInfo* info = plugins.find("FileStreamSink");
     ASSERT_TRUE(info);
     connector = info->instantiate();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
+
 namespace sentinel::connect {
 namespace {
 
@@ -127,10 +129,10 @@ TEST(WorkerConfig, WorkerIdIsSentinelsKeyAndMustNotBeEmpty) {
 
 TEST(WorkerConfig, TheProjectsOriginalFilesParseWithoutWarnings) {
   auto c = parse_worker_config(
-      load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect-standalone.properties"));
+      load_properties(sentinel::test::source_dir() + "/config/connect-standalone.properties"));
   EXPECT_TRUE(c.warnings.empty()) << c.warnings[0];
   auto prod = parse_worker_config(
-      load_properties(std::string(SENTINEL_SOURCE_DIR) + "/config/connect.properties"));
+      load_properties(sentinel::test::source_dir() + "/config/connect.properties"));
   EXPECT_TRUE(prod.warnings.empty()) << prod.warnings[0];
   EXPECT_EQ(prod.listeners[0].host, "127.0.0.1");
   EXPECT_EQ(prod.archive_root, "/var/lib/sentinel/archive");

@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/support/build_paths.h"
 #include "tools/loggen/record.h"
 
 namespace sentinel::loggen {
@@ -45,7 +46,7 @@ TEST(Combined, EveryGeneratedLineMatchesTheCombinedFormat) {
       R"re(\[\d{2}/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] )re"
       R"re("(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[^ "]* HTTP/(1\.1|2\.0)" )re"
       R"re([1-5]\d\d \d+ "[^"]*" "[^"]+"$)re");
-  Scenario s = load_scenario(SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml");
+  Scenario s = load_scenario(sentinel::test::source_dir() + "/config/loggen/demo.yaml");
   Traffic t(s, 3, 1795316156734);
   std::string text;
   while (t.next_offset_us() < 90LL * 1000000) append_combined_line(t.next(), &text);

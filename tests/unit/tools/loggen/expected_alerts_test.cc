@@ -5,11 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/build_paths.h"
+
 namespace sentinel::loggen {
 namespace {
 
 TEST(ExpectedAlerts, DemoGivesOneAlertPerAnomalyInItsDimension) {
-  Scenario s = load_scenario(SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml");
+  Scenario s = load_scenario(sentinel::test::source_dir() + "/config/loggen/demo.yaml");
   std::vector<ExpectedAlert> alerts = expected_alerts(s);
   ASSERT_EQ(alerts.size(), 3u);
   EXPECT_EQ(alerts[0].dimension, "ip");
@@ -29,7 +31,7 @@ TEST(ExpectedAlerts, DemoGivesOneAlertPerAnomalyInItsDimension) {
 }
 
 TEST(ExpectedAlerts, JsonLineCarriesAbsoluteAndRelativeWindow) {
-  Scenario s = load_scenario(SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml");
+  Scenario s = load_scenario(sentinel::test::source_dir() + "/config/loggen/demo.yaml");
   auto j = nlohmann::json::parse(expected_alert_json(expected_alerts(s)[2], 1795341600000));
   EXPECT_EQ(j["dimension"], "global");
   EXPECT_EQ(j["anomaly"], "outage");

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
+
 namespace sentinel::loggen {
 namespace {
 
@@ -29,7 +31,7 @@ const char kAnomalies[] =
     "    duration: 5s\n";           // 8
 
 TEST(Scenario, DemoParsesAndItsAnomaliesHappenWithinTheFirstMinute) {
-  Scenario s = load_scenario(SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml");
+  Scenario s = load_scenario(sentinel::test::source_dir() + "/config/loggen/demo.yaml");
   EXPECT_EQ(s.host, "web-1");
   EXPECT_GT(s.rate, 0);
   EXPECT_GE(s.urls.size(), 3u);

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "tests/support/build_paths.h"
 #include "tools/loggen/combined.h"
 #include "tools/loggen/expected_alerts.h"
 
@@ -16,7 +17,7 @@ using std::chrono::seconds;
 
 constexpr int64_t kStart = 1795316156734;
 
-Scenario demo() { return load_scenario(SENTINEL_SOURCE_DIR "/config/loggen/demo.yaml"); }
+Scenario demo() { return load_scenario(sentinel::test::source_dir() + "/config/loggen/demo.yaml"); }
 
 std::string lines(const Scenario& s, uint64_t seed, int64_t start_ms, int count) {
   Traffic t(s, seed, start_ms);
