@@ -17,7 +17,8 @@ std::string kafka_home_default();  // the real broker's folder, unless $SENTINEL
 std::string cxx_compiler();        // the build's C++ compiler (plugins built by a test)
 std::string hanging_plugin_dir();  // the plugin of tests/integration/connect/hanging_plugin.cc
 std::string enospc_injector();     // the library of tests/integration/archive/enospc_inject.c
-std::string bad_version_plugin();  // the plugin of tests/unit/connect-sink/runtime/bad_version_plugin.cc
+std::string
+bad_version_plugin();  // the plugin of tests/unit/connect-sink/runtime/bad_version_plugin.cc
 std::string dashboard_web_build();     // the dashboard page's build (e2e.mjs)
 std::string dashboard_artifact_dir();  // where a failed browser test leaves its screenshots
 
