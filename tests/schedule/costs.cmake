@@ -21,8 +21,9 @@ set_tests_properties(${three_instances} PROPERTIES RESOURCE_LOCK sentinel_three_
 # one binary after another, RESOURCE_LOCK sentinel_real_kafka) and the three-instance scenarios
 # above (270 s) — hold the pass up when they start late. Without costs CTest starts tests in the
 # order they are defined; the real broker's binaries came last and ran on nearly alone: the normal
-# pass took 469 s at -j4 with the CPU 75 % idle (fresh build, quiet machine, 2026-12-07). CTest starts the highest COST first (and, once a test file of measured times exists
-# in Testing/Temporary, its measured times), so both chains begin at once and the other tests run
+# pass took 469 s at -j4 with the CPU 75 % idle (fresh build, quiet machine, 2026-12-07). CTest
+# starts the highest COST first (and, once a test file of measured times exists in
+# Testing/Temporary, its measured times), so both chains begin at once and the other tests run
 # beside them. The figures are the seconds each took in that run; only their order matters.
 function(sentinel_test_costs)
   while(ARGN)
